@@ -1,0 +1,41 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Gather a scene's facts for :func:`outputs.check_settings` and resolve paths."""
+
+from __future__ import annotations
+
+import os
+
+import bpy
+
+from .. import outputs
+from . import compositor
+
+
+def output_folder(scene: bpy.types.Scene) -> str:
+    """The output folder as an absolute path ('//' resolved against the .blend)."""
+    return os.path.normpath(bpy.path.abspath(scene.groundtruth.directory))
+
+
+def next_file(scene: bpy.types.Scene) -> str:
+    """Absolute path of the file that rendering the current frame writes."""
+    name = outputs.file_name(scene.groundtruth.file_prefix, scene.frame_current)
+    return os.path.join(output_folder(scene), name)
+
+
+def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
+    """What is wrong with the scene's ground-truth settings, worst first."""
+    settings = scene.groundtruth
+    found = outputs.check_settings(
+        enabled=compositor.enabled_map(settings),
+        prefix=settings.file_prefix,
+        engine=scene.render.engine,
+        use_motion_blur=scene.render.use_motion_blur,
+        use_compositing=scene.render.use_compositing,
+        directory_abs=output_folder(scene),
+        blend_saved=bool(bpy.data.filepath),
+        directory_is_relative=settings.directory.startswith("//"),
+    )
+    if settings.last_error:
+        found.insert(0, outputs.Problem("ERROR", settings.last_error))
+    return sorted(found, key=lambda p: p.level != "ERROR")

@@ -1,0 +1,155 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Apply the ground-truth settings to a scene: view-layer passes and compositor nodes.
+
+The add-on owns only the nodes it created: each carries the custom property
+``OWNER_KEY`` with its role. :func:`sync` finds them by that mark, creates what is
+missing, updates them in place and removes only its own File Output node and
+Render Layers node when nothing is chosen. Nodes without the mark, the user's,
+are never deleted, moved, relinked or changed.
+"""
+
+from __future__ import annotations
+
+import bpy
+
+from .. import outputs
+from . import compat
+
+OWNER_KEY = "blender_gt"
+ROLE_FILE_OUTPUT = "file_output"
+ROLE_RENDER_LAYERS = "render_layers"
+ROLE_BEAUTY = "beauty_output"
+
+_OWN_COLOR = (0.32, 0.45, 0.62)
+
+
+def enabled_map(settings) -> dict[str, bool]:
+    """``{output key: ticked}`` from the scene's ``groundtruth`` settings."""
+    return {o.key: bool(getattr(settings, f"use_{o.key}")) for o in outputs.OUTPUTS}
+
+
+def target_view_layer(scene: bpy.types.Scene) -> bpy.types.ViewLayer:
+    """The view layer whose passes are written: the first one that renders."""
+    for layer in scene.view_layers:
+        if layer.use:
+            return layer
+    return scene.view_layers[0]
+
+
+def owned_nodes(tree, role: str) -> list:
+    """The add-on's nodes of ``role`` in ``tree``."""
+    return [n for n in tree.nodes if n.get(OWNER_KEY) == role]
+
+
+def _mark(node, role: str, label: str) -> None:
+    node[OWNER_KEY] = role
+    node.label = label
+    node.use_custom_color = True
+    node.color = _OWN_COLOR
+
+
+def _render_layers_socket(node, output: outputs.Output):
+    for name in output.sockets:
+        socket = node.outputs.get(name)
+        if socket is not None and socket.enabled:
+            return socket
+    raise RuntimeError(
+        f"Render Layers node has no enabled output {' or '.join(output.sockets)} "
+        f"for {output.label}"
+    )
+
+
+def _sync_passes(scene, settings, chosen: list[outputs.Output]) -> None:
+    """Turn on the passes of the chosen outputs; turn off only those the add-on turned on."""
+    layer = target_view_layer(scene)
+    owned = {p for p in settings.owned_passes.split(",") if p}
+    wanted = {o.view_layer_pass for o in chosen if o.view_layer_pass}
+    for prop in sorted(wanted):
+        if not getattr(layer, prop):
+            setattr(layer, prop, True)
+            owned.add(prop)
+    for prop in sorted(owned - wanted):
+        if getattr(layer, prop):
+            setattr(layer, prop, False)
+        owned.discard(prop)
+    value = ",".join(sorted(owned))
+    if settings.owned_passes != value:
+        settings.owned_passes = value
+
+
+def _remove_own_nodes(tree) -> None:
+    for node in owned_nodes(tree, ROLE_FILE_OUTPUT):
+        tree.nodes.remove(node)
+    for node in owned_nodes(tree, ROLE_RENDER_LAYERS):
+        # Keep it if the user has wired it into their own nodes.
+        if not any(link.from_node == node for link in tree.links):
+            tree.nodes.remove(node)
+
+
+def sync(scene: bpy.types.Scene) -> None:
+    """Make the scene's passes and compositor match ``scene.groundtruth``. Idempotent."""
+    settings = scene.groundtruth
+    chosen = outputs.planned_outputs(enabled_map(settings))
+    _sync_passes(scene, settings, chosen)
+
+    tree, created = compat.compositor_tree(scene, create=bool(chosen))
+    if tree is None:
+        return
+    if not chosen:
+        _remove_own_nodes(tree)
+        return
+
+    layer = target_view_layer(scene)
+    rl_nodes = owned_nodes(tree, ROLE_RENDER_LAYERS)
+    rl = rl_nodes[0] if rl_nodes else None
+    if rl is None:
+        rl = tree.nodes.new("CompositorNodeRLayers")
+        _mark(rl, ROLE_RENDER_LAYERS, "Ground Truth passes")
+        rl.location = _free_location(tree)
+    if rl.scene != scene:
+        rl.scene = scene
+    if rl.layer != layer.name:
+        rl.layer = layer.name
+
+    if created:
+        # A tree the add-on made must still deliver the beauty render.
+        for node in compat.add_beauty_output(tree, rl.outputs["Image"]):
+            _mark(node, ROLE_BEAUTY, "Beauty")
+            node.location = (rl.location[0] + 300, rl.location[1] + 150)
+
+    fo_nodes = owned_nodes(tree, ROLE_FILE_OUTPUT)
+    fo = fo_nodes[0] if fo_nodes else None
+    for extra in fo_nodes[1:]:  # e.g. after the user duplicated ours
+        tree.nodes.remove(extra)
+    if fo is None:
+        fo = tree.nodes.new("CompositorNodeOutputFile")
+        _mark(fo, ROLE_FILE_OUTPUT, "Ground Truth EXR")
+        fo.location = (rl.location[0] + 300, rl.location[1] - 100)
+        compat.clear_file_output_inputs(fo)
+    compat.configure_file_output(
+        fo,
+        directory=settings.directory,
+        pattern=outputs.file_pattern(settings.file_prefix),
+        color_depth="16" if settings.precision == "HALF" else "32",
+        codec=settings.codec,
+    )
+    names = [o.layer for o in chosen]
+    if compat.file_output_inputs(fo) != names:
+        compat.clear_file_output_inputs(fo)
+        for o in chosen:
+            compat.add_file_output_input(fo, o.layer, o.kind, len(o.channels))
+    for o in chosen:
+        source = _render_layers_socket(rl, o)
+        target = fo.inputs[o.layer]
+        if not (target.is_linked and target.links[0].from_socket == source):
+            tree.links.new(source, target)
+
+
+def _free_location(tree) -> tuple[float, float]:
+    """A spot below the user's nodes, so ours never cover theirs."""
+    if not tree.nodes:
+        return (0.0, 0.0)
+    lowest = min(n.location[1] - n.dimensions[1] for n in tree.nodes)
+    leftmost = min(n.location[0] for n in tree.nodes)
+    return (leftmost, lowest - 200.0)

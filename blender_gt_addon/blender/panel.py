@@ -1,0 +1,63 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The "Ground Truth" tab of the 3D viewport sidebar (N)."""
+
+from __future__ import annotations
+
+import bpy
+
+from .. import outputs
+from . import checks
+
+
+def draw_outputs_layout(layout, settings) -> None:
+    column = layout.column(heading="Write", align=True)
+    for o in outputs.OUTPUTS:
+        column.prop(settings, f"use_{o.key}")
+
+
+def draw_file_layout(layout, scene, settings) -> None:
+    column = layout.column()
+    column.prop(settings, "directory")
+    column.prop(settings, "file_prefix")
+    row = column.row(align=True)
+    row.prop(settings, "precision", text="")
+    row.prop(settings, "codec", text="")
+    box = column.box()
+    box.label(text=checks.output_folder(scene), icon="FILE_FOLDER")
+    box.label(text=f"Next: {bpy.path.basename(checks.next_file(scene))}", icon="FILE_IMAGE")
+    column.operator("groundtruth.open_folder", icon="FILEBROWSER")
+
+
+def draw_problems_layout(layout, scene) -> None:
+    for problem in checks.problems(scene):
+        row = layout.row()
+        row.alert = problem.level == "ERROR"
+        # Long messages: one label per chunk, so the sidebar does not cut them off.
+        words, line, icon = problem.message.split(), "", "ERROR"
+        for word in words:
+            if len(line) + len(word) > 38 and line:
+                row.label(text=line, icon=icon)
+                row = layout.row()
+                row.alert = problem.level == "ERROR"
+                line, icon = "", "BLANK1"
+            line = f"{line} {word}".strip()
+        row.label(text=line, icon=icon)
+
+
+class VIEW3D_PT_groundtruth(bpy.types.Panel):
+    bl_label = "Ground Truth"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Ground Truth"
+
+    def draw(self, context):
+        scene = context.scene
+        settings = scene.groundtruth
+        layout = self.layout
+        layout.use_property_split = True
+        layout.use_property_decorate = False
+        draw_outputs_layout(layout, settings)
+        if any(getattr(settings, f"use_{o.key}") for o in outputs.OUTPUTS):
+            draw_problems_layout(layout, scene)
+        draw_file_layout(layout, scene, settings)

@@ -1,0 +1,79 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The settings, ``scene.groundtruth``: saved in the .blend, applied on every change."""
+
+from __future__ import annotations
+
+import bpy
+
+from .. import outputs
+from . import compositor
+
+
+def _on_change(self, context) -> None:
+    # Setting a value from a script runs this too, so scripts behave like clicks.
+    scene = self.id_data
+    try:
+        compositor.sync(scene)
+    except Exception as exc:  # never a traceback in the UI: say it in the panel
+        self.last_error = f"Could not update the compositor: {exc}"
+        print(f"blender-gt: {self.last_error}")
+    else:
+        if self.last_error:
+            self.last_error = ""
+
+
+def _annotations() -> dict:
+    notes = {}
+    for o in outputs.OUTPUTS:
+        notes[f"use_{o.key}"] = bpy.props.BoolProperty(
+            name=o.label, description=o.description, default=False, update=_on_change
+        )
+    notes["directory"] = bpy.props.StringProperty(
+        name="Folder",
+        description="Folder for the ground-truth files; '//' is the folder of the .blend file",
+        default="//groundtruth/",
+        subtype="DIR_PATH",
+        update=_on_change,
+    )
+    notes["file_prefix"] = bpy.props.StringProperty(
+        name="File prefix",
+        description="Start of each file name; the frame number and .exr follow "
+        "(prefix 'gt_' gives gt_0001.exr)",
+        default="",
+        update=_on_change,
+    )
+    notes["precision"] = bpy.props.EnumProperty(
+        name="Precision",
+        description="Float precision of the image and emission; data outputs are always 32-bit",
+        items=outputs.PRECISIONS,
+        default="HALF",
+        update=_on_change,
+    )
+    notes["codec"] = bpy.props.EnumProperty(
+        name="Codec",
+        description="EXR compression (all choices are lossless)",
+        items=outputs.CODECS,
+        default=outputs.DEFAULT_CODEC,
+        update=_on_change,
+    )
+    # Bookkeeping, not shown: which view-layer passes the add-on switched on, so
+    # unticking turns off only those and never one the user had on.
+    notes["owned_passes"] = bpy.props.StringProperty(options={"HIDDEN"})
+    notes["last_error"] = bpy.props.StringProperty(options={"HIDDEN", "SKIP_SAVE"})
+    return notes
+
+
+class GroundTruthSettings(bpy.types.PropertyGroup):
+    """Ground-truth outputs of one scene."""
+
+    __annotations__ = _annotations()
+
+
+def register() -> None:
+    bpy.types.Scene.groundtruth = bpy.props.PointerProperty(type=GroundTruthSettings)
+
+
+def unregister() -> None:
+    # Only the Python attribute goes: the values stay in the .blend for next time.
+    del bpy.types.Scene.groundtruth

@@ -1,0 +1,243 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The ground-truth outputs, their file layout and file names. No ``bpy`` here.
+
+This table is the single description of what the add-on can write and of what
+the reader finds in the files: the Blender side turns it into view-layer passes
+and File Output inputs, the reader turns it back into numpy arrays.
+
+File layout: one multilayer OpenEXR file per frame, ``<directory>/<prefix><frame:04d>.exr``.
+Each output is one layer whose channels are named ``<layer>.<channel>``,
+e.g. ``depth.V`` or ``normal.X``; the channel suffixes come from the kind of the
+File Output input (colour: R G B A, value: V, vector: X Y Z [W]).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = [
+    "OUTPUTS",
+    "OUTPUTS_BY_KEY",
+    "OUTPUTS_BY_LAYER",
+    "Output",
+    "Problem",
+    "check_settings",
+    "file_name",
+    "file_pattern",
+    "planned_outputs",
+]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One ground-truth output.
+
+    Attributes:
+        key: the user's word for it; the settings flag is ``use_<key>``.
+        label: checkbox label in the panel.
+        description: tooltip, in the user's words.
+        view_layer_pass: the ``ViewLayer`` boolean that makes Cycles compute it,
+            or ``None`` when it is always there (the beauty image).
+        sockets: names of the Render Layers output socket, newest Blender last
+            (Blender 5.0 renamed some of them).
+        kind: ``"color"``, ``"value"`` or ``"vector"``: the File Output input type.
+        layer: the layer name in the EXR file and the reader's attribute for the raw data.
+        channels: channel suffixes in the file, in the order the reader stacks them.
+        is_data: data, not a picture: written as 32-bit float whatever the precision
+            setting, because half floats round depth, flow and large indices.
+    """
+
+    key: str
+    label: str
+    description: str
+    view_layer_pass: str | None
+    sockets: tuple[str, ...]
+    kind: str
+    layer: str
+    channels: tuple[str, ...]
+    is_data: bool
+
+
+OUTPUTS: tuple[Output, ...] = (
+    Output(
+        "image", "Image",
+        "The beauty render, linear RGBA as Cycles computed it (before the view transform)",
+        None, ("Image",), "color", "image", ("R", "G", "B", "A"), False,
+    ),
+    Output(
+        "depth", "Depth",
+        "Distance from the camera plane to the surface, in scene units (Z pass); "
+        "infinite where no surface was hit",
+        "use_pass_z", ("Depth",), "value", "depth", ("V",), True,
+    ),
+    Output(
+        "normal", "Normal",
+        "Surface normal in world space, one unit vector per pixel (Normal pass)",
+        "use_pass_normal", ("Normal",), "vector", "normal", ("X", "Y", "Z"), True,
+    ),
+    Output(
+        "flow", "Flow",
+        "Optical flow in pixels to the previous and the next frame "
+        "(Blender's Vector pass; empty when motion blur is on)",
+        "use_pass_vector", ("Vector",), "vector", "vector", ("X", "Y", "Z", "W"), True,
+    ),
+    Output(
+        "emission", "Emission",
+        "Light emitted by surfaces, colour times strength (Emit pass), e.g. lamps and brake lights",
+        "use_pass_emit", ("Emit", "Emission"), "color", "emission", ("R", "G", "B", "A"), False,
+    ),
+    Output(
+        "object_index", "Object index",
+        "Each object's Pass Index (Object Properties > Relations), 0 where no object",
+        "use_pass_object_index", ("IndexOB", "Object Index"), "value", "object_index", ("V",),
+        True,
+    ),
+    Output(
+        "material_index", "Material index",
+        "Each material's Pass Index (Material Properties > Settings), 0 where no surface",
+        "use_pass_material_index", ("IndexMA", "Material Index"), "value", "material_index",
+        ("V",), True,
+    ),
+)
+
+OUTPUTS_BY_KEY: dict[str, Output] = {o.key: o for o in OUTPUTS}
+OUTPUTS_BY_LAYER: dict[str, Output] = {o.layer: o for o in OUTPUTS}
+
+# Lossless EXR codecs only: lossy ones (DWAA/DWAB, PXR24, B44) damage data passes,
+# DWAA even at 32 bits (it treats ``.Y`` channels as luminance).
+CODECS: tuple[tuple[str, str, str], ...] = (
+    ("ZIP", "ZIP", "Lossless, zlib in blocks of 16 scanlines: small files, fast enough"),
+    ("ZIPS", "ZIPS", "Lossless, zlib per scanline: slightly larger than ZIP"),
+    ("PIZ", "PIZ", "Lossless wavelet: good on noisy images"),
+    ("RLE", "RLE", "Lossless run-length: fast, large files"),
+    ("NONE", "None", "Uncompressed: fastest to write and read, largest files"),
+)
+DEFAULT_CODEC = "ZIP"
+
+PRECISIONS: tuple[tuple[str, str, str], ...] = (
+    ("HALF", "Half", "16-bit float for the image and emission; depth, normal, flow and "
+     "indices stay 32-bit"),
+    ("FULL", "Full", "32-bit float for every output"),
+)
+
+# Characters that Blender would read as a frame-number placeholder or a folder.
+_BAD_PREFIX_CHARS = "#/\\"
+
+
+def planned_outputs(enabled: dict[str, bool]) -> list[Output]:
+    """The outputs to write, in table order, from ``{key: is_enabled}``."""
+    unknown = set(enabled) - set(OUTPUTS_BY_KEY)
+    if unknown:
+        raise KeyError(f"unknown ground-truth outputs: {sorted(unknown)}")
+    return [o for o in OUTPUTS if enabled.get(o.key, False)]
+
+
+def file_pattern(prefix: str) -> str:
+    """The File Output file name for ``prefix``: the prefix, then ``####`` for the frame.
+
+    Blender replaces ``####`` by the zero-padded frame number on every version
+    (without it, 5.0 writes still renders with no number at all). Characters that
+    Blender would take as a placeholder or a folder are replaced by ``_``.
+    """
+    safe = "".join("_" if c in _BAD_PREFIX_CHARS else c for c in prefix)
+    return safe + "####"
+
+
+def file_name(prefix: str, frame: int) -> str:
+    """The name of the file written for ``frame``, e.g. ``file_name("gt_", 7) == "gt_0007.exr"``.
+
+    Negative frames are written by Blender as ``-001``; we follow it.
+    """
+    pattern = file_pattern(prefix)
+    number = f"-{abs(frame):03d}" if frame < 0 else f"{frame:04d}"
+    return pattern.replace("####", number) + ".exr"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that keeps the ground truth from being right, said to the user.
+
+    ``level`` is ``"ERROR"`` (the files will be missing or wrong) or ``"WARNING"``.
+    """
+
+    level: str
+    message: str
+
+
+def check_settings(
+    *,
+    enabled: dict[str, bool],
+    prefix: str,
+    engine: str,
+    use_motion_blur: bool,
+    use_compositing: bool,
+    directory_abs: str | None,
+    blend_saved: bool,
+    directory_is_relative: bool,
+) -> list[Problem]:
+    """Problems with these settings, found before rendering rather than after.
+
+    ``directory_abs`` is the output folder resolved to an absolute path.
+    The folder is checked on disk: it must exist and be writable, or be creatable
+    under a writable parent.
+    """
+    problems: list[Problem] = []
+    chosen = planned_outputs(enabled)
+    if not chosen:
+        return problems
+    if engine != "CYCLES":
+        problems.append(Problem(
+            "ERROR",
+            f"Render engine is {engine.title().replace('_', ' ')}: ground-truth passes need "
+            "Cycles (Render Properties > Render Engine)",
+        ))
+    if enabled.get("flow") and use_motion_blur:
+        problems.append(Problem(
+            "ERROR",
+            "Motion blur is on, so Blender writes the flow (Vector) pass as all zeros: "
+            "turn off Render Properties > Motion Blur to get flow",
+        ))
+    if not use_compositing:
+        problems.append(Problem(
+            "ERROR",
+            "Compositing is off (Output Properties > Post Processing), so no ground-truth "
+            "file is written",
+        ))
+    if any(c in prefix for c in _BAD_PREFIX_CHARS):
+        problems.append(Problem(
+            "WARNING",
+            f"File prefix {prefix!r} contains one of {_BAD_PREFIX_CHARS!r}; they are written as '_'",
+        ))
+    if directory_is_relative and not blend_saved:
+        problems.append(Problem(
+            "WARNING",
+            "The output folder is relative to the .blend file, which is not saved yet: "
+            f"files go to {directory_abs}",
+        ))
+    if directory_abs is not None:
+        reason = folder_problem(directory_abs)
+        if reason:
+            problems.append(Problem("ERROR", reason))
+    return problems
+
+
+def folder_problem(path: str) -> str | None:
+    """Why files cannot be written into folder ``path`` (created if needed), or ``None``."""
+    if os.path.isdir(path):
+        return None if os.access(path, os.W_OK | os.X_OK) else f"Output folder {path} is not writable"
+    if os.path.exists(path):
+        return f"Output folder {path} exists but is a file"
+    parent = path.rstrip("/\\") or path
+    while True:
+        parent = os.path.dirname(parent)
+        if os.path.isdir(parent):
+            break
+        if os.path.exists(parent):
+            return f"Output folder {path} cannot be created: {parent} is a file"
+        if parent in ("", os.path.dirname(parent)):
+            return f"Output folder {path} cannot be created"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"Output folder {path} cannot be created: {parent} is not writable"
+    return None
