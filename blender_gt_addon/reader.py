@@ -148,6 +148,14 @@ class GroundTruthFrame:
             for part in exr.parts:
                 for name, channel in part.channels.items():
                     pixels[name] = channel.pixels
+            # The bindings only warn when pixel data is cut short or corrupt and
+            # then leave the part's channels out: that is a damaged file.
+            lost = [name for name in self.channels if pixels.get(name) is None]
+            if lost:
+                raise GroundTruthError(
+                    f"{self.path}: damaged EXR file (pixels: {len(lost)} of "
+                    f"{len(self.channels)} channels could not be decoded, e.g. {lost[0]})"
+                )
             self._pixels = pixels
         return self._pixels
 

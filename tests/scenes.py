@@ -25,13 +25,11 @@ import math
 import os
 
 import bpy
-
-WIDTH, HEIGHT = 64, 48
-FOCAL_MM, SENSOR_MM = 50.0, 36.0
-FOCAL_PX = FOCAL_MM / SENSOR_MM * WIDTH
-
-MOVING_START = (-1.3, -1.0, -8.4)
-MOVING_STEP = (0.45, -0.27, 0.0)  # per frame: 0.45*88.89/8 = 5 px, 0.27*88.89/8 = 3 px
+from geometry import (
+    BACK, BACK_RECT, BACK_Z, FOCAL_MM, HEIGHT, LAMP, LAMP_CENTRE, LAMP_COLOR, LAMP_HALF,
+    LAMP_STRENGTH, MOVING, MOVING_HALF, MOVING_START, SENSOR_MM, TILTED, TILTED_CENTRE, WIDTH,
+    moving_centre,
+)
 
 
 def _reset() -> bpy.types.Scene:
@@ -111,18 +109,25 @@ def build_analytic_scene() -> bpy.types.Scene:
     sun.rotation_euler = (0.3, 0.2, 0)
     scene.collection.objects.link(sun)
 
-    _object("Back", _rect("Back", -2.5, 6, -4, 4), (0, 0, -10), 1, _material("BackMat", 3))
-    _object("Tilted", _cube("Tilted", 1.0), (0.9, 1.0, -6), 2, _material("TiltedMat", 4),
+    name, ob_index, ma_index = BACK
+    _object(name, _rect(name, *BACK_RECT), (0, 0, BACK_Z), ob_index,
+            _material(name + "Mat", ma_index))
+    name, ob_index, ma_index = TILTED
+    _object(name, _cube(name, 1.0), TILTED_CENTRE, ob_index, _material(name + "Mat", ma_index),
             rotation=(0, math.radians(45), 0))
-    moving = _object("Moving", _cube("Moving", 0.8), MOVING_START, 5, _material("MovingMat", 6))
-    for i, frame in enumerate((1, 2, 3)):
-        moving.location = [s + i * d for s, d in zip(MOVING_START, MOVING_STEP, strict=True)]
+    name, ob_index, ma_index = MOVING
+    moving = _object(name, _cube(name, 2 * MOVING_HALF), MOVING_START, ob_index,
+                     _material(name + "Mat", ma_index))
+    for frame in (1, 2, 3):
+        moving.location = moving_centre(frame)
         moving.keyframe_insert("location", frame=frame)
     for fcurve in _fcurves(moving):
         for key in fcurve.keyframe_points:
             key.interpolation = "LINEAR"
-    _object("Lamp", _rect("Lamp", -0.3, 0.3, -0.3, 0.3), (1.5, -0.8, -5), 7,
-            _material("LampMat", 8, emission=((1.0, 0.5, 0.25), 2.5)))
+    name, ob_index, ma_index = LAMP
+    h = LAMP_HALF
+    _object(name, _rect(name, -h, h, -h, h), LAMP_CENTRE, ob_index,
+            _material(name + "Mat", ma_index, emission=(LAMP_COLOR, LAMP_STRENGTH)))
     scene.frame_set(1)
     return scene
 
