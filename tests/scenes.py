@@ -198,3 +198,166 @@ def render_analytic(directory: str, animation: bool = True, prefix: str = "gt_",
         "version": bpy.app.version_string,
         "owned_passes": scene.groundtruth.owned_passes,
     }
+
+
+def _user_compositor(scene, elsewhere: str) -> None:
+    """A compositor the user built by hand: their nodes must survive the add-on."""
+    from blender_gt_addon.blender import compat
+
+    tree, _ = compat.compositor_tree(scene, create=True)
+    for node in list(tree.nodes):
+        tree.nodes.remove(node)
+    rl = tree.nodes.new("CompositorNodeRLayers")
+    rl.name = "My Render Layers"
+    rl.location = (-300, 0)
+    glare = tree.nodes.new("CompositorNodeGlare")
+    glare.name = "My Glare"
+    glare.location = (0, 0)
+    tree.links.new(rl.outputs["Image"], glare.inputs["Image"])
+    for node in compat.add_beauty_output(tree, glare.outputs["Image"]):
+        node.name = "My Output"
+        node.location = (300, 0)
+    viewer = tree.nodes.new("CompositorNodeViewer")
+    viewer.name = "My Viewer"
+    viewer.location = (300, -200)
+    tree.links.new(rl.outputs["Image"], viewer.inputs[0])
+    mine = tree.nodes.new("CompositorNodeOutputFile")
+    mine.name = "My File Output"
+    mine.location = (300, -400)
+    compat.clear_file_output_inputs(mine)
+    compat.configure_file_output(mine, elsewhere, "mine_####", "32", "PIZ")
+    tree.links.new(rl.outputs["Image"], compat.add_file_output_input(mine, "mine", "color", 4))
+    frame = tree.nodes.new("NodeFrame")
+    frame.name = "My Frame"
+    frame.label = "keep me"
+    glare.parent = frame
+
+
+def _snapshot(scene) -> dict:
+    """Everything about the compositor and passes that a test compares."""
+    from blender_gt_addon.blender import compat, compositor
+
+    inv = _inventory(scene)
+    tree, _ = compat.compositor_tree(scene, create=False)
+    layer = compositor.target_view_layer(scene)
+    out = {
+        **inv,
+        "passes": {p: getattr(layer, p) for p in (
+            "use_pass_z", "use_pass_normal", "use_pass_vector", "use_pass_emit",
+            "use_pass_object_index", "use_pass_material_index")},
+        "file_output_inputs": [],
+        "user_settings": {},
+    }
+    if tree is not None:
+        for node in compositor.owned_nodes(tree, compositor.ROLE_FILE_OUTPUT):
+            out["file_output_inputs"].append(compat.file_output_inputs(node))
+        for node in tree.nodes:
+            if node.get("blender_gt") is None:
+                settings = {"parent": node.parent.name if node.parent else None}
+                if node.bl_idname == "CompositorNodeGlare":
+                    settings["glare_type"] = node.glare_type
+                if node.bl_idname == "CompositorNodeOutputFile":
+                    settings["inputs"] = compat.file_output_inputs(node)
+                    settings["codec"] = node.format.exr_codec
+                    settings["color_depth"] = node.format.color_depth
+                out["user_settings"][node.name] = settings
+    return out
+
+
+def toggle_story(directory: str, elsewhere: str) -> dict:
+    """Toggle outputs the way a user would, with a hand-made compositor, and record it all."""
+    import blender_gt_addon
+
+    scene = build_analytic_scene()
+    layer = scene.view_layers[0]
+    layer.use_pass_normal = True  # the user's own choice, before the add-on
+    _user_compositor(scene, elsewhere)
+    story = {"before": _snapshot(scene)}
+    _enable_all(scene, directory)
+    story["all_on"] = _snapshot(scene)
+    gt = scene.groundtruth
+    for _ in range(20):
+        for key in ("image", "depth", "normal", "flow", "emission", "object_index",
+                    "material_index"):
+            setattr(gt, f"use_{key}", False)
+            setattr(gt, f"use_{key}", True)
+    story["after_toggling"] = _snapshot(scene)
+    gt.use_depth = False
+    gt.use_normal = False
+    story["depth_normal_off"] = _snapshot(scene)
+    blender_gt_addon.unregister()
+    blender_gt_addon.register()
+    story["reregistered_settings"] = {
+        "use_depth": scene.groundtruth.use_depth,
+        "use_flow": scene.groundtruth.use_flow,
+        "file_prefix": scene.groundtruth.file_prefix,
+    }
+    story["reregistered"] = _snapshot(scene)
+    for key in ("image", "depth", "normal", "flow", "emission", "object_index",
+                "material_index"):
+        setattr(scene.groundtruth, f"use_{key}", False)
+    story["all_off"] = _snapshot(scene)
+    scene.groundtruth.use_depth = True
+    scene.frame_set(2)
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    bpy.ops.render.render(write_still=True)
+    story["files"] = sorted(os.listdir(directory))
+    story["elsewhere_files"] = sorted(os.listdir(elsewhere)) if os.path.isdir(elsewhere) else []
+    return story
+
+
+def fresh_scene_story(directory: str) -> dict:
+    """A scene with no compositor at all: enabling must create one and keep the beauty."""
+    scene = build_analytic_scene()
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.groundtruth.directory = directory
+    scene.groundtruth.use_depth = True
+    story = {"after_enable": _snapshot(scene)}
+    scene.frame_set(2)
+    bpy.ops.render.render(write_still=True)
+    story["files"] = sorted(os.listdir(directory))
+    return story
+
+
+def persist_story(directory: str, blend: str) -> dict:
+    """Settings saved in a .blend, reloaded, and rendered again: same files."""
+    scene = build_analytic_scene()
+    first, second = os.path.join(directory, "first"), os.path.join(directory, "second")
+    _enable_all(scene, first + "/", prefix="p_", normal=False)
+    scene.groundtruth.precision = "FULL"
+    scene.groundtruth.codec = "PIZ"
+    scene.frame_set(2)
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    bpy.ops.render.render(write_still=True)
+    bpy.ops.wm.save_as_mainfile(filepath=blend)
+    bpy.ops.wm.open_mainfile(filepath=blend)
+    scene = bpy.context.scene
+    gt = scene.groundtruth
+    loaded = {name: getattr(gt, name) for name in (
+        "use_image", "use_depth", "use_normal", "use_flow", "use_emission", "use_object_index",
+        "use_material_index", "directory", "file_prefix", "precision", "codec")}
+    gt.directory = second + "/"  # the only change: where to write
+    bpy.ops.render.render(write_still=True)
+    return {"loaded": loaded, "first": sorted(os.listdir(first)),
+            "second": sorted(os.listdir(second)), "frame": scene.frame_current}
+
+
+def problem_render(directory: str, case: str) -> dict:
+    """Render with a setting that breaks the ground truth; return what the add-on said."""
+    from blender_gt_addon.blender import checks
+
+    scene = build_analytic_scene()
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    target = directory
+    if case == "unwritable":
+        blocker = os.path.join(directory, "afile")
+        with open(blocker, "w") as f:
+            f.write("not a folder")
+        target = os.path.join(blocker, "gt") + "/"
+    elif case == "motion_blur":
+        scene.render.use_motion_blur = True
+    _enable_all(scene, target)
+    problems = [(p.level, p.message) for p in checks.problems(scene)]
+    scene.frame_set(2)
+    bpy.ops.render.render(write_still=True)
+    return {"problems": problems, "files": sorted(os.listdir(directory))}

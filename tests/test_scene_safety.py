@@ -1,0 +1,100 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The add-on in a user's scene: their nodes and passes stay as they were."""
+
+from __future__ import annotations
+
+import pytest
+
+from blender_gt_addon import reader
+
+pytestmark = pytest.mark.blender
+
+ALL_LAYERS = ["image", "depth", "normal", "vector", "emission", "object_index", "material_index"]
+
+
+def user_part(snapshot: dict) -> dict:
+    """The user's nodes, their settings, positions and the links between them."""
+    names = {n["name"] for n in snapshot["nodes"] if n["owner"] is None}
+    return {
+        "nodes": sorted((n["name"], n["type"], tuple(n["location"]), n["label"], n["mute"])
+                        for n in snapshot["nodes"] if n["name"] in names),
+        "links": [l for l in snapshot["links"] if l[0] in names and l[2] in names],
+        "settings": snapshot["user_settings"],
+    }
+
+
+def owned(snapshot: dict) -> list[str]:
+    return sorted(n["owner"] for n in snapshot["nodes"] if n["owner"])
+
+
+@pytest.fixture(scope="module")
+def story(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("toggle")
+    elsewhere = tmp_path_factory.mktemp("user_output")
+    return run_job("scenes:toggle_story", directory=f"{out}/", elsewhere=f"{elsewhere}/").value
+
+
+def test_user_nodes_survive_everything(story):
+    before = user_part(story["before"])
+    assert len(before["nodes"]) == 6 and before["links"]
+    for stage in ("all_on", "after_toggling", "depth_normal_off", "reregistered", "all_off"):
+        assert user_part(story[stage]) == before, stage
+
+
+def test_toggling_twenty_times_leaves_one_file_output(story):
+    assert owned(story["all_on"]) == ["file_output", "render_layers"]
+    assert owned(story["after_toggling"]) == ["file_output", "render_layers"]
+    assert story["after_toggling"]["file_output_inputs"] == [ALL_LAYERS]
+    assert story["after_toggling"]["nodes"] == story["all_on"]["nodes"]
+    assert story["after_toggling"]["links"] == story["all_on"]["links"]
+
+
+def test_unticking_removes_the_input_and_only_passes_the_addon_turned_on(story):
+    assert story["depth_normal_off"]["file_output_inputs"] == [
+        [n for n in ALL_LAYERS if n not in ("depth", "normal")]
+    ]
+    passes = story["depth_normal_off"]["passes"]
+    assert passes["use_pass_z"] is False  # the add-on turned it on, so it turns it off
+    assert passes["use_pass_normal"] is True  # the user had it on before the add-on
+    assert story["all_off"]["passes"]["use_pass_normal"] is True
+    assert not any(v for k, v in story["all_off"]["passes"].items() if k != "use_pass_normal")
+
+
+def test_all_off_removes_the_addons_nodes(story):
+    assert owned(story["all_off"]) == []
+
+
+def test_settings_survive_unregister_and_register(story):
+    assert story["reregistered_settings"] == {"use_depth": False, "use_flow": True,
+                                              "file_prefix": "gt_"}
+    assert owned(story["reregistered"]) == ["file_output", "render_layers"]
+
+
+def test_user_file_output_still_writes_beside_ours(story):
+    assert story["files"] == ["beauty_.png", "gt_0002.exr"]
+    assert story["elsewhere_files"] == ["mine_0002.exr"]
+
+
+def test_scene_without_compositor_gets_one_and_keeps_its_beauty(run_job, tmp_path):
+    story = run_job("scenes:fresh_scene_story", directory=f"{tmp_path}/").value
+    assert "file_output" in owned(story["after_enable"])
+    assert story["files"] == ["0002.exr", "beauty_.png"]  # the default prefix is empty
+    assert (tmp_path / "beauty_.png").stat().st_size > 1000
+    assert reader.read(tmp_path / "0002.exr").passes == ("depth",)
+
+
+def test_settings_persist_in_the_blend_and_render_the_same(run_job, tmp_path):
+    result = run_job("scenes:persist_story", directory=str(tmp_path),
+                     blend=str(tmp_path / "scene.blend")).value
+    loaded = result["loaded"]
+    assert loaded["use_depth"] and loaded["use_flow"] and not loaded["use_normal"]
+    assert (loaded["file_prefix"], loaded["precision"], loaded["codec"]) == ("p_", "FULL", "PIZ")
+    assert result["first"] == result["second"] == ["p_0002.exr"]
+    first = reader.read(tmp_path / "first" / "p_0002.exr")
+    second = reader.read(tmp_path / "second" / "p_0002.exr")
+    assert first.passes == second.passes
+    assert "normal" not in first.passes
+    assert first.image.dtype.name == "float32" and first.header["compression"].name == "PIZ_COMPRESSION"
+    for name in first.passes:
+        assert (first.get(name) == second.get(name)).all() or name == "image", name
