@@ -361,3 +361,55 @@ def problem_render(directory: str, case: str) -> dict:
     scene.frame_set(2)
     bpy.ops.render.render(write_still=True)
     return {"problems": problems, "files": sorted(os.listdir(directory))}
+
+
+class _RecordingLayout:
+    """Stands in for ``UILayout`` (which exists only with a window) and records the drawing."""
+
+    def __init__(self, log):
+        self.log = log
+
+    def _child(self, *_args, **_kwargs):
+        return _RecordingLayout(self.log)
+
+    column = row = box = split = _child
+
+    def prop(self, data, name, **_kwargs):
+        if name not in data.bl_rna.properties:
+            raise AttributeError(f"panel draws unknown property {name!r}")
+        self.log.append(("prop", name))
+
+    def label(self, text="", icon="NONE", **_kwargs):
+        self.log.append(("label", text, icon))
+
+    def operator(self, idname, **_kwargs):
+        category, _, name = idname.partition(".")
+        if not hasattr(getattr(bpy.ops, category), name):
+            raise AttributeError(f"panel draws unknown operator {idname!r}")
+        self.log.append(("operator", idname))
+        return type("Props", (), {})()
+
+
+def panel_story(directory: str) -> dict:
+    """Draw the panel as it looks with every output on, with and without problems."""
+    from blender_gt_addon.blender import panel
+
+    scene = build_analytic_scene()
+    _enable_all(scene, directory)
+    scene.frame_set(7)
+
+    def draw():
+        log = []
+        fake = type("PanelSelf", (), {"layout": _RecordingLayout(log)})()
+        context = type("Context", (), {"scene": scene})()
+        panel.VIEW3D_PT_groundtruth.draw(fake, context)
+        return log
+
+    clean = draw()
+    scene.render.use_motion_blur = True
+    blurred = draw()
+    bpy.ops.groundtruth.sync()
+    return {"clean": clean, "blurred": blurred,
+            "space": panel.VIEW3D_PT_groundtruth.bl_space_type,
+            "region": panel.VIEW3D_PT_groundtruth.bl_region_type,
+            "category": panel.VIEW3D_PT_groundtruth.bl_category}

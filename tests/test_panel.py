@@ -1,0 +1,45 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The sidebar panel, drawn in real Blender into a recording layout."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.blender
+
+
+@pytest.fixture(scope="module")
+def drawn(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("panel")
+    return run_job("scenes:panel_story", directory=f"{out}/").value, out
+
+
+def test_panel_lives_in_the_sidebar_tab(drawn):
+    story, _ = drawn
+    assert (story["space"], story["region"], story["category"]) == ("VIEW_3D", "UI",
+                                                                   "Ground Truth")
+
+
+def test_panel_has_a_checkbox_per_output_and_the_file_settings(drawn):
+    story, _ = drawn
+    props = [entry[1] for entry in story["clean"] if entry[0] == "prop"]
+    assert props == ["use_image", "use_depth", "use_normal", "use_flow", "use_emission",
+                     "use_object_index", "use_material_index", "directory", "file_prefix",
+                     "precision", "codec"]
+    assert ["operator", "groundtruth.open_folder"] in story["clean"]
+
+
+def test_panel_shows_where_files_go(drawn):
+    story, out = drawn
+    labels = [entry[1] for entry in story["clean"] if entry[0] == "label"]
+    assert str(out) in labels
+    assert "Next: gt_0007.exr" in labels
+    assert not [e for e in story["clean"] if e[0] == "label" and e[2] == "ERROR"]
+
+
+def test_panel_warns_about_motion_blur_before_rendering(drawn):
+    story, _ = drawn
+    text = " ".join(e[1] for e in story["blurred"] if e[0] == "label")
+    assert "Motion blur is on" in text and "zeros" in text
+    assert any(e[0] == "label" and e[2] == "ERROR" for e in story["blurred"])
