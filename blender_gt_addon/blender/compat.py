@@ -14,6 +14,19 @@ Differences handled (measured with the bpy wheels):
 - Multilayer mode: 4.x ``format.file_format``; 5.0 ``format.media_type`` first.
 - Render Layers socket names (5.0 renamed ``Emit``, ``IndexOB``, ``IndexMA``):
   handled by the candidate names in ``outputs.Output.sockets``.
+- Four-component vectors: 4.2 writes only X, Y, Z of a vector input (the
+  Vector pass loses W); 4.5 keeps W; 5.0 keeps it when the item has
+  ``vector_socket_dimensions = 4``. On 4.2, W goes through a Separate Color
+  node into a value input named ``<layer>.W``, written as channel ``<layer>.W.V``
+  (float32): 4.2 names value channels ``.V`` whatever the input is called, so
+  ``<layer>.W`` itself cannot be had there. 4.3 and 4.4 were not measured and
+  are treated like 4.2 (the extra channel is harmless where W is kept).
+- EXR parts: 5.0 writes one part per input unless ``format.use_exr_interleave``;
+  it is set, so every version writes a single part.
+- Files from another version: 5.0 converts a 4.x File Output with 3-component
+  vector items (W lost; the 4.2 Separate Color then gives W = 1.0, as 5.0 turns
+  a vector into a colour with alpha 1). :func:`file_output_input_fits` tells the
+  caller to rebuild such inputs.
 """
 
 from __future__ import annotations
@@ -21,6 +34,10 @@ from __future__ import annotations
 import bpy
 
 BLENDER_5 = bpy.app.version >= (5, 0, 0)
+# Measured: 4.2 drops the 4th component of a vector File Output input, 4.5 keeps it.
+_VECTOR_INPUT_KEEPS_W = bpy.app.version >= (4, 5, 0)
+# Suffix of the extra value input that carries W where a vector input loses it.
+_W_SUFFIX = ".W"
 
 
 def compositor_tree(scene: bpy.types.Scene, create: bool):
@@ -86,17 +103,33 @@ def configure_file_output(node, directory: str, pattern: str, color_depth: str, 
     fmt.file_format = "OPEN_EXR_MULTILAYER"
     fmt.color_depth = color_depth
     fmt.exr_codec = codec
+    # 5.0 writes one EXR part per input unless told to interleave; 4.x has no
+    # such option and always writes one part.
+    if hasattr(fmt, "use_exr_interleave") and not fmt.use_exr_interleave:
+        fmt.use_exr_interleave = True
 
 
 def file_output_inputs(node) -> list[str]:
-    """Names of the File Output node's inputs, in order."""
+    """Names of the File Output node's inputs, in order, as given to :func:`add_file_output_input`.
+
+    Extra inputs that :func:`add_file_output_input` adds for a version are not listed.
+    """
     if BLENDER_5:
         return [item.name for item in node.file_output_items]
-    return [slot.name for slot in node.layer_slots]
+    names = [slot.name for slot in node.layer_slots]
+    return [n for n in names if not _is_w_input(n, names)]
+
+
+def _is_w_input(name: str, names: list[str]) -> bool:
+    return (not _VECTOR_INPUT_KEEPS_W and name.endswith(_W_SUFFIX)
+            and name[: -len(_W_SUFFIX)] in names)
 
 
 def clear_file_output_inputs(node) -> None:
-    """Remove every input of File Output ``node``."""
+    """Remove every input of File Output ``node``.
+
+    Nodes that :func:`link_extra_components` added stay, unlinked from ``node``.
+    """
     if BLENDER_5:
         node.file_output_items.clear()
     else:
@@ -118,4 +151,53 @@ def add_file_output_input(node, name: str, kind: str, components: int):
             item.vector_socket_dimensions = components
     else:
         node.layer_slots.new(name)
+        if kind == "vector" and components == 4 and not _VECTOR_INPUT_KEEPS_W:
+            node.layer_slots.new(name + _W_SUFFIX)
     return node.inputs[name]
+
+
+def file_output_input_fits(node, name: str, kind: str, components: int) -> bool:
+    """Whether input ``name`` of File Output ``node`` is what :func:`add_file_output_input` makes.
+
+    False e.g. for a node that another Blender version set up and saved (a vector
+    input converted by 5.0 from an older file keeps only 3 components).
+    """
+    if BLENDER_5:
+        item = next((i for i in node.file_output_items if i.name == name), None)
+        if item is None or item.socket_type != _SOCKET_TYPES[kind]:
+            return False
+        return kind != "vector" or item.vector_socket_dimensions == components
+    if kind == "vector" and components == 4 and not _VECTOR_INPUT_KEEPS_W:
+        return name + _W_SUFFIX in [s.name for s in node.layer_slots]
+    return True
+
+
+def link_extra_components(node, name: str, source) -> list:
+    """Make sure every component of ``source`` reaches the file, not only those of input ``name``.
+
+    ``source`` is the socket linked to File Output ``node``'s input ``name``. Where
+    the input loses components (4.2: W of a vector), this links them through
+    extra nodes into the extra inputs :func:`add_file_output_input` made. Returns
+    the nodes it added (none when all is linked already); nodes it no longer
+    uses are left unlinked from ``node``, for the caller to remove.
+    """
+    if _VECTOR_INPUT_KEEPS_W or name + _W_SUFFIX not in [s.name for s in node.layer_slots]:
+        return []
+    w_input = node.inputs[name + _W_SUFFIX]
+    tree = node.id_data
+    if w_input.is_linked:
+        split = w_input.links[0].from_node
+        if (split.bl_idname == "CompositorNodeSeparateColor" and split.mode == "RGB"
+                and w_input.links[0].from_socket == split.outputs["Alpha"]
+                and split.inputs[0].is_linked
+                and split.inputs[0].links[0].from_socket == source):
+            return []
+    # Separate Color reads all four floats of the pass (4.2 passes the Vector
+    # pass as a 4-channel buffer); its Alpha is W, bit for bit, and a value
+    # input is written as 32-bit float whatever the colour depth.
+    split = tree.nodes.new("CompositorNodeSeparateColor")
+    split.mode = "RGB"
+    split.hide = True
+    tree.links.new(source, split.inputs[0])
+    tree.links.new(split.outputs["Alpha"], w_input)
+    return [split]

@@ -20,6 +20,7 @@ OWNER_KEY = "blender_gt"
 ROLE_FILE_OUTPUT = "file_output"
 ROLE_RENDER_LAYERS = "render_layers"
 ROLE_BEAUTY = "beauty_output"
+ROLE_HELPER = "file_output_helper"  # extra nodes some Blender versions need (see compat)
 
 _OWN_COLOR = (0.32, 0.45, 0.62)
 
@@ -78,9 +79,16 @@ def _sync_passes(scene, settings, chosen: list[outputs.Output]) -> None:
         settings.owned_passes = value
 
 
+def _remove_unused_helpers(tree) -> None:
+    for node in owned_nodes(tree, ROLE_HELPER):
+        if not any(link.from_node == node for link in tree.links):
+            tree.nodes.remove(node)
+
+
 def _remove_own_nodes(tree) -> None:
     for node in owned_nodes(tree, ROLE_FILE_OUTPUT):
         tree.nodes.remove(node)
+    _remove_unused_helpers(tree)
     for node in owned_nodes(tree, ROLE_RENDER_LAYERS):
         # Keep it if the user has wired it into their own nodes.
         if not any(link.from_node == node for link in tree.links):
@@ -135,7 +143,9 @@ def sync(scene: bpy.types.Scene) -> None:
         codec=settings.codec,
     )
     names = [o.layer for o in chosen]
-    if compat.file_output_inputs(fo) != names:
+    if compat.file_output_inputs(fo) != names or not all(
+        compat.file_output_input_fits(fo, o.layer, o.kind, len(o.channels)) for o in chosen
+    ):
         compat.clear_file_output_inputs(fo)
         for o in chosen:
             compat.add_file_output_input(fo, o.layer, o.kind, len(o.channels))
@@ -144,6 +154,10 @@ def sync(scene: bpy.types.Scene) -> None:
         target = fo.inputs[o.layer]
         if not (target.is_linked and target.links[0].from_socket == source):
             tree.links.new(source, target)
+        for node in compat.link_extra_components(fo, o.layer, source):
+            _mark(node, ROLE_HELPER, f"Ground Truth {o.label}")
+            node.location = (fo.location[0] - 150, fo.location[1] - 250)
+    _remove_unused_helpers(tree)
 
 
 def _free_location(tree) -> tuple[float, float]:

@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Render handler: say what is wrong with the ground truth when a render starts.
+"""Handlers: say what is wrong with the ground truth when a render starts, and
+bring the compositor up to date when a .blend is loaded.
 
 The panel shows the same problems before the render; this is for renders started
 without looking at it (scripts, farms, Ctrl+F12 from another workspace).
@@ -48,11 +49,31 @@ def on_render_init(scene, *_args) -> None:
         bpy.app.timers.register(_report_in_ui(found), first_interval=0.0)
 
 
+@persistent
+def on_load_post(*_args) -> None:
+    # A .blend saved by another Blender version holds the nodes as that version
+    # built them (e.g. 5.0 converts a 4.x File Output to one that drops the flow's
+    # W): rebuild them for this version before anything renders.
+    for scene in bpy.data.scenes:
+        settings = getattr(scene, "groundtruth", None)
+        if settings is None or not any(compositor.enabled_map(settings).values()):
+            continue
+        try:
+            compositor.sync(scene)
+        except Exception as exc:  # a handler must never raise into Blender
+            settings.last_error = f"Could not update the compositor: {exc}"
+            print(f"blender-gt: {settings.last_error}", file=sys.stderr, flush=True)
+
+
 def register() -> None:
     if on_render_init not in bpy.app.handlers.render_init:
         bpy.app.handlers.render_init.append(on_render_init)
+    if on_load_post not in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.append(on_load_post)
 
 
 def unregister() -> None:
+    if on_load_post in bpy.app.handlers.load_post:
+        bpy.app.handlers.load_post.remove(on_load_post)
     if on_render_init in bpy.app.handlers.render_init:
         bpy.app.handlers.render_init.remove(on_render_init)
