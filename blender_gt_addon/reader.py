@@ -173,7 +173,10 @@ class GroundTruthFrame:
             has = ", ".join(self.passes) or "no ground-truth outputs"
             raise GroundTruthError(f"{self.path}: has no {layer!r} output; it has: {has}")
         pixels = self._decoded()
-        names = [f"{layer}.{c}" for c in output.channels]
+        # Blender 4.2 cannot name a channel "vector.W": it writes the value input
+        # that carries W as "vector.W.V".
+        names = [n if n in pixels or f"{n}.V" not in pixels else f"{n}.V"
+                 for n in (f"{layer}.{c}" for c in output.channels)]
         missing = [n for n in names if n not in pixels]
         if missing:
             raise GroundTruthError(f"{self.path}: layer {layer!r} lacks channels {missing}")

@@ -164,3 +164,17 @@ def test_reader_imports_and_reads_without_bpy(sample):
                           cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"({H}, {W}) depth"
+
+
+def test_blender_42_vector_w_channel_is_found(tmp_path):
+    """Blender 4.2 writes the Vector pass as vector.X/Y/Z plus vector.W.V."""
+    rng = np.random.default_rng(1)
+    planes = {f"vector.{c}": rng.normal(size=(H, W)).astype(np.float32) for c in "XYZ"}
+    planes["vector.W.V"] = rng.normal(size=(H, W)).astype(np.float32)
+    path = tmp_path / "v42.exr"
+    OpenEXR.File({"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage},
+                 planes).write(str(path))
+    gt = reader.read(path)
+    assert gt.passes == ("vector",)
+    np.testing.assert_array_equal(gt.vector[..., 3], planes["vector.W.V"])
+    np.testing.assert_array_equal(gt.vector[..., 0], planes["vector.X"])
