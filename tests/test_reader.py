@@ -173,7 +173,7 @@ def test_blender_42_vector_w_channel_is_found(tmp_path):
     planes["vector.W.V"] = rng.normal(size=(H, W)).astype(np.float32)
     path = tmp_path / "v42.exr"
     OpenEXR.File({"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage},
-                 planes).write(str(path))
+                 dict(planes)).write(str(path))  # File() turns the values into Channels
     gt = reader.read(path)
     assert gt.passes == ("vector",)
     np.testing.assert_array_equal(gt.vector[..., 3], planes["vector.W.V"])
