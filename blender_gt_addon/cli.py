@@ -1,0 +1,345 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The ``blender-gt`` command (also ``python -m blender_gt_addon``).
+
+    blender-gt info FILE|FOLDER... [--json] [--header-only]
+    blender-gt preview FILE|FOLDER -o PNG|FOLDER [--jobs N]
+    blender-gt export FOLDER --to FORMAT -o OUT [--jobs N] [--names NAMES.json]
+    blender-gt render SCENE.blend -o FOLDER [--frames 1-240] [--shard I/N] [--resume]
+
+Each command is a thin layer over a library function (:mod:`.export`, :mod:`.batch`);
+this module only parses arguments and prints. Problems the user can fix end the
+command with one line on stderr, ``blender-gt: error: ...``, and exit code 1
+(2 for a malformed command line), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+
+PROG = "blender-gt"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line: ``blender-gt: error: ...``."""
+
+    def error(self, message: str):  # type: ignore[override]
+        hint = f" (see {self.prog} --help)"
+        self.exit(2, f"{PROG}: error: {message}{hint}\n")
+
+
+class UserError(Exception):
+    """A problem to report in one line."""
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, not {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .export import FORMATS
+
+    parser = _Parser(
+        prog=PROG,
+        description="Look at, convert and render blender-gt ground truth (multilayer EXR "
+        "files, one a frame).",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    info = sub.add_parser("info", help="what files hold: size, frame, passes, value ranges",
+                          description="Print what each ground-truth file holds: size, frame, "
+                          "compression, Blender's stamp, and each output's dtype and value "
+                          "range. A folder stands for its frames.")
+    info.add_argument("paths", nargs="+", metavar="FILE", type=Path,
+                      help="EXR files or folders of them")
+    info.add_argument("--json", action="store_true", help="print JSON instead of text")
+    info.add_argument("--header-only", action="store_true",
+                      help="read headers only: no value ranges, no pixels decoded")
+
+    preview = sub.add_parser(
+        "preview", help="pictures of the outputs: one PNG a frame, or a contact sheet",
+        description="Draw every output of a frame in one PNG (preview.save_preview). For a "
+        "FILE, -o is the PNG. For a FOLDER, -o is a folder that gets one PNG a frame, or a "
+        "file ending in .png that gets one contact sheet (a row a frame, a column an output).")
+    preview.add_argument("source", type=Path, metavar="FILE|FOLDER")
+    preview.add_argument("-o", "--output", type=Path, required=True, metavar="PNG|FOLDER")
+    preview.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                         help="processes to use (default: every core)")
+    preview.add_argument("--max-frames", type=_jobs, default=64, metavar="N",
+                         help="rows of a contact sheet; more frames are thinned evenly "
+                         "(default: %(default)s)")
+
+    export = sub.add_parser(
+        "export", help="convert to npz, HDF5, .flo, KITTI depth PNG, masks or COCO",
+        description="Convert a folder of ground-truth frames. Formats:\n" + "\n".join(
+            f"  {name:14s} {text}" for name, text in FORMATS.items())
+        + "\nOUT is a folder for the one-file-a-frame formats, the file to write for "
+        "hdf5-sequence and coco.", formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("source", type=Path, metavar="FOLDER",
+                        help="a folder of frames (or one EXR file)")
+    export.add_argument("--to", required=True, choices=list(FORMATS), metavar="FORMAT",
+                        help="one of: " + ", ".join(FORMATS))
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
+    export.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                        help="processes to use (default: every core)")
+    export.add_argument("--names", type=Path, default=None, metavar="NAMES.json",
+                        help="COCO category names: a JSON object {\"object index\": \"name\"}")
+
+    render = sub.add_parser(
+        "render", help="render a .blend's ground truth headless, frame by frame",
+        description="Render the ground truth that SCENE.blend's Ground Truth settings ask "
+        "for into FOLDER, one frame at a time, in a child Blender (this Python must have "
+        "bpy). Several machines or processes can share the frames with --shard.")
+    render.add_argument("blend", type=Path, metavar="SCENE.blend")
+    render.add_argument("-o", "--output", type=Path, required=True, metavar="FOLDER",
+                        help="output folder (replaces the folder saved in the .blend)")
+    render.add_argument("--frames", default=None, metavar="FIRST-LAST",
+                        help="frames to render, e.g. 1-240 or 1-10,20 (default: the scene's "
+                        "frame range)")
+    render.add_argument("--shard", default=None, metavar="I/N",
+                        help="render only frames f with f %% N == I (I from 0 to N-1)")
+    render.add_argument("--resume", action="store_true",
+                        help="keep frames already in FOLDER that decode completely; render "
+                        "missing and damaged ones")
+    render.add_argument("--beauty", action="store_true",
+                        help="also save Blender's usual render output of each frame (the "
+                        "path and format in the .blend's Output Properties)")
+    render.add_argument("--frame-timeout", type=_positive_float, default=3600.0,
+                        metavar="SECONDS",
+                        help="give up when one frame takes longer (default: %(default).0f)")
+    return parser
+
+
+# ------------------------------------------------------------------------ info
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4g}"
+
+
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(str(i) for i in ids[:12])
+    return f"ids {shown}" + (f", ... ({len(ids)} ids)" if len(ids) > 12 else "")
+
+
+def _info_text(info: dict) -> str:
+    from .export import _human_bytes
+
+    frame = "frame ?" if info["frame"] is None else f"frame {info['frame']}"
+    lines = [f"{info['path']}: {info['width']}x{info['height']}, {frame}, "
+             f"{len(info['passes'])} outputs, {_human_bytes(info['bytes'])}, "
+             f"{info['compression']}"]
+    stamp = info["stamp"]
+    said = [f"{key.lower()} {stamp[key]}" for key in ("Scene", "Camera", "File", "RenderTime")
+            if key in stamp]
+    if said:
+        lines.append("  " + ", ".join(said).replace("rendertime", "render time"))
+    for layer, entry in info["passes"].items():
+        text = f"  {layer:15s} {entry['channels']:5s}"
+        if "dtype" in entry:
+            shape = "x".join(str(v) for v in entry["shape"])
+            text += f" {entry['dtype']:8s} {shape:10s} "
+            if "ids" in entry:
+                text += _ids(entry["ids"])
+            else:
+                text += f"{_fmt(entry['min'])} .. {_fmt(entry['max'])}"
+                if layer == "depth" and entry["inf_fraction"]:
+                    text += f", nothing hit (inf) on {entry['inf_fraction']:.1%}"
+                elif entry["nonfinite"]:
+                    text += f", {entry['nonfinite']} non-finite"
+                if layer == "vector":
+                    text += f"; forward flow up to {_fmt(entry['max_forward_flow'])} px"
+        lines.append(text.rstrip())
+    return "\n".join(lines)
+
+
+def cmd_info(args) -> int:
+    from .export import describe
+    from .sequence import frame_files
+
+    paths: list[Path] = []
+    for path in args.paths:
+        if path.is_dir():
+            paths.extend(p for _, p in frame_files(path))
+        else:
+            paths.append(path)
+    infos = [describe(p, ranges=not args.header_only) for p in paths]
+    if args.json:
+        print(json.dumps(infos if len(infos) > 1 else infos[0], indent=2))
+    else:
+        print("\n".join(_info_text(i) for i in infos))
+    return 0
+
+
+# --------------------------------------------------------------------- preview
+
+
+def cmd_preview(args) -> int:
+    from .export import contact_sheet, preview_frames
+
+    started = time.perf_counter()
+    source, out = args.source, args.output
+    if not source.exists():
+        raise UserError(f"{source}: no such file or folder")
+    if source.is_dir() and out.suffix.lower() == ".png" and not out.is_dir():
+        png = contact_sheet(source, out, max_frames=args.max_frames, jobs=args.jobs,
+                            progress=True)
+        print(f"wrote contact sheet {png} ({time.perf_counter() - started:.1f} s)")
+        return 0
+    written = preview_frames(source, out, jobs=args.jobs, progress=True)
+    where = written[0] if len(written) == 1 else f"{written[0].parent}/"
+    print(f"wrote {len(written)} preview{'s' if len(written) != 1 else ''}: {where} "
+          f"({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+# ---------------------------------------------------------------------- export
+
+
+def cmd_export(args) -> int:
+    from .export import export
+
+    if not args.source.exists():
+        raise UserError(f"{args.source}: no such folder")
+    names = None
+    if args.names is not None:
+        try:
+            raw = json.loads(args.names.read_text())
+            names = {int(k): str(v) for k, v in raw.items()}
+        except OSError as exc:
+            raise UserError(f"{args.names}: cannot be read ({exc.strerror})") from None
+        except (ValueError, AttributeError):
+            raise UserError(f"{args.names}: expected a JSON object such as "
+                            '{"1": "car", "2": "tree"}') from None
+    result = export(args.source, args.to, args.output, jobs=args.jobs, progress=True,
+                    object_names=names)
+    print(result.summary())
+    return 0
+
+
+# ---------------------------------------------------------------------- render
+
+
+def _frames_text(frames: list[int]) -> str:
+    if not frames:
+        return "none"
+    runs, start, prev = [], frames[0], frames[0]
+    for f in frames[1:]:
+        if f != prev + 1:
+            runs.append((start, prev))
+            start = f
+        prev = f
+    runs.append((start, prev))
+    if len(runs) > 4:
+        return f"{frames[0]}..{frames[-1]} ({len(frames)} frames)"
+    return ",".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def cmd_render(args) -> int:
+    from .batch import RenderError, render
+
+    lines = not sys.stderr.isatty()  # a log: a line a frame instead of a bar
+    shard_text = f"shard {args.shard.strip()}: " if args.shard else ""
+
+    def on_event(event: dict) -> None:
+        kind = event["event"]
+        if kind == "plan":
+            print(f"{shard_text}{len(event['frames'])} frames to render "
+                  f"({_frames_text(event['frames'])}) with Blender {event['blender']}",
+                  flush=True)
+        elif kind == "warning":
+            print(f"{PROG}: warning: {event['message']}", file=sys.stderr, flush=True)
+        elif lines and kind == "frame":
+            print(f"frame {event['frame']}: {event['seconds']:.1f} s -> {event['file']}",
+                  flush=True)
+        elif lines and kind == "skip":
+            print(f"frame {event['frame']}: kept {event['file']} (complete)", flush=True)
+
+    try:
+        result = render(args.blend, args.output, frames=args.frames, shard=args.shard,
+                        resume=args.resume, beauty=args.beauty, progress=True,
+                        on_event=on_event, frame_timeout=args.frame_timeout)
+    except RenderError as exc:
+        raise UserError(str(exc)) from None
+    n = len(result.rendered)
+    each = f", {result.render_seconds / n:.2f} s a frame" if n else ""
+    kept = f", kept {len(result.skipped)} complete" if result.skipped else ""
+    if not result.planned:
+        print(f"{shard_text}no frames to render (the shard holds none of them)")
+    else:
+        print(f"{shard_text}rendered {n} frame{'s' if n != 1 else ''}{kept} into "
+              f"{result.folder} in {result.seconds:.1f} s{each}")
+    return 0
+
+
+# ------------------------------------------------------------------------ main
+
+_COMMANDS = {"info": cmd_info, "preview": cmd_preview, "export": cmd_export,
+             "render": cmd_render}
+
+_EXTRAS = {"h5py": "export", "tqdm": "export", "PIL": "export", "matplotlib": "preview"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``blender-gt`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    args = _parser().parse_args(argv)
+    from .reader import GroundTruthError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except (UserError, GroundTruthError) as exc:
+        message = str(exc)
+    except ModuleNotFoundError as exc:
+        extra = _EXTRAS.get((exc.name or "").split(".")[0])
+        hint = f": pip install 'blender-gt[{extra}]'" if extra else ""
+        message = f"{args.command} needs the Python package {exc.name!r}{hint}"
+    except KeyboardInterrupt:
+        print(f"{PROG}: error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): not an error to report.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        message = f"{where}{exc.strerror or exc}"
+    except Exception as exc:
+        if os.environ.get("BLENDER_GT_DEBUG"):
+            raise
+        message = (f"unexpected {type(exc).__name__}: {exc} (a bug in blender-gt; "
+                   "BLENDER_GT_DEBUG=1 shows the traceback)")
+    first = " ".join(message.split())  # one line, whatever the message held
+    print(f"{PROG}: error: {first}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
