@@ -100,6 +100,14 @@ OUTPUTS: tuple[Output, ...] = (
         "use_pass_material_index", ("IndexMA", "Material Index"), "value", "material_index",
         ("V",), True,
     ),
+    Output(
+        "instance_id", "Instance id",
+        "Every object its own id with its name, no set-up needed (Cycles' Cryptomatte "
+        "object pass); the file is then written in full float",
+        # Blender names Cryptomatte channels in lower case.
+        "use_pass_cryptomatte_object", ("CryptoObject00",), "color", "cryptomatte_object",
+        ("r", "g", "b", "a"), True,
+    ),
 )
 
 OUTPUTS_BY_KEY: dict[str, Output] = {o.key: o for o in OUTPUTS}

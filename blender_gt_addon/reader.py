@@ -18,20 +18,43 @@ not have) raises :class:`GroundTruthError`, whose message names the file.
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import camera as cammod
 from .outputs import OUTPUTS, OUTPUTS_BY_LAYER
 
-__all__ = ["GroundTruthError", "GroundTruthFrame", "read"]
+__all__ = ["Box", "GroundTruthError", "GroundTruthFrame", "read"]
 
 _EXR_MAGIC = b"\x76\x2f\x31\x01"
 
 # Cycles writes this depth where a ray hit nothing.
 _BACKGROUND_DEPTH = 1e10
+
+
+@dataclass(frozen=True)
+class Box:
+    """The visible 2D bounding box of one id in a frame.
+
+    Pixel bounds are inclusive-exclusive, like numpy slices: the id covers columns
+    ``x_min <= x < x_max`` and rows ``y_min <= y < y_max``, so
+    ``mask[y_min:y_max, x_min:x_max]`` holds all of its pixels. In OpenCV pixel
+    coordinates (integer = pixel centre) the box's outer edges are
+    ``x_min - 0.5`` and ``x_max - 0.5``.
+    """
+
+    id: int
+    name: str | None
+    x_min: int
+    y_min: int
+    x_max: int
+    y_max: int
+    pixels: int
 
 
 class GroundTruthError(ValueError):
@@ -86,14 +109,29 @@ class GroundTruthFrame:
         image: (H, W, 4) float32, linear RGBA, premultiplied alpha, as Cycles rendered it.
         depth: (H, W) float32, planar distance from the camera plane along the
             camera's viewing axis, in scene units; ``inf`` where no surface was hit.
-        normal: (H, W, 3) float32, world-space normal (x, y, z) as Blender wrote it;
-            (0, 0, 0) on background; averaged over samples, so not unit length at edges.
+        normal: (H, W, 3) float32, world-space unit normal (x, y, z); Blender averages
+            normals over samples, so they are renormalised here; (0, 0, 0) on background.
         vector: (H, W, 4) float32, Blender's raw Vector pass in pixels, raster y
             pointing up: channels 0,1 = position in the previous frame minus position
             now, channels 2,3 = position now minus position in the next frame.
         emission: (H, W, 3) float32, emitted radiance, colour times strength.
         object_index: (H, W) int32, the objects' ``pass_index``; 0 on background.
         material_index: (H, W) int32, the materials' ``pass_index``; 0 on background.
+
+    Derived, computer-vision conventions (image x to the right, y downward):
+        flow_forward: (H, W, 2) float32 (dx, dy) pixels: the surface point seen at
+            pixel (x, y) is at (x + dx, y + dy) in the next frame. 0 where nothing
+            was hit (Blender writes 0 there; mask with ``np.isfinite(depth)``).
+        flow_backward: (H, W, 2) float32 (dx, dy) pixels towards the previous frame.
+        distance: (H, W) float32, Euclidean distance from the camera centre to the
+            surface along each pixel's ray, scene units; ``inf`` where nothing was hit.
+        normal_camera: (H, W, 3) float32 unit normals in OpenCV camera axes
+            (x right, y down, z forward); (0, 0, 0) on background.
+        camera: this frame's :class:`blender_gt_addon.camera.Camera` (``K``,
+            ``world_to_camera``, size, clip range), from the header, or ``None``.
+        instance_id: (H, W) int32, one id per object, 0 on background; from the
+            Cryptomatte object layer, the id with the largest coverage in each pixel
+            (never a blend of two). ``names`` maps id -> object name.
     """
 
     def __init__(self, path: str | os.PathLike[str]):
@@ -114,6 +152,7 @@ class GroundTruthFrame:
         self.passes: tuple[str, ...] = tuple(o.layer for o in OUTPUTS if o.layer in layers)
         self._pixels: dict[str, np.ndarray] | None = None
         self._arrays: dict[str, np.ndarray] = {}
+        self._names: dict[int, str] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -206,10 +245,6 @@ class GroundTruthFrame:
         return self.get("depth")
 
     @property
-    def normal(self) -> np.ndarray:
-        return self.get("normal")
-
-    @property
     def vector(self) -> np.ndarray:
         return self.get("vector")
 
@@ -224,3 +259,115 @@ class GroundTruthFrame:
     @property
     def material_index(self) -> np.ndarray:
         return self.get("material_index")
+
+    # -- Derived outputs, in computer-vision conventions -------------------------
+
+    @property
+    def camera(self) -> cammod.Camera | None:
+        """This frame's camera from the header (no pixels decoded), or ``None``."""
+        note = self.header.get("Note")
+        if not isinstance(note, str):
+            return None
+        try:
+            cameras = cammod.decode(note)
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise GroundTruthError(f"{self.path}: unreadable camera in the header ({exc})") from None
+        if self.frame in cameras:
+            return cameras[self.frame]
+        return None
+
+    def _need_camera(self, what: str) -> cammod.Camera:
+        cam = self.camera
+        if cam is None:
+            raise GroundTruthError(f"{self.path}: {what} needs the camera, which the header lacks")
+        return cam
+
+    @property
+    def flow_forward(self) -> np.ndarray:
+        vector = self.vector
+        return np.stack([-vector[..., 2], vector[..., 3]], axis=-1)
+
+    @property
+    def flow_backward(self) -> np.ndarray:
+        vector = self.vector
+        return np.stack([vector[..., 0], -vector[..., 1]], axis=-1)
+
+    @property
+    def distance(self) -> np.ndarray:
+        cam = self._need_camera("distance")
+        return (self.depth * cam.ray_lengths()).astype(np.float32)
+
+    @property
+    def normal(self) -> np.ndarray:
+        if "normal_unit" not in self._arrays:
+            raw = self.get("normal")
+            length = np.linalg.norm(raw, axis=-1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                unit = np.where(length > 0, raw / length, 0.0).astype(np.float32)
+            self._arrays["normal_unit"] = unit
+        return self._arrays["normal_unit"]
+
+    @property
+    def normal_camera(self) -> np.ndarray:
+        rotation = self._need_camera("normal_camera").world_to_camera[:3, :3]
+        return (self.normal @ rotation.T.astype(np.float32)).astype(np.float32)
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Instance id -> object name, from the Cryptomatte manifest (header only)."""
+        if self._names is None:
+            self._names = {i: name for i, (name, _) in enumerate(self._manifest(), start=1)}
+        return self._names
+
+    def _manifest(self) -> list[tuple[str, int]]:
+        """(object name, 32-bit hash) of the Cryptomatte object layer, sorted by name."""
+        for key, value in self.header.items():
+            # The layer's name: ours, or Blender's own for render-output files.
+            if key.startswith("cryptomatte/") and key.endswith("/name") and \
+                    str(value).endswith(("cryptomatte_object", "CryptoObject")):
+                manifest = self.header.get(key[: -len("name")] + "manifest", "{}")
+                try:
+                    entries = json.loads(manifest)
+                except ValueError as exc:
+                    raise GroundTruthError(
+                        f"{self.path}: unreadable Cryptomatte manifest ({exc})") from None
+                return sorted((name, int(h, 16)) for name, h in entries.items())
+        return []
+
+    @property
+    def instance_id(self) -> np.ndarray:
+        if "instance_id" not in self._arrays:
+            crypto = self.get("cryptomatte_object")
+            hashes = np.ascontiguousarray(crypto[..., 0]).view(np.uint32)
+            ids = np.zeros(hashes.shape, dtype=np.int32)
+            for i, (_, value) in enumerate(self._manifest(), start=1):
+                ids[hashes == value] = i
+            # A pixel belongs to the object with the largest coverage unless more
+            # of it is background (1 - the two largest coverages, an upper bound).
+            coverage = crypto[..., 1]
+            ids[coverage < 1.0 - coverage - crypto[..., 3]] = 0
+            self._arrays["instance_id"] = ids
+        return self._arrays["instance_id"]
+
+    def boxes(self, source: str | None = None) -> list[Box]:
+        """Visible 2D bounding boxes, one per id present, sorted by id.
+
+        ``source`` is ``"instance_id"`` (the default when the file has it, with
+        object names) or ``"object_index"``.
+        """
+        if source is None:
+            source = "instance_id" if "cryptomatte_object" in self.passes else "object_index"
+        if source not in ("instance_id", "object_index"):
+            raise GroundTruthError(f"{self.path}: boxes come from instance_id or object_index, "
+                                   f"not {source!r}")
+        ids = getattr(self, source)
+        names = self.names if source == "instance_id" else {}
+        found = []
+        for value in np.unique(ids):
+            if value == 0:
+                continue
+            rows, cols = np.nonzero(ids == value)
+            found.append(Box(int(value), names.get(int(value)), int(cols.min()),
+                             int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1,
+                             int(rows.size)))
+        return found

@@ -141,12 +141,15 @@ def _fcurves(obj):
             for bag in strip.channelbags for fc in bag.fcurves]
 
 
+ALL_OUTPUTS = ("image", "depth", "normal", "flow", "emission", "object_index", "material_index",
+               "instance_id")
+
+
 def _enable_all(scene, directory, prefix="gt_", **overrides):
     gt = scene.groundtruth
     gt.directory = directory
     gt.file_prefix = prefix
-    for key in ("image", "depth", "normal", "flow", "emission", "object_index",
-                "material_index"):
+    for key in ALL_OUTPUTS:
         setattr(gt, f"use_{key}", overrides.get(key, True))
 
 
@@ -176,11 +179,11 @@ def _inventory(scene) -> dict:
 
 
 def render_analytic(directory: str, animation: bool = True, prefix: str = "gt_",
-                    precision: str = "HALF", codec: str = "ZIP") -> dict:
-    """Render the analytic scene with every output on; frames 1-3 or a still of frame 2."""
+                    precision: str = "HALF", codec: str = "ZIP", off: tuple = ()) -> dict:
+    """Render the analytic scene with every output but ``off`` on; frames 1-3 or frame 2."""
     scene = build_analytic_scene()
     scene.render.filepath = os.path.join(directory, "beauty_")
-    _enable_all(scene, directory, prefix)
+    _enable_all(scene, directory, prefix, **{key: False for key in off})
     scene.groundtruth.precision = precision
     scene.groundtruth.codec = codec
     import time
@@ -244,7 +247,8 @@ def _snapshot(scene) -> dict:
         **inv,
         "passes": {p: getattr(layer, p) for p in (
             "use_pass_z", "use_pass_normal", "use_pass_vector", "use_pass_emit",
-            "use_pass_object_index", "use_pass_material_index")},
+            "use_pass_object_index", "use_pass_material_index",
+            "use_pass_cryptomatte_object")},
         "file_output_inputs": [],
         "user_settings": {},
     }
@@ -277,8 +281,7 @@ def toggle_story(directory: str, elsewhere: str) -> dict:
     story["all_on"] = _snapshot(scene)
     gt = scene.groundtruth
     for _ in range(20):
-        for key in ("image", "depth", "normal", "flow", "emission", "object_index",
-                    "material_index"):
+        for key in ALL_OUTPUTS:
             setattr(gt, f"use_{key}", False)
             setattr(gt, f"use_{key}", True)
     story["after_toggling"] = _snapshot(scene)
@@ -293,8 +296,7 @@ def toggle_story(directory: str, elsewhere: str) -> dict:
         "file_prefix": scene.groundtruth.file_prefix,
     }
     story["reregistered"] = _snapshot(scene)
-    for key in ("image", "depth", "normal", "flow", "emission", "object_index",
-                "material_index"):
+    for key in ALL_OUTPUTS:
         setattr(scene.groundtruth, f"use_{key}", False)
     story["all_off"] = _snapshot(scene)
     scene.groundtruth.use_depth = True

@@ -64,7 +64,10 @@ def test_reads_every_output_with_its_conventions(sample):
     expected_depth = layers["depth"].copy()
     expected_depth[0, 0] = np.inf
     np.testing.assert_array_equal(gt.depth, expected_depth)
-    np.testing.assert_array_equal(gt.normal, layers["normal"])
+    raw = layers["normal"]
+    np.testing.assert_allclose(gt.normal, raw / np.linalg.norm(raw, axis=-1, keepdims=True),
+                               rtol=1e-6)
+    np.testing.assert_array_equal(gt.get("normal"), raw)  # as Blender wrote it
     np.testing.assert_array_equal(gt.vector, layers["vector"])
     np.testing.assert_array_equal(gt.emission, layers["emission"][..., :3].astype(np.float32))
     assert gt.emission.shape == (H, W, 3)

@@ -45,7 +45,7 @@ def test_shapes_and_dtypes(analytic_frame2):
     gt = analytic_frame2
     assert (gt.width, gt.height, gt.frame) == (WIDTH, HEIGHT, 2)
     assert gt.passes == ("image", "depth", "normal", "vector", "emission", "object_index",
-                         "material_index")
+                         "material_index", "cryptomatte_object")
     expected = {
         "image": ((HEIGHT, WIDTH, 4), np.float32),
         "depth": ((HEIGHT, WIDTH), np.float32),
@@ -61,9 +61,10 @@ def test_shapes_and_dtypes(analytic_frame2):
         assert array.dtype == dtype, name
 
 
-def test_data_channels_are_32_bit_in_half_precision(analytic_animation):
-    out, _ = analytic_animation
-    exr = OpenEXR.File(str(out / "gt_0002.exr"), separate_channels=True)
+def test_data_channels_are_32_bit_in_half_precision(run_job, tmp_path):
+    run_job("scenes:render_analytic", directory=f"{tmp_path}/", animation=False,
+            off=["instance_id"])
+    exr = OpenEXR.File(str(tmp_path / "gt_0002.exr"), separate_channels=True)
     dtypes = {name: c.pixels.dtype for part in exr.parts for name, c in part.channels.items()}
     assert len(dtypes) == 4 + 1 + 3 + 4 + 4 + 1 + 1
     for name, dtype in dtypes.items():
@@ -71,6 +72,13 @@ def test_data_channels_are_32_bit_in_half_precision(analytic_animation):
         wanted = np.float16 if layer in ("image", "emission") else np.float32
         assert dtype == wanted, name
     assert exr.parts[0].header["compression"] == OpenEXR.ZIP_COMPRESSION
+
+
+def test_instance_ids_make_the_whole_file_full_float(analytic_animation):
+    out, _ = analytic_animation
+    exr = OpenEXR.File(str(out / "gt_0002.exr"), separate_channels=True)
+    dtypes = {c.pixels.dtype for part in exr.parts for c in part.channels.values()}
+    assert dtypes == {np.dtype(np.float32)}
 
 
 def test_depth_of_plane_is_planar_distance_at_centre_and_corners(analytic_frame2):

@@ -10,7 +10,8 @@ from blender_gt_addon import reader
 
 pytestmark = pytest.mark.blender
 
-ALL_LAYERS = ["image", "depth", "normal", "vector", "emission", "object_index", "material_index"]
+ALL_LAYERS = ["image", "depth", "normal", "vector", "emission", "object_index", "material_index",
+              "cryptomatte_object"]
 
 
 def user_part(snapshot: dict) -> dict:

@@ -139,7 +139,8 @@ def sync(scene: bpy.types.Scene) -> None:
         fo,
         directory=settings.directory,
         pattern=outputs.file_pattern(settings.file_prefix),
-        color_depth="16" if settings.precision == "HALF" else "32",
+        # Cryptomatte ids are float32 bit patterns: half floats would destroy them.
+        color_depth="16" if settings.precision == "HALF" and not settings.use_instance_id else "32",
         codec=settings.codec,
     )
     names = [o.layer for o in chosen]

@@ -15,7 +15,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from .. import outputs
-from . import checks, compositor
+from . import checks, compositor, metadata
 
 
 def _report_in_ui(problems: list[outputs.Problem]):
@@ -32,8 +32,8 @@ def _report_in_ui(problems: list[outputs.Problem]):
 
 @persistent
 def on_render_init(scene, *_args) -> None:
-    # Read-only: an F12 render calls this from the render thread, where changing
-    # data or running operators is unsafe.
+    # An F12 render calls this from the render thread, where running operators or
+    # changing the scene is unsafe: only the stamp Note (a string) is set here.
     settings = getattr(scene, "groundtruth", None)
     if settings is None or not any(compositor.enabled_map(settings).values()):
         return
@@ -47,6 +47,25 @@ def on_render_init(scene, *_args) -> None:
     if found and not bpy.app.background:
         # Timers run on the main thread, where the report reaches the status bar.
         bpy.app.timers.register(_report_in_ui(found), first_interval=0.0)
+    _guarded(metadata.begin, scene)
+
+
+@persistent
+def on_render_post(scene, *_args) -> None:
+    _guarded(metadata.after_frame, scene)
+
+
+@persistent
+def on_render_end(scene, *_args) -> None:
+    _guarded(metadata.end, scene)
+
+
+def _guarded(function, scene) -> None:
+    try:
+        function(scene)
+    except Exception as exc:  # a handler must never raise into Blender's render
+        print(f"Ground truth error: could not record the camera: {exc}", file=sys.stderr,
+              flush=True)
 
 
 @persistent
@@ -65,15 +84,24 @@ def on_load_post(*_args) -> None:
             print(f"blender-gt: {settings.last_error}", file=sys.stderr, flush=True)
 
 
+_HANDLERS = (
+    ("render_init", on_render_init),
+    ("render_post", on_render_post),
+    ("render_complete", on_render_end),
+    ("render_cancel", on_render_end),
+    ("load_post", on_load_post),
+)
+
+
 def register() -> None:
-    if on_render_init not in bpy.app.handlers.render_init:
-        bpy.app.handlers.render_init.append(on_render_init)
-    if on_load_post not in bpy.app.handlers.load_post:
-        bpy.app.handlers.load_post.append(on_load_post)
+    for name, function in _HANDLERS:
+        handlers = getattr(bpy.app.handlers, name)
+        if function not in handlers:
+            handlers.append(function)
 
 
 def unregister() -> None:
-    if on_load_post in bpy.app.handlers.load_post:
-        bpy.app.handlers.load_post.remove(on_load_post)
-    if on_render_init in bpy.app.handlers.render_init:
-        bpy.app.handlers.render_init.remove(on_render_init)
+    for name, function in reversed(_HANDLERS):
+        handlers = getattr(bpy.app.handlers, name)
+        if function in handlers:
+            handlers.remove(function)
