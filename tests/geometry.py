@@ -63,3 +63,22 @@ def rect_interior(x0, x1, y0, y1, z, margin: int = 2):
     """Interior pixel slices (rows, cols) of a camera-facing rectangle at height z."""
     (ca, ra), (cb, rb) = project(x0, y0, z), project(x1, y1, z)
     return interior(ca, cb, ra, rb, margin)
+
+
+# -- The marker scene: a camera with shift, non-square pixels and a Track To
+# constraint, moving between frames, over a ground plane with small spheres.
+MARKER_RES = (480, 320, 50)  # resolution x, y and percentage: 240 x 160 pixels
+MARKER_PIXEL_ASPECT = (1.0, 1.5)
+MARKER_LENS, MARKER_SENSOR = 30.0, 36.0
+MARKER_SHIFT = (0.08, -0.05)
+MARKER_CAMERA = {1: (0.0, -7.0, 1.5), 2: (0.6, -6.4, 1.9)}  # location per frame
+MARKER_TARGET = (0.0, 0.5, 0.4)  # the camera tracks this point
+MARKER_RADIUS = 0.2
+MARKERS = (  # sphere centres; object pass_index = position in this list + 1
+    (-1.5, 1.0, 0.6),
+    (1.2, 0.5, 1.0),
+    (0.0, 2.0, 0.3),
+    (-0.4, -1.5, 1.2),
+    (2.4, 3.0, 1.6),
+)
+GROUND_INDEX = 10

@@ -415,3 +415,97 @@ def panel_story(directory: str) -> dict:
             "space": panel.VIEW3D_PT_groundtruth.bl_space_type,
             "region": panel.VIEW3D_PT_groundtruth.bl_region_type,
             "category": panel.VIEW3D_PT_groundtruth.bl_category}
+
+
+def render_markers(directory: str) -> dict:
+    """Frames 1-2 of the marker scene (see geometry.py), depth, index and camera written."""
+    from geometry import (
+        GROUND_INDEX, MARKER_CAMERA, MARKER_LENS, MARKER_PIXEL_ASPECT, MARKER_RADIUS,
+        MARKER_RES, MARKER_SENSOR, MARKER_SHIFT, MARKER_TARGET, MARKERS,
+    )
+
+    scene = _reset()
+    render = scene.render
+    render.resolution_x, render.resolution_y, render.resolution_percentage = MARKER_RES
+    render.pixel_aspect_x, render.pixel_aspect_y = MARKER_PIXEL_ASPECT
+    render.filepath = os.path.join(directory, "beauty_")
+    scene.cycles.samples = 2
+    # A near-zero filter puts the first sample at the pixel centre, so depth is
+    # taken exactly where the intrinsics say the pixel centre is.
+    scene.cycles.filter_width = 0.01
+    scene.frame_start, scene.frame_end = 1, 2
+
+    cam_data = bpy.data.cameras.new("Camera")
+    cam_data.lens, cam_data.sensor_width, cam_data.sensor_fit = MARKER_LENS, MARKER_SENSOR, "AUTO"
+    cam_data.shift_x, cam_data.shift_y = MARKER_SHIFT
+    cam = bpy.data.objects.new("Camera", cam_data)
+    scene.collection.objects.link(cam)
+    scene.camera = cam
+    target = bpy.data.objects.new("Target", None)
+    target.location = MARKER_TARGET
+    scene.collection.objects.link(target)
+    track = cam.constraints.new("TRACK_TO")
+    track.target = target
+    track.track_axis, track.up_axis = "TRACK_NEGATIVE_Z", "UP_Y"
+    for frame, location in MARKER_CAMERA.items():
+        cam.location = location
+        cam.keyframe_insert("location", frame=frame)
+
+    sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
+    scene.collection.objects.link(sun)
+    _object("Ground", _rect("Ground", -50, 50, -50, 50), (0, 0, 0), GROUND_INDEX,
+            _material("GroundMat", 1))
+    import bmesh
+
+    for i, centre in enumerate(MARKERS, start=1):
+        mesh = bpy.data.meshes.new(f"Marker{i}")
+        bm = bmesh.new()
+        bmesh.ops.create_uvsphere(bm, u_segments=32, v_segments=16, radius=MARKER_RADIUS)
+        bm.to_mesh(mesh)
+        bm.free()
+        _object(f"Marker{i}", mesh, centre, i, _material(f"MarkerMat{i}", 2))
+    scene.frame_set(1)
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.file_prefix = "m_"
+    gt.use_depth = gt.use_object_index = True
+    bpy.ops.render.render(animation=True)
+    return {"files": sorted(os.listdir(directory))}
+
+
+def render_instances(directory: str) -> dict:
+    """Objects sharing one mesh, a collection instanced twice, user pass indices."""
+    scene = _reset()
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    cam = bpy.data.objects.new("Camera", bpy.data.cameras.new("Camera"))
+    cam.location = (0, 0, 12)
+    scene.collection.objects.link(cam)
+    scene.camera = cam
+    sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
+    scene.collection.objects.link(sun)
+    shared = _cube("Shared", 1.5)
+    shared.materials.append(_material("SharedMat", 3))
+    for name, x in (("ShareA", -3.0), ("ShareB", -1.0)):
+        obj = bpy.data.objects.new(name, shared)
+        obj.location = (x, 1.5, 0)
+        obj.pass_index = 4  # the user's class id, the same for both
+        scene.collection.objects.link(obj)
+    tree = bpy.data.collections.new("Tree")
+    trunk = bpy.data.objects.new("Trunk", _cube("Trunk", 1.2))
+    trunk.data.materials.append(_material("TrunkMat", 5))
+    trunk.pass_index = 6
+    tree.objects.link(trunk)  # only inside the collection, not in the scene
+    for name, x in (("TreeLeft", 1.0), ("TreeRight", 3.0)):
+        empty = bpy.data.objects.new(name, None)
+        empty.instance_type = "COLLECTION"
+        empty.instance_collection = tree
+        empty.location = (x, -1.5, 0)
+        scene.collection.objects.link(empty)
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.use_object_index = gt.use_instance_id = True
+    bpy.ops.render.render(write_still=True)
+    return {
+        "files": sorted(os.listdir(directory)),
+        "pass_index": {o.name: o.pass_index for o in bpy.data.objects},
+    }
