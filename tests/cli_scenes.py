@@ -75,6 +75,7 @@ def _build_scene():
     scene.collection.objects.link(cam)
     scene.camera = cam
     sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
+    sun.data.energy = 0.5
     sun.rotation_euler = (0.3, 0.2, 0)
     scene.collection.objects.link(sun)
 
@@ -133,16 +134,18 @@ def _build_scene():
 
 
 def build_blends(folder: str) -> dict:
-    """Save ``anim.blend`` (every output on), ``nocamera.blend`` and ``nooutput.blend``."""
+    """Save ``anim.blend`` (every output on), ``depthonly.blend`` (only depth),
+    ``nooutput.blend`` (no output ticked) and ``nocamera.blend``."""
     import bpy
 
     scene = _build_scene()
     paths = {name: os.path.join(folder, f"{name}.blend")
-             for name in ("anim", "nocamera", "nooutput")}
+             for name in ("anim", "depthonly", "nooutput", "nocamera")}
     bpy.ops.wm.save_as_mainfile(filepath=paths["anim"])
-    for key in ("image", "depth", "normal", "flow", "emission", "object_index",
-                "material_index"):
+    for key in ("image", "normal", "flow", "emission", "object_index", "material_index"):
         setattr(scene.groundtruth, f"use_{key}", False)
+    bpy.ops.wm.save_as_mainfile(filepath=paths["depthonly"])
+    scene.groundtruth.use_depth = False
     bpy.ops.wm.save_as_mainfile(filepath=paths["nooutput"])
     bpy.ops.wm.open_mainfile(filepath=paths["anim"])
     scene = bpy.context.scene
