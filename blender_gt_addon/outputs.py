@@ -184,6 +184,8 @@ def check_settings(
     directory_abs: str | None,
     blend_saved: bool,
     directory_is_relative: bool,
+    has_camera: bool = True,
+    burns_stamps: bool = False,
 ) -> list[Problem]:
     """Problems with these settings, found before rendering rather than after.
 
@@ -206,6 +208,14 @@ def check_settings(
             "ERROR",
             "Motion blur is on, so Blender writes the flow (Vector) pass as all zeros: "
             "turn off Render Properties > Motion Blur to get flow",
+        ))
+    if not has_camera:
+        problems.append(Problem("ERROR", "The scene has no camera (Scene Properties > Camera)"))
+    elif burns_stamps:
+        problems.append(Problem(
+            "WARNING",
+            "Metadata is burned into the image (Output Properties > Metadata > Burn Into "
+            "Image), so the camera is not recorded in the files",
         ))
     if not use_compositing:
         problems.append(Problem(

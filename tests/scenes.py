@@ -509,3 +509,21 @@ def render_instances(directory: str) -> dict:
         "files": sorted(os.listdir(directory)),
         "pass_index": {o.name: o.pass_index for o in bpy.data.objects},
     }
+
+
+def note_story(directory: str, burn_in: bool = False) -> dict:
+    """The user's own stamp Note survives a render that records the camera."""
+    scene = build_analytic_scene()
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.render.use_stamp_note = True
+    scene.render.stamp_note_text = "take 7, lens check"
+    scene.render.use_stamp = burn_in
+    scene.groundtruth.directory = directory
+    scene.groundtruth.use_depth = True
+    scene.frame_set(2)
+    bpy.ops.render.render(animation=True)
+    return {
+        "after": [scene.render.use_stamp_note, scene.render.stamp_note_text],
+        "frame_after": scene.frame_current,
+        "files": sorted(os.listdir(directory)),
+    }

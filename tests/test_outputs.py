@@ -102,3 +102,13 @@ def test_new_folder_under_existing_one_is_fine(tmp_path):
 def test_bad_prefix_is_a_warning(tmp_path):
     problems = check(prefix="a/b", directory_abs=str(tmp_path))
     assert [p.level for p in problems] == ["WARNING"]
+
+
+def test_missing_camera_is_an_error():
+    problems = check(has_camera=False)
+    assert [p.level for p in problems] == ["ERROR"] and "no camera" in problems[0].message
+
+
+def test_burned_in_metadata_means_no_camera_record():
+    problems = check(burns_stamps=True)
+    assert [p.level for p in problems] == ["WARNING"] and "camera" in problems[0].message

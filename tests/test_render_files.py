@@ -45,3 +45,22 @@ def test_motion_blur_with_flow_is_said_at_render_time(run_job, tmp_path):
                for level, message in job.value["problems"])
     assert "Ground truth error: Motion blur is on" in job.log
     assert "Traceback" not in job.log
+
+
+def test_users_note_is_kept_in_the_files_and_restored(run_job, tmp_path):
+    result = run_job("scenes:note_story", directory=f"{tmp_path}/").value
+    assert result["after"] == [True, "take 7, lens check"]
+    assert result["frame_after"] == 2
+    for frame in (1, 2, 3):
+        gt = reader.read(tmp_path / f"{frame:04d}.exr")
+        assert gt.header["Note"].splitlines()[0] == "take 7, lens check"
+        assert gt.camera is not None and gt.camera.width == 64
+
+
+def test_no_camera_record_when_metadata_is_burned_in(run_job, tmp_path):
+    job = run_job("scenes:note_story", directory=f"{tmp_path}/", burn_in=True)
+    assert job.value["after"] == [True, "take 7, lens check"]
+    gt = reader.read(tmp_path / "0001.exr")
+    assert gt.header["Note"] == "take 7, lens check"
+    assert gt.camera is None
+    assert "camera is not recorded" in job.log

@@ -35,6 +35,8 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
         directory_abs=output_folder(scene),
         blend_saved=bool(bpy.data.filepath),
         directory_is_relative=settings.directory.startswith("//"),
+        has_camera=scene.camera is not None,
+        burns_stamps=scene.render.use_stamp,
     )
     if settings.last_error:
         found.insert(0, outputs.Problem("ERROR", settings.last_error))
