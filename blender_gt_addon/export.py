@@ -46,7 +46,9 @@ import numpy as np
 from . import reader
 from .outputs import OUTPUTS_BY_LAYER
 from .reader import GroundTruthError, GroundTruthFrame
-from .sequence import forward_flow, frame_files, imap, parallel_map, progress_bar
+from .sequence import (
+    forward_flow, frame_files, imap, parallel_map, progress_bar, quiet_native_stderr,
+)
 
 __all__ = [
     "FORMATS",
@@ -104,7 +106,8 @@ def _sources(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) 
 
 
 def _open_all(paths: Sequence[Path]) -> list[GroundTruthFrame]:
-    return [reader.read(p) for p in paths]
+    with quiet_native_stderr():
+        return [reader.read(p) for p in paths]
 
 
 def _file_size(path: Path) -> int:
@@ -124,7 +127,11 @@ def describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any
     (scene, camera, .blend file, render time). With ``ranges`` the pixels are decoded
     (once) for each layer's value range; without, nothing but the header is read.
     """
-    frame = reader.read(path)
+    with quiet_native_stderr():
+        frame = reader.read(path)
+        if ranges:
+            for layer in frame.passes:
+                frame.get(layer)
     stamp = {k: v for k in ("Scene", "Camera", "File", "RenderTime", "Date")
              if isinstance(v := frame.header.get(k), str) and v not in ("", "<none>")}
     compression = frame.header.get("compression")

@@ -24,6 +24,8 @@ the folder (the last one, or a gap) have no pair.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import re
 import sys
@@ -334,6 +336,35 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Silence what C libraries write straight to file descriptor 2 meanwhile.
+
+    OpenEXR's C core prints its own complaint about a damaged file (e.g.
+    ``EXR_ERR_BAD_CHUNK_LEADER ...``) before the reader raises GroundTruthError with
+    a message of its own; a command keeps its one line of error output this way.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no real stderr
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _quietly(function: Callable, item):
+    with quiet_native_stderr():
+        return function(item)
+
+
 def imap(function: Callable, items: Sequence, jobs: int | None = None) -> Iterator:
     """``function(item)`` for each item, computed in ``jobs`` processes, yielded in order.
 
@@ -345,11 +376,11 @@ def imap(function: Callable, items: Sequence, jobs: int | None = None) -> Iterat
         raise ValueError(f"jobs must be at least 1, not {jobs}")
     if jobs == 1 or len(items) <= 1:
         for item in items:
-            yield function(item)
+            yield _quietly(function, item)
         return
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(items)))
     try:
-        yield from pool.map(function, items)
+        yield from pool.map(functools.partial(_quietly, function), items)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
