@@ -11,8 +11,8 @@ import sys
 import numpy as np
 import pytest
 from cli_scenes import (
-    FRAMES, HEIGHT, OBJECTS, PREFIX, WIDTH, blends, cli, copy_of, exr_files, render_stdout,
-    rendered,
+    FRAMES, HEIGHT, OBJECTS, PREFIX, WIDTH, blends, cli, copy_of, cube_front, exr_files,
+    render_stdout, rendered,
 )
 
 from blender_gt_addon import batch, reader
@@ -67,13 +67,9 @@ def test_render_moves_the_cube_5_right_and_3_down_per_frame(out):
     corners = []
     for path in exr_files(out):
         gt = reader.read(path)
-        cube = gt.object_index == OBJECTS["Moving"]
-        rows, cols = np.nonzero(cube)
+        rows, cols = np.nonzero(gt.object_index == OBJECTS["Moving"])
         corners.append((cols.min(), rows.min()))
-        inside = cube.copy()  # pixels whose four neighbours are cube too: no edges
-        inside[1:-1, 1:-1] &= cube[:-2, 1:-1] & cube[2:, 1:-1] & cube[1:-1, :-2] & cube[1:-1, 2:]
-        inside[[0, -1], :] = inside[:, [0, -1]] = False
-        inside &= np.abs(gt.depth - 8.0) < 1e-3  # the front face (its top face shows too)
+        inside = cube_front(gt)  # (its top face shows too, farther away)
         flow = np.stack([-gt.vector[..., 2], gt.vector[..., 3]], axis=-1)[inside]
         assert len(flow) > 20
         assert np.allclose(flow, [5.0, 3.0], atol=0.05), path.name
