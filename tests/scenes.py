@@ -153,6 +153,12 @@ def _enable_all(scene, directory, prefix="gt_", **overrides):
         setattr(gt, f"use_{key}", overrides.get(key, True))
 
 
+def scene_tree(scene):
+    from blender_gt_addon.blender import compat
+
+    return compat.compositor_tree(scene, create=False)[0]
+
+
 def _inventory(scene) -> dict:
     """The compositor as data: nodes with their marks, and links."""
     from blender_gt_addon.blender import compat
@@ -526,4 +532,27 @@ def note_story(directory: str, burn_in: bool = False) -> dict:
         "after": [scene.render.use_stamp_note, scene.render.stamp_note_text],
         "frame_after": scene.frame_current,
         "files": sorted(os.listdir(directory)),
+    }
+
+
+def render_clean_edges(directory: str, clean: bool = True) -> dict:
+    """Frame 2 of the analytic scene with 16 samples, with or without clean edges."""
+    import time
+
+    scene = build_analytic_scene()
+    scene.cycles.samples = 16
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    _enable_all(scene, directory)
+    scene.groundtruth.clean_edges = clean
+    scene.frame_set(2)
+    start = time.perf_counter()
+    bpy.ops.render.render(write_still=True)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "layers": [(v.name, v.use, v.samples) for v in scene.view_layers],
+        "owned": sorted(n.get("blender_gt") for n in scene_tree(scene).nodes
+                        if n.get("blender_gt")),
+        "main_passes": {p: getattr(scene.view_layers[0], p) for p in (
+            "use_pass_z", "use_pass_normal", "use_pass_vector", "use_pass_emit")},
     }

@@ -235,3 +235,44 @@ def test_copies_of_an_instanced_collection_share_the_instanced_objects_id(instan
     assert len(trunk) == 1
     columns = np.nonzero((gt.instance_id == trunk[0].id).any(axis=0))[0]
     assert np.diff(columns).max() > 1  # two separate copies under one id
+
+
+@pytest.fixture(scope="module")
+def clean_and_blended(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("clean")
+    run_job("scenes:render_clean_edges", directory=f"{out}/clean/", clean=True)
+    blended = run_job("scenes:render_clean_edges", directory=f"{out}/blended/", clean=False)
+    return (reader.read(out / "clean" / "gt_0002.exr"),
+            reader.read(out / "blended" / "gt_0002.exr"), blended.value)
+
+
+def test_clean_edges_never_blend_normals_or_flow(clean_and_blended):
+    clean, blended, _ = clean_and_blended
+    s = math.sqrt(0.5)
+    faces = np.array([[0, 0, 1], [-s, 0, s], [s, 0, s]])  # back plane, tilted cube faces
+    raw = clean.get("normal")
+    hit = np.linalg.norm(raw, axis=-1) > 0
+    # Every clean normal is one surface's normal (the moving cube's faces are axis-aligned).
+    axis_faces = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1]])
+    allowed = np.vstack([faces, axis_faces])
+    distance = np.abs(raw[hit][:, None, :] - allowed[None]).max(axis=-1).min(axis=1)
+    assert distance.max() < 1e-3
+    # Flow: none, or the moving cube's, whose points lie between depth 8 (front face,
+    # 5 px right and 3 px down) and 8.8 (back edge of the sides, 8/8.8 of that).
+    vectors = clean.vector.reshape(-1, 4)
+    moving = np.array([-5.0, 3.0, -5.0, 3.0])
+    scale = vectors @ moving / (moving @ moving)
+    on_line = np.abs(vectors - scale[:, None] * moving).max(axis=1) < 2e-3
+    still = np.abs(vectors).max(axis=1) < 1e-3
+    cube = on_line & (scale > 8 / 8.8 - 1e-3) & (scale < 1 + 1e-3)
+    assert (still | cube).all() and cube.sum() > 50
+    # Without the option, 16 samples do blend at the edges.
+    blended_raw = blended.get("normal")
+    lengths = np.linalg.norm(blended_raw, axis=-1)
+    assert ((lengths > 0) & (np.abs(lengths - 1) > 1e-2)).sum() > 20
+
+
+def test_clean_edges_keep_the_beauty_and_ids(clean_and_blended):
+    clean, blended, _ = clean_and_blended
+    np.testing.assert_array_equal(clean.image, blended.image)
+    assert set(np.unique(clean.object_index)) == set(np.unique(blended.object_index))

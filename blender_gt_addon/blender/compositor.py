@@ -21,6 +21,12 @@ ROLE_FILE_OUTPUT = "file_output"
 ROLE_RENDER_LAYERS = "render_layers"
 ROLE_BEAUTY = "beauty_output"
 ROLE_HELPER = "file_output_helper"  # extra nodes some Blender versions need (see compat)
+ROLE_CLEAN_RENDER_LAYERS = "render_layers_clean"
+
+# The view layer of the "clean edges" option: the data outputs rendered again
+# with one sample per pixel, so no pixel blends two surfaces.
+CLEAN_LAYER_NAME = "Ground Truth clean edges"
+_CLEAN_KEYS = ("depth", "normal", "flow", "object_index", "material_index", "instance_id")
 
 _OWN_COLOR = (0.32, 0.45, 0.62)
 
@@ -32,10 +38,53 @@ def enabled_map(settings) -> dict[str, bool]:
 
 def target_view_layer(scene: bpy.types.Scene) -> bpy.types.ViewLayer:
     """The view layer whose passes are written: the first one that renders."""
-    for layer in scene.view_layers:
+    layers = [layer for layer in scene.view_layers if layer.get(OWNER_KEY) is None]
+    for layer in layers:
         if layer.use:
             return layer
-    return scene.view_layers[0]
+    return layers[0]
+
+
+def clean_layer(scene: bpy.types.Scene):
+    """The add-on's clean-edges view layer, or ``None``."""
+    return next((v for v in scene.view_layers if v.get(OWNER_KEY) == "clean"), None)
+
+
+def _sync_clean_layer(scene, settings, chosen: list[outputs.Output]):
+    """Create, update or remove the clean-edges view layer; return it or ``None``."""
+    clean = [o for o in chosen if o.key in _CLEAN_KEYS] if settings.clean_edges else []
+    layer = clean_layer(scene)
+    if not clean:
+        if layer is not None:
+            scene.view_layers.remove(layer)
+        return None
+    main = target_view_layer(scene)
+    if layer is None:
+        layer = scene.view_layers.new(CLEAN_LAYER_NAME)
+        layer[OWNER_KEY] = "clean"
+    layer.use = True
+    layer.samples = 1
+    if hasattr(layer, "cycles"):
+        layer.cycles.use_denoising = False
+    layer.use_pass_combined = True  # Blender needs it; it is not written
+    wanted = {o.view_layer_pass for o in clean}
+    for o in outputs.OUTPUTS:
+        if o.view_layer_pass and getattr(layer, o.view_layer_pass) != (o.view_layer_pass in wanted):
+            setattr(layer, o.view_layer_pass, o.view_layer_pass in wanted)
+    _mirror_collections(main.layer_collection, layer.layer_collection)
+    return layer
+
+
+def _mirror_collections(source, target) -> None:
+    """Render the same collections as the main view layer (``source``'s layer collections)."""
+    for child in source.children:
+        other = target.children.get(child.name)
+        if other is None:
+            continue
+        for attr in ("exclude", "holdout", "indirect_only"):
+            if getattr(other, attr) != getattr(child, attr):
+                setattr(other, attr, getattr(child, attr))
+        _mirror_collections(child, other)
 
 
 def owned_nodes(tree, role: str) -> list:
@@ -86,7 +135,7 @@ def _remove_unused_helpers(tree) -> None:
 
 
 def _remove_own_nodes(tree) -> None:
-    for node in owned_nodes(tree, ROLE_FILE_OUTPUT):
+    for node in owned_nodes(tree, ROLE_FILE_OUTPUT) + owned_nodes(tree, ROLE_CLEAN_RENDER_LAYERS):
         tree.nodes.remove(node)
     _remove_unused_helpers(tree)
     for node in owned_nodes(tree, ROLE_RENDER_LAYERS):
@@ -99,7 +148,9 @@ def sync(scene: bpy.types.Scene) -> None:
     """Make the scene's passes and compositor match ``scene.groundtruth``. Idempotent."""
     settings = scene.groundtruth
     chosen = outputs.planned_outputs(enabled_map(settings))
-    _sync_passes(scene, settings, chosen)
+    clean = _sync_clean_layer(scene, settings, chosen)
+    from_clean = {o.key for o in chosen if o.key in _CLEAN_KEYS} if clean else set()
+    _sync_passes(scene, settings, [o for o in chosen if o.key not in from_clean])
 
     tree, created = compat.compositor_tree(scene, create=bool(chosen))
     if tree is None:
@@ -119,6 +170,8 @@ def sync(scene: bpy.types.Scene) -> None:
         rl.scene = scene
     if rl.layer != layer.name:
         rl.layer = layer.name
+
+    clean_rl = _sync_clean_render_layers(tree, scene, clean, rl)
 
     if created:
         # A tree the add-on made must still deliver the beauty render.
@@ -151,7 +204,7 @@ def sync(scene: bpy.types.Scene) -> None:
         for o in chosen:
             compat.add_file_output_input(fo, o.layer, o.kind, len(o.channels))
     for o in chosen:
-        source = _render_layers_socket(rl, o)
+        source = _render_layers_socket(clean_rl if o.key in from_clean else rl, o)
         target = fo.inputs[o.layer]
         if not (target.is_linked and target.links[0].from_socket == source):
             tree.links.new(source, target)
@@ -159,6 +212,25 @@ def sync(scene: bpy.types.Scene) -> None:
             _mark(node, ROLE_HELPER, f"Ground Truth {o.label}")
             node.location = (fo.location[0] - 150, fo.location[1] - 250)
     _remove_unused_helpers(tree)
+
+
+def _sync_clean_render_layers(tree, scene, layer, main_rl):
+    """The Render Layers node of the clean-edges layer (made or removed as needed)."""
+    nodes = owned_nodes(tree, ROLE_CLEAN_RENDER_LAYERS)
+    if layer is None:
+        for node in nodes:
+            tree.nodes.remove(node)
+        return None
+    node = nodes[0] if nodes else None
+    if node is None:
+        node = tree.nodes.new("CompositorNodeRLayers")
+        _mark(node, ROLE_CLEAN_RENDER_LAYERS, "Ground Truth clean edges")
+        node.location = (main_rl.location[0], main_rl.location[1] - 450)
+    if node.scene != scene:
+        node.scene = scene
+    if node.layer != layer.name:
+        node.layer = layer.name
+    return node
 
 
 def _free_location(tree) -> tuple[float, float]:

@@ -14,6 +14,7 @@ def draw_outputs_layout(layout, settings) -> None:
     column = layout.column(heading="Write", align=True)
     for o in outputs.OUTPUTS:
         column.prop(settings, f"use_{o.key}")
+    layout.prop(settings, "clean_edges")
 
 
 def draw_file_layout(layout, scene, settings) -> None:

@@ -57,6 +57,13 @@ def _annotations() -> dict:
         default=outputs.DEFAULT_CODEC,
         update=_on_change,
     )
+    notes["clean_edges"] = bpy.props.BoolProperty(
+        name="Clean edges",
+        description="Never blend two surfaces in one pixel: depth, normal, flow and ids come "
+        "from a second, 1-sample render of the scene (adds that render's time)",
+        default=False,
+        update=_on_change,
+    )
     # Bookkeeping, not shown: which view-layer passes the add-on switched on, so
     # unticking turns off only those and never one the user had on.
     notes["owned_passes"] = bpy.props.StringProperty(options={"HIDDEN"})
