@@ -107,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
     export.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                         help="processes to use (default: every core)")
+    export.add_argument("--ids", choices=["object_index", "instance_id"],
+                        default="object_index",
+                        help="ids for mask-png and coco: the objects' pass index (default) or "
+                        "the instance id of every object, with its name (needs the Instance "
+                        "id output)")
     export.add_argument("--names", type=Path, default=None, metavar="NAMES.json",
                         help="COCO category names: a JSON object {\"object index\": \"name\"}")
 
@@ -161,13 +166,27 @@ def _info_text(info: dict) -> str:
             if key in stamp]
     if said:
         lines.append("  " + ", ".join(said).replace("rendertime", "render time"))
+    camera = info.get("camera")
+    if camera:
+        (fx, _, cx), (_, fy, cy), _ = camera["K"]
+        x, y, z = (v + 0.0 for v in camera["position"])  # no "-0"
+        lines.append(f"  camera {camera['type'].lower()}: fx {fx:.6g} fy {fy:.6g} cx {cx:.6g} "
+                     f"cy {cy:.6g} px, at ({x:.4g}, {y:.4g}, {z:.4g}), clip "
+                     f"{camera['clip'][0]:.4g}..{camera['clip'][1]:.4g}")
+    instances = info.get("instances")
+    if instances is not None:
+        named = ", ".join(f"{i} {n}" for i, n in list(instances.items())[:20])
+        more = f", ... ({len(instances)} names)" if len(instances) > 20 else ""
+        lines.append(f"  instances: {named or 'none'}{more}")
     for layer, entry in info["passes"].items():
-        text = f"  {layer:15s} {entry['channels']:5s}"
+        text = f"  {layer:18s} {entry['channels']:5s}"
         if "dtype" in entry:
             shape = "x".join(str(v) for v in entry["shape"])
             text += f" {entry['dtype']:8s} {shape:10s} "
             if "ids" in entry:
                 text += _ids(entry["ids"])
+                if layer == "cryptomatte_object":
+                    text += " (instance_id)"
             else:
                 text += f"{_fmt(entry['min'])} .. {_fmt(entry['max'])}"
                 if layer == "depth" and entry["inf_fraction"]:
@@ -239,7 +258,7 @@ def cmd_export(args) -> int:
             raise UserError(f"{args.names}: expected a JSON object such as "
                             '{"1": "car", "2": "tree"}') from None
     result = export(args.source, args.to, args.output, jobs=args.jobs, progress=True,
-                    object_names=names)
+                    object_names=names, ids=args.ids)
     print(result.summary())
     return 0
 

@@ -21,11 +21,13 @@ Formats (precision of each, compared with the reader's arrays):
   0 = no data (nothing hit, or farther than 255.996 scene units, or nearer than 1/512).
   Within 1/512 scene units.
 - ``mask-png``: 16-bit grey PNG a frame holding the object index (pass index per pixel,
-  0 = background). Exact.
+  0 = background), or with ``ids="instance_id"`` the instance id. Exact.
 - ``coco``: one COCO json for all frames: an image per frame (``id`` = frame number), an
   annotation per object index present in a frame with its box ``[x, y, w, h]`` in pixels,
   its area in pixels and its mask as compressed RLE; one category per object index
-  (named from ``object_names`` when given, else ``"object N"``).
+  (named from ``object_names`` when given, else ``"object N"``). With
+  ``ids="instance_id"``: an annotation per object (Cryptomatte), one category per
+  object name.
 
 Work on several files runs in a process pool (``jobs``, default every core) with an
 optional progress bar.
@@ -47,7 +49,8 @@ from . import reader
 from .outputs import OUTPUTS_BY_LAYER
 from .reader import GroundTruthError, GroundTruthFrame
 from .sequence import (
-    forward_flow, frame_files, imap, parallel_map, progress_bar, quiet_native_stderr,
+    forward_flow, frame_array, frame_files, frame_layers, imap, parallel_map, progress_bar,
+    quiet_native_stderr,
 )
 
 __all__ = [
@@ -71,8 +74,8 @@ FORMATS: dict[str, str] = {
     "hdf5-sequence": "one .h5 for all frames: (N, H, W[, C]) datasets, one chunk a frame",
     "flo": "Middlebury .flo a frame: forward flow in pixels, y down",
     "kitti-depth": "16-bit PNG a frame: depth x 256, 0 = no data (KITTI)",
-    "mask-png": "16-bit PNG a frame: object index (instance masks)",
-    "coco": "one COCO json: boxes and RLE masks from the object index",
+    "mask-png": "16-bit PNG a frame: object index (or --ids instance_id)",
+    "coco": "one COCO json: boxes and RLE masks from the object index (or --ids)",
 }
 
 # What each format needs from the files.
@@ -81,6 +84,8 @@ _NEEDS = {"flo": "vector", "kitti-depth": "depth", "mask-png": "object_index",
 _SUFFIX = {"npz": ".npz", "hdf5": ".h5", "flo": ".flo", "kitti-depth": ".png",
            "mask-png": ".png"}
 _SINGLE_FILE = {"hdf5-sequence": "sequence.h5", "coco": "annotations.json"}
+# Where mask-png and coco take ids from, and the pass each needs.
+ID_SOURCES = {"object_index": "object_index", "instance_id": "cryptomatte_object"}
 
 FLO_MAGIC = 202021.25  # 'PIEH' as a little-endian float32
 KITTI_SCALE = 256.0
@@ -132,6 +137,8 @@ def describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any
         if ranges:
             for layer in frame.passes:
                 frame.get(layer)
+            if "cryptomatte_object" in frame.passes:
+                frame.instance_id
     stamp = {k: v for k in ("Scene", "Camera", "File", "RenderTime", "Date")
              if isinstance(v := frame.header.get(k), str) and v not in ("", "<none>")}
     compression = frame.header.get("compression")
@@ -146,20 +153,34 @@ def describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any
         "stamp": stamp,
         "passes": {},
     }
+    camera = frame.camera
+    if camera is not None:
+        centre = camera.camera_to_world[:3, 3]
+        info["camera"] = {
+            "type": camera.type, "K": np.asarray(camera.K).tolist(),
+            "world_to_camera": np.asarray(camera.world_to_camera).tolist(),
+            "position": [float(v) for v in centre],
+            "clip": [camera.clip_start, camera.clip_end],
+        }
+    if "cryptomatte_object" in frame.passes:
+        info["instances"] = {str(i): name for i, name in sorted(frame.names.items())}
     for layer in frame.passes:
         output = OUTPUTS_BY_LAYER[layer]
         entry: dict[str, Any] = {"channels": "".join(output.channels)}
         if layer == "emission":
             entry["channels"] = "RGB"
         if ranges:
-            entry.update(_value_range(layer, frame.get(layer)))
+            if layer == "cryptomatte_object":
+                entry.update(_value_range("instance_id", frame.instance_id))
+            else:
+                entry.update(_value_range(layer, frame.get(layer)))
         info["passes"][layer] = entry
     return info
 
 
 def _value_range(layer: str, array: np.ndarray) -> dict[str, Any]:
     out: dict[str, Any] = {"dtype": str(array.dtype), "shape": list(array.shape)}
-    if layer in ("object_index", "material_index"):
+    if layer in ("object_index", "material_index", "instance_id"):
         out["ids"] = [int(i) for i in np.unique(array)]
         return out
     finite = np.isfinite(array)
@@ -349,27 +370,45 @@ def _write_png16(path: Path, array: np.ndarray) -> None:
 
 
 def _layers_of(frame: GroundTruthFrame) -> dict[str, np.ndarray]:
-    arrays = {layer: frame.get(layer) for layer in frame.passes}
-    if "vector" in arrays:
-        arrays["flow"] = forward_flow(frame)
+    """Every array to export: the reader's arrays, forward flow, instance ids, camera."""
+    arrays = {name: frame_array(frame, name) for name in frame_layers(frame)}
+    if "instance_id" in arrays:
+        names = frame.names
+        arrays["instance_names"] = np.array(
+            [names.get(i, "") for i in range(1, max(names, default=0) + 1)], dtype=str)
+    camera = frame.camera
+    if camera is not None:
+        arrays["K"] = np.asarray(camera.K, dtype=np.float64)
+        arrays["world_to_camera"] = np.asarray(camera.world_to_camera, dtype=np.float64)
     return arrays
 
 
-def _h5_options(shape: tuple[int, ...], per_frame: bool) -> dict[str, Any]:
-    if per_frame:  # (1, h, w[, c]) tiles of one frame
-        chunks = (1, min(shape[1], 256), min(shape[2], 256), *shape[3:])
-    else:
-        chunks = (min(shape[0], 256), min(shape[1], 256), *shape[2:])
+def _h5_options(shape: tuple[int, ...], frame_axis: bool) -> dict[str, Any]:
+    """Chunks and gzip for images: tiles of up to 256 x 256 pixels (of one frame when
+    the first axis is frames); small arrays (cameras, names) are stored plainly."""
+    image = shape[1:] if frame_axis else shape
+    if len(image) < 2 or image[0] * image[1] < 64:
+        return {}
+    tile = (min(image[0], 256), min(image[1], 256), *image[2:])
+    chunks = (1, *tile) if frame_axis else tile
     return {"chunks": chunks, "compression": "gzip", "compression_opts": 4, "shuffle": True}
 
 
-_H5_NOTE = ("blender-gt ground truth; layers as blender_gt_addon.reader returns them "
-            "(docs/conventions.md); 'flow' is forward flow (dx, dy) in pixels, y down")
+def _h5_dtype(array: np.ndarray):
+    import h5py
+
+    return h5py.string_dtype() if array.dtype.kind == "U" else array.dtype
 
 
-def _export_frame(job: tuple[str, str, str]) -> dict[str, Any]:
+_H5_NOTE = ("blender-gt ground truth; arrays as blender_gt_addon.reader's attributes "
+            "give them (docs/conventions.md); 'flow' is forward flow (dx, dy) in pixels, "
+            "y down; 'instance_names'[i - 1] names instance id i; 'K' and "
+            "'world_to_camera' in OpenCV conventions")
+
+
+def _export_frame(job: tuple[str, str, str, str]) -> dict[str, Any]:
     """Convert one file (in a worker process). Returns what was written."""
-    fmt, src, dst = job
+    fmt, src, dst, ids_from = job
     frame = reader.read(src)
     out = Path(dst)
     notes: dict[str, int] = {}
@@ -385,7 +424,9 @@ def _export_frame(job: tuple[str, str, str]) -> dict[str, Any]:
             h5.attrs["source"] = str(frame.path)
             h5.attrs["conventions"] = _H5_NOTE
             for name, array in _layers_of(frame).items():
-                h5.create_dataset(name, data=array, **_h5_options(array.shape, False))
+                data = array.astype(object) if array.dtype.kind == "U" else array
+                h5.create_dataset(name, data=data, dtype=_h5_dtype(array),
+                                  **_h5_options(array.shape, False))
     elif fmt == "flo":
         write_flo(out, forward_flow(frame))
     elif fmt == "kitti-depth":
@@ -394,9 +435,9 @@ def _export_frame(job: tuple[str, str, str]) -> dict[str, Any]:
             notes["depth pixels out of KITTI's range (written as 0)"] = lost
         _write_png16(out, stored)
     elif fmt == "mask-png":
-        ids = frame.object_index
+        ids = frame_array(frame, ids_from)
         if ids.min() < 0 or ids.max() > 65535:
-            raise GroundTruthError(f"{frame.path}: object index outside 0..65535")
+            raise GroundTruthError(f"{frame.path}: {ids_from} outside 0..65535")
         _write_png16(out, ids.astype(np.uint16))
     else:  # pragma: no cover - checked before
         raise ExportError(f"unknown format {fmt!r}")
@@ -478,9 +519,11 @@ def rle_decode(rle: Mapping[str, Any]) -> np.ndarray:
     return flat.reshape((height, width), order="F")
 
 
-def _coco_frame(path: str) -> dict[str, Any]:
+def _coco_frame(job: tuple[str, str]) -> dict[str, Any]:
+    path, ids_from = job
     frame = reader.read(path)
-    ids = frame.object_index
+    ids = frame_array(frame, ids_from)
+    names = frame.names if ids_from == "instance_id" else {}
     image = {"id": frame.frame, "file_name": frame.path.name, "width": frame.width,
              "height": frame.height}
     annotations = []
@@ -493,6 +536,7 @@ def _coco_frame(path: str) -> dict[str, Any]:
         rle = rle_encode(mask)
         annotations.append({
             "category_id": int(object_id),
+            "name": names.get(int(object_id)),
             "bbox": [int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1),
                      int(rows[-1] - rows[0] + 1)],
             "area": int(mask.sum()),
@@ -556,8 +600,8 @@ def _single_output(out: Path, fmt: str) -> Path:
 
 
 def export(source, fmt: str, out: str | os.PathLike[str], *, jobs: int | None = None,
-           progress: bool = False, object_names: Mapping[int, str] | None = None
-           ) -> ExportResult:
+           progress: bool = False, object_names: Mapping[int, str] | None = None,
+           ids: str = "object_index") -> ExportResult:
     """Convert ground-truth files to ``fmt`` (one of :data:`FORMATS`).
 
     Parameters:
@@ -569,16 +613,24 @@ def export(source, fmt: str, out: str | os.PathLike[str], *, jobs: int | None = 
         jobs: worker processes (default: every core).
         progress: show a progress bar on stderr (when it is a terminal).
         object_names: ``{object index: name}`` for COCO's categories.
+        ids: where ``mask-png`` and ``coco`` take the ids from: ``"object_index"``
+            (the objects' pass index, set by hand) or ``"instance_id"`` (every object
+            its own id, from the Cryptomatte pass; COCO then has one category per
+            object name, the same in every frame).
 
     Raises:
         GroundTruthError: a bad format, input or output; the message says which.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if ids not in ID_SOURCES:
+        raise ExportError(f"unknown id source {ids!r}; choose one of: {', '.join(ID_SOURCES)}")
     started = time.perf_counter()
     paths = _sources(source)
     frames = _open_all(paths)  # every header, before any work: fail early
     need = _NEEDS.get(fmt)
+    if fmt in ("mask-png", "coco"):
+        need = ID_SOURCES[ids]
     for frame in frames:
         if need and need not in frame.passes:
             has = ", ".join(frame.passes) or "no outputs"
@@ -594,11 +646,11 @@ def export(source, fmt: str, out: str | os.PathLike[str], *, jobs: int | None = 
         result.files = [target]
     elif fmt == "coco":
         target = _single_output(out, fmt)
-        _export_coco(frames, target, jobs, progress, object_names or {})
+        _export_coco(frames, target, jobs, progress, object_names or {}, ids)
         result.files = [target]
     else:
         _make_folder(out)
-        jobs_list = [(fmt, str(p), str(out / (p.stem + _SUFFIX[fmt]))) for p in paths]
+        jobs_list = [(fmt, str(p), str(out / (p.stem + _SUFFIX[fmt])), ids) for p in paths]
         for done in parallel_map(_export_frame, jobs_list, jobs=jobs, progress=progress,
                                  desc=f"export {fmt}"):
             result.files.append(Path(done["path"]))
@@ -636,14 +688,21 @@ def _export_h5_sequence(frames: list[GroundTruthFrame], target: Path, jobs, prog
             h5.create_dataset("source", data=[f.path.name for f in frames],
                               dtype=h5py.string_dtype())
             datasets = {}
+            # Names differ in number between frames: pad each frame's list with "".
+            most_names = max((len(f.names) for f in frames), default=0) \
+                if "cryptomatte_object" in first.passes else 0
             for i, arrays in enumerate(imap(_frame_arrays, [str(f.path) for f in frames],
                                             jobs)):
                 for name, array in arrays.items():
+                    if name == "instance_names":
+                        array = np.concatenate([array, np.full(most_names - len(array), "")])
                     if name not in datasets:
                         shape = (n, *array.shape)
                         datasets[name] = h5.create_dataset(
-                            name, shape=shape, dtype=array.dtype, **_h5_options(shape, True))
-                    datasets[name][i] = array
+                            name, shape=shape, dtype=_h5_dtype(array),
+                            **_h5_options(shape, True))
+                    datasets[name][i] = array.astype(object) if array.dtype.kind == "U" \
+                        else array
                 bar.update()
         os.replace(partial, target)
     finally:
@@ -652,12 +711,24 @@ def _export_h5_sequence(frames: list[GroundTruthFrame], target: Path, jobs, prog
 
 
 def _export_coco(frames: list[GroundTruthFrame], target: Path, jobs, progress,
-                 object_names: Mapping[int, str]) -> None:
+                 object_names: Mapping[int, str], ids_from: str) -> None:
     numbers = [f.frame for f in frames]
     use_frame_ids = None not in numbers and len(set(numbers)) == len(numbers)
-    images, annotations, categories = [], [], set()
-    results = parallel_map(_coco_frame, [str(f.path) for f in frames], jobs=jobs,
+    results = parallel_map(_coco_frame, [(str(f.path), ids_from) for f in frames], jobs=jobs,
                            progress=progress, desc="export coco")
+    by_name = ids_from == "instance_id"
+    if by_name:  # instance ids are per file; names are the same in every frame
+        every = sorted({a["name"] or f"instance {a['category_id']}"
+                        for done in results for a in done["annotations"]})
+        category_of = {name: i for i, name in enumerate(every, start=1)}
+        categories = [{"id": i, "name": name, "supercategory": "object"}
+                      for name, i in category_of.items()]
+    else:
+        names = {int(k): str(v) for k, v in object_names.items()}
+        present = sorted({a["category_id"] for done in results for a in done["annotations"]})
+        categories = [{"id": c, "name": names.get(c, f"object {c}"), "supercategory": "object"}
+                      for c in present]
+    images, annotations = [], []
     for i, done in enumerate(results):
         image = done["image"]
         image["frame"] = image["id"]
@@ -665,20 +736,23 @@ def _export_coco(frames: list[GroundTruthFrame], target: Path, jobs, progress,
             image["id"] = i + 1
         images.append(image)
         for ann in done["annotations"]:
+            name = ann.pop("name")
+            if by_name:
+                ann["instance_id"] = ann["category_id"]
+                ann["category_id"] = category_of[name or f"instance {ann['category_id']}"]
             ann["id"] = len(annotations) + 1
             ann["image_id"] = image["id"]
-            categories.add(ann["category_id"])
             annotations.append(ann)
-    names = {int(k): str(v) for k, v in object_names.items()}
+    source = ("object (Cryptomatte instance id, by name)" if by_name
+              else "object index (pass_index)")
     coco = {
-        "info": {"description": "blender-gt ground truth: one category per object index "
-                 "(pass_index); masks as compressed RLE",
+        "info": {"description": f"blender-gt ground truth: one category per {source}; "
+                 "masks as compressed RLE",
                  "date_created": time.strftime("%Y-%m-%d %H:%M:%S")},
         "licenses": [],
         "images": images,
         "annotations": annotations,
-        "categories": [{"id": c, "name": names.get(c, f"object {c}"), "supercategory": "object"}
-                       for c in sorted(categories)],
+        "categories": categories,
     }
     partial = target.with_name(target.name + ".part")
     partial.write_text(json.dumps(coco))

@@ -46,7 +46,9 @@ __all__ = [
     "GroundTruthDataset",
     "GroundTruthSequence",
     "forward_flow",
+    "frame_array",
     "frame_files",
+    "frame_layers",
     "imap",
     "open_sequence",
     "parallel_map",
@@ -109,6 +111,31 @@ def forward_flow(frame: GroundTruthFrame) -> np.ndarray:
     """Forward flow (H, W, 2) of ``frame`` in pixels, x right, y down (docs/conventions.md)."""
     vector = frame.vector
     return np.stack([-vector[..., 2], vector[..., 3]], axis=-1).astype(np.float32)
+
+
+# Arrays made from the passes, besides the passes themselves.
+DERIVED = {"flow": "vector", "instance_id": "cryptomatte_object"}
+
+
+def frame_layers(frame: GroundTruthFrame) -> tuple[str, ...]:
+    """The names :func:`frame_array` gives for ``frame``: its passes, then ``flow``
+    (with a Vector pass) and ``instance_id`` (with a Cryptomatte pass)."""
+    return (*frame.passes, *(name for name, needs in DERIVED.items() if needs in frame.passes))
+
+
+def frame_array(frame: GroundTruthFrame, name: str) -> np.ndarray:
+    """One array of ``frame`` by name, as the reader's attribute of that name gives it.
+
+    A pass name gives the reader's attribute (so ``normal`` is unit length), or
+    ``frame.get(name)`` for passes without one (``cryptomatte_object``); ``flow`` is
+    the forward flow (:func:`forward_flow`) and ``instance_id`` the reader's.
+    """
+    if name == "flow":
+        return forward_flow(frame)
+    attribute = getattr(type(frame), name, None)
+    if isinstance(attribute, property):
+        return getattr(frame, name)
+    return frame.get(name)
 
 
 class GroundTruthSequence(Sequence):
@@ -215,8 +242,9 @@ class GroundTruthDataset:
     """A PyTorch-style map dataset of ground-truth frames; no ``torch`` needed.
 
     Item ``i`` is a dict: ``"frame"`` (int), ``"path"`` (str) and one numpy array per
-    layer, named as the reader names them (``image``, ``depth``, ...), plus ``"flow"``
-    for the forward flow (H, W, 2) when asked for. With ``pairs=True`` the items are
+    layer (default: every one the file has, see :func:`frame_layers`), named and valued
+    as the reader's attributes (``image``, ``depth``, ``normal`` of unit length, ...),
+    with ``"flow"`` the forward flow (H, W, 2) and ``"instance_id"`` the reader's. With ``pairs=True`` the items are
     the frames that have a next frame (``t + 1``) in the folder, and each item also
     holds that frame's layers as ``"next_<layer>"`` and its number as ``"next_frame"``,
     so ``flow`` maps ``image`` onto ``next_image``.
@@ -229,7 +257,7 @@ class GroundTruthDataset:
                  *, pairs: bool = False):
         self._files = tuple((int(n), Path(p)) for n, p in files)
         self.layers = tuple(layers) if layers is not None else None
-        known = {o.layer for o in OUTPUTS} | {"flow"}
+        known = {o.layer for o in OUTPUTS} | set(DERIVED)
         for layer in self.layers or ():
             if layer not in known:
                 raise GroundTruthError(f"{layer!r} is not a ground-truth layer; known: "
@@ -245,12 +273,8 @@ class GroundTruthDataset:
         return len(self._items)
 
     def _arrays(self, frame: GroundTruthFrame) -> dict[str, np.ndarray]:
-        layers = self.layers if self.layers is not None else (
-            *frame.passes, *(("flow",) if "vector" in frame.passes else ()))
-        out = {}
-        for layer in layers:
-            out[layer] = forward_flow(frame) if layer == "flow" else frame.get(layer)
-        return out
+        layers = self.layers if self.layers is not None else frame_layers(frame)
+        return {layer: frame_array(frame, layer) for layer in layers}
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         i = self._items[index]  # IndexError past the end

@@ -126,7 +126,7 @@ def _build_scene():
     gt.directory = "//gt/"
     gt.file_prefix = PREFIX
     for key in ("image", "depth", "normal", "flow", "emission", "object_index",
-                "material_index"):
+                "material_index", "instance_id"):
         setattr(gt, f"use_{key}", True)
     scene.render.filepath = "//beauty/"
     scene.frame_set(FRAMES[0])
@@ -142,7 +142,8 @@ def build_blends(folder: str) -> dict:
     paths = {name: os.path.join(folder, f"{name}.blend")
              for name in ("anim", "depthonly", "nooutput", "nocamera")}
     bpy.ops.wm.save_as_mainfile(filepath=paths["anim"])
-    for key in ("image", "normal", "flow", "emission", "object_index", "material_index"):
+    for key in ("image", "normal", "flow", "emission", "object_index", "material_index",
+                "instance_id"):
         setattr(scene.groundtruth, f"use_{key}", False)
     bpy.ops.wm.save_as_mainfile(filepath=paths["depthonly"])
     scene.groundtruth.use_depth = False

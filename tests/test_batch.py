@@ -21,7 +21,8 @@ OpenEXR = pytest.importorskip("OpenEXR")
 
 pytestmark = pytest.mark.blender
 
-ALL = ("image", "depth", "normal", "vector", "emission", "object_index", "material_index")
+ALL = ("image", "depth", "normal", "vector", "emission", "object_index", "material_index",
+       "cryptomatte_object")
 NAMES = [f"{PREFIX}{f:04d}.exr" for f in range(FRAMES[0], FRAMES[1] + 1)]
 # Blender's stamp in the header that differs between two renders of the same frame.
 TIMESTAMPS = {"Date", "RenderTime"}

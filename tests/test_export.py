@@ -19,7 +19,8 @@ Image = pytest.importorskip("PIL.Image")
 
 pytestmark = pytest.mark.blender
 
-ALL = ("image", "depth", "normal", "vector", "emission", "object_index", "material_index")
+ALL = ("image", "depth", "normal", "vector", "emission", "object_index", "material_index",
+       "cryptomatte_object")
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,19 @@ def frames(out):
 def forward(gt) -> np.ndarray:
     """Forward flow by docs/conventions.md: (-vector[..., 2], +vector[..., 3])."""
     return np.stack([-gt.vector[..., 2], gt.vector[..., 3]], axis=-1)
+
+
+def expected(gt) -> dict[str, np.ndarray]:
+    """What an export of ``gt`` must hold: the reader's attributes (``get`` for the
+    Cryptomatte pass, which has none), forward flow, instance ids and names, camera."""
+    arrays = {layer: gt.get(layer) if layer == "cryptomatte_object" else getattr(gt, layer)
+              for layer in ALL}
+    arrays["flow"] = forward(gt)
+    arrays["instance_id"] = gt.instance_id
+    arrays["instance_names"] = np.array([gt.names[i] for i in sorted(gt.names)])
+    arrays["K"] = gt.camera.K
+    arrays["world_to_camera"] = gt.camera.world_to_camera
+    return arrays
 
 
 def run_export(src, fmt, dst, *extra) -> str:
@@ -64,10 +78,16 @@ def test_npz_holds_every_layer_exactly(out, frames, tmp_path):
     for gt in frames:
         with np.load(tmp_path / "npz" / f"{gt.path.stem}.npz") as npz:
             assert int(npz["frame"]) == gt.frame
-            for layer in ALL:
-                assert npz[layer].dtype == gt.get(layer).dtype
-                np.testing.assert_array_equal(npz[layer], gt.get(layer))
-            np.testing.assert_array_equal(npz["flow"], forward(gt))
+            want = expected(gt)
+            assert set(npz.files) == {"frame", *want}
+            for name, array in want.items():
+                assert npz[name].dtype.kind == array.dtype.kind, name
+                np.testing.assert_array_equal(npz[name], array)
+    # Normals as the reader gives them: unit length where something was hit.
+    hit = np.isfinite(frames[0].depth)
+    with np.load(tmp_path / "npz" / f"{frames[0].path.stem}.npz") as npz:
+        assert np.allclose(np.linalg.norm(npz["normal"][hit], axis=-1), 1.0, atol=1e-5)
+        assert list(npz["instance_names"][:3]) == ["Back", "Lamp", "Moving"]
 
 
 def test_hdf5_per_frame_is_exact_chunked_and_compressed(out, frames, tmp_path):
@@ -75,10 +95,15 @@ def test_hdf5_per_frame_is_exact_chunked_and_compressed(out, frames, tmp_path):
     for gt in frames:
         with h5py.File(tmp_path / "h5" / f"{gt.path.stem}.h5", "r") as h5:
             assert h5.attrs["frame"] == gt.frame
-            for layer in ALL:
+            want = expected(gt)
+            assert set(h5) == set(want)
+            for layer in (*ALL, "flow", "instance_id"):
                 assert h5[layer].compression == "gzip" and h5[layer].chunks is not None
-                np.testing.assert_array_equal(h5[layer][()], gt.get(layer))
-            np.testing.assert_array_equal(h5["flow"][()], forward(gt))
+            for name, array in want.items():
+                if name == "instance_names":
+                    assert list(h5[name].asstr()[()]) == list(array)
+                else:
+                    np.testing.assert_array_equal(h5[name][()], array)
 
 
 def test_hdf5_sequence_is_one_file_with_a_frame_axis(out, frames, tmp_path):
@@ -87,14 +112,17 @@ def test_hdf5_sequence_is_one_file_with_a_frame_axis(out, frames, tmp_path):
     assert "1 file" in text
     with h5py.File(target, "r") as h5:
         assert list(h5["frame"][()]) == [gt.frame for gt in frames]
-        for layer in (*ALL, "flow"):
+        assert list(h5["source"].asstr()[()]) == [gt.path.name for gt in frames]
+        for layer in (*ALL, "flow", "instance_id"):
             data = h5[layer]
             assert data.shape[0] == len(frames)
             assert data.chunks[0] == 1 and data.compression == "gzip"
         for i, gt in enumerate(frames):
-            for layer in ALL:
-                np.testing.assert_array_equal(h5[layer][i], gt.get(layer))
-            np.testing.assert_array_equal(h5["flow"][i], forward(gt))
+            for name, array in expected(gt).items():
+                if name == "instance_names":
+                    assert list(h5[name].asstr()[i][:len(array)]) == list(array)
+                else:
+                    np.testing.assert_array_equal(h5[name][i], array)
 
 
 def test_flo_is_middlebury_forward_flow(out, frames, tmp_path):
@@ -146,6 +174,34 @@ def test_mask_png_is_the_object_index_in_16_bits(out, frames, tmp_path):
         assert png_header(png) == (gt.width, gt.height, 16, 0)
         np.testing.assert_array_equal(np.array(Image.open(png)).astype(np.int32),
                                       gt.object_index)
+
+
+def test_mask_png_of_instance_ids(out, frames, tmp_path):
+    run_export(out, "mask-png", tmp_path / "masks", "--ids", "instance_id")
+    for gt in frames:
+        png = tmp_path / "masks" / f"{gt.path.stem}.png"
+        np.testing.assert_array_equal(np.array(Image.open(png)).astype(np.int32),
+                                      gt.instance_id)
+
+
+def test_coco_of_instance_ids_has_a_category_per_object_name(out, frames, tmp_path):
+    coco_mod = pytest.importorskip("pycocotools.coco")
+    target = tmp_path / "coco.json"
+    run_export(out, "coco", target, "--ids", "instance_id", "--jobs", "2")
+    coco = coco_mod.COCO(str(target))
+    categories = {c["id"]: c["name"] for c in coco.loadCats(coco.getCatIds())}
+    visible = sorted({gt.names[int(i)] for gt in frames for i in np.unique(gt.instance_id)
+                      if i})
+    assert sorted(categories.values()) == visible  # the sun is named but never seen
+    for gt in frames:
+        for ann in coco.loadAnns(coco.getAnnIds(imgIds=[gt.frame])):
+            name = categories[ann["category_id"]]
+            instance = {n: i for i, n in gt.names.items()}[name]
+            np.testing.assert_array_equal(coco.annToMask(ann).astype(bool),
+                                          gt.instance_id == instance)
+            box = {b.name: b for b in gt.boxes("instance_id")}[name]
+            assert ann["bbox"] == [box.x_min, box.y_min, box.x_max - box.x_min,
+                                   box.y_max - box.y_min]
 
 
 def test_coco_loads_in_pycocotools_and_matches_the_object_index(out, frames, tmp_path):

@@ -107,7 +107,9 @@ def test_dataset_items_are_dicts_of_arrays(out):
     with pytest.raises(IndexError):
         data[len(data)]
     everything = GroundTruthDataset(list(zip(seq.frames, seq.paths, strict=True)))[0]
-    assert {"image", "vector", "material_index", "flow"} <= set(everything)
+    assert {"image", "vector", "material_index", "flow", "instance_id"} <= set(everything)
+    np.testing.assert_array_equal(everything["normal"], seq[0].normal)  # unit normals
+    np.testing.assert_array_equal(everything["instance_id"], seq[0].instance_id)
     with pytest.raises(reader.GroundTruthError, match="not a ground-truth layer"):
         seq.dataset(["colour"])
 
