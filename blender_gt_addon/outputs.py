@@ -47,6 +47,9 @@ class Output:
         channels: channel suffixes in the file, in the order the reader stacks them.
         is_data: data, not a picture: written as 32-bit float whatever the precision
             setting, because half floats round depth, flow and large indices.
+        render_passes, render_channels: the pass names and channel suffixes of the
+            same data in Blender's own multilayer render output, which the reader
+            also reads (``<view layer>.<pass>.<channel>``).
     """
 
     key: str
@@ -58,6 +61,10 @@ class Output:
     layer: str
     channels: tuple[str, ...]
     is_data: bool
+    # How Blender's own render output (Output Properties > OpenEXR MultiLayer) names
+    # it: pass names (4.x, then 5.0) and channel suffixes, in our order.
+    render_passes: tuple[str, ...] = ()
+    render_channels: tuple[str, ...] = ()
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -65,40 +72,44 @@ OUTPUTS: tuple[Output, ...] = (
         "image", "Image",
         "The beauty render, linear RGBA as Cycles computed it (before the view transform)",
         None, ("Image",), "color", "image", ("R", "G", "B", "A"), False,
+        ("Combined",), ("R", "G", "B", "A"),
     ),
     Output(
         "depth", "Depth",
         "Distance from the camera plane to the surface, in scene units (Z pass); "
         "infinite where no surface was hit",
-        "use_pass_z", ("Depth",), "value", "depth", ("V",), True,
+        "use_pass_z", ("Depth",), "value", "depth", ("V",), True, ("Depth",), ("Z",),
     ),
     Output(
         "normal", "Normal",
         "Surface normal in world space, one unit vector per pixel (Normal pass)",
         "use_pass_normal", ("Normal",), "vector", "normal", ("X", "Y", "Z"), True,
+        ("Normal",), ("X", "Y", "Z"),
     ),
     Output(
         "flow", "Flow",
         "Optical flow in pixels to the previous and the next frame "
         "(Blender's Vector pass; empty when motion blur is on)",
         "use_pass_vector", ("Vector",), "vector", "vector", ("X", "Y", "Z", "W"), True,
+        ("Vector",), ("X", "Y", "Z", "W"),
     ),
     Output(
         "emission", "Emission",
         "Light emitted by surfaces, colour times strength (Emit pass), e.g. lamps and brake lights",
         "use_pass_emit", ("Emit", "Emission"), "color", "emission", ("R", "G", "B", "A"), False,
+        ("Emit", "Emission"), ("R", "G", "B"),
     ),
     Output(
         "object_index", "Object index",
         "Each object's Pass Index (Object Properties > Relations), 0 where no object",
         "use_pass_object_index", ("IndexOB", "Object Index"), "value", "object_index", ("V",),
-        True,
+        True, ("IndexOB", "Object Index"), ("X",),
     ),
     Output(
         "material_index", "Material index",
         "Each material's Pass Index (Material Properties > Settings), 0 where no surface",
         "use_pass_material_index", ("IndexMA", "Material Index"), "value", "material_index",
-        ("V",), True,
+        ("V",), True, ("IndexMA", "Material Index"), ("X",),
     ),
     Output(
         "instance_id", "Instance id",
@@ -106,7 +117,7 @@ OUTPUTS: tuple[Output, ...] = (
         "object pass); the file is then written in full float",
         # Blender names Cryptomatte channels in lower case.
         "use_pass_cryptomatte_object", ("CryptoObject00",), "color", "cryptomatte_object",
-        ("r", "g", "b", "a"), True,
+        ("r", "g", "b", "a"), True, ("CryptoObject00",), ("r", "g", "b", "a"),
     ),
 )
 

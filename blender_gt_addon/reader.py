@@ -29,7 +29,7 @@ import numpy as np
 from . import camera as cammod
 from .outputs import OUTPUTS, OUTPUTS_BY_LAYER
 
-__all__ = ["Box", "GroundTruthError", "GroundTruthFrame", "read"]
+__all__ = ["Box", "GroundTruthError", "GroundTruthFrame", "read", "read_pass"]
 
 _EXR_MAGIC = b"\x76\x2f\x31\x01"
 
@@ -64,14 +64,18 @@ class GroundTruthError(ValueError):
     """
 
 
-def read(path: str | os.PathLike[str]) -> GroundTruthFrame:
+def read(path: str | os.PathLike[str], layer: str | None = None) -> GroundTruthFrame:
     """Open one ground-truth EXR file.
 
     Only the header is read here; pixels are decoded once, on first access to
     any array attribute, and kept.
 
     Parameters:
-        path: a ``.exr`` file written by the add-on.
+        path: a ``.exr`` file written by the add-on, or Blender's own multilayer
+            render output (Output Properties > File Format: OpenEXR MultiLayer) of
+            Blender 4.2, 4.5 or 5.0, read with the same attributes and conventions.
+        layer: for Blender's render output, the view layer to read (see
+            ``.layers``); default: the one with the most passes.
 
     Returns:
         A :class:`GroundTruthFrame`.
@@ -79,7 +83,88 @@ def read(path: str | os.PathLike[str]) -> GroundTruthFrame:
     Raises:
         GroundTruthError: the file is missing, not an OpenEXR file, or damaged.
     """
-    return GroundTruthFrame(path)
+    return GroundTruthFrame(path, layer)
+
+
+# Single-pass EXRs from File Output nodes wired by hand: the channel sets they use
+# (Blender 4.2 writes value inputs as V, 4.5 and 5.0 as R, G, B plus A).
+_SINGLE_PASS_CHANNELS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "depth": (("V",), ("R",), ("Y",), ("Z",)),
+    "index": (("V",), ("R",), ("Y",), ("X",)),
+    "normal": (("X", "Y", "Z"), ("R", "G", "B")),
+    "vector": (("X", "Y", "Z", "W"), ("R", "G", "B", "A"), ("X", "Y", "Z")),
+    "emission": (("R", "G", "B"),),
+    "image": (("R", "G", "B", "A"), ("R", "G", "B")),
+}
+_SINGLE_PASS_LAYER = {"depth": "depth", "index": "object_index", "normal": "normal",
+                      "vector": "vector", "emission": "emission", "image": "image"}
+
+
+def read_pass(path: str | os.PathLike[str], kind: str) -> np.ndarray:
+    """Read a single-layer EXR holding one pass, as a File Output node wired by hand writes it.
+
+    ``kind`` is ``"depth"``, ``"normal"``, ``"vector"``, ``"index"``, ``"emission"``
+    or ``"image"``. The array follows the same conventions as :class:`GroundTruthFrame`:
+    depth (H, W) float32 with ``inf`` where nothing was hit (Blender writes the value
+    in R, G and B, or in V on 4.2); normal (H, W, 3) unit length; vector (H, W, 4) raw
+    Vector pass (Blender 4.2 drops W from such files: it comes back as NaN); index
+    (H, W) int32; emission (H, W, 3); image (H, W, 4).
+
+    Raises:
+        GroundTruthError: missing or damaged file, unknown kind, or no matching channels.
+    """
+    if kind not in _SINGLE_PASS_CHANNELS:
+        raise GroundTruthError(f"{path}: unknown pass kind {kind!r}; kinds: "
+                               f"{', '.join(_SINGLE_PASS_CHANNELS)}")
+    frame = GroundTruthFrame(path)
+    pixels = frame._decoded()
+    for option in _SINGLE_PASS_CHANNELS[kind]:
+        if all(c in pixels for c in option):
+            planes = [pixels[c] for c in option]
+            break
+    else:
+        raise GroundTruthError(f"{frame.path}: no {kind} channels; it has: "
+                               f"{', '.join(sorted(pixels))}")
+    layer = _SINGLE_PASS_LAYER[kind]
+    if kind == "vector" and len(planes) == 3:
+        planes.append(np.full_like(planes[0], np.nan, dtype=np.float32))
+    if kind == "image" and len(planes) == 3:
+        planes.append(np.ones_like(planes[0], dtype=np.float32))
+    array = GroundTruthFrame._convert(layer, planes)
+    return _unit(array) if kind == "normal" else array
+
+
+def _unit(normals: np.ndarray) -> np.ndarray:
+    """Renormalise averaged normals to unit length; (0, 0, 0) stays (0, 0, 0)."""
+    length = np.linalg.norm(normals, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(length > 0, normals / length, 0.0).astype(np.float32)
+
+
+def _find_sources(channels: set[str]) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+    """Where each output's channels are: in our layout, and per view layer in Blender's.
+
+    Returns ``(ours, theirs)``: ``ours[layer]`` lists the channel names of an output
+    in the add-on's layout (``depth.V``); ``theirs[view_layer][layer]`` the same in
+    Blender's render output (``ViewLayer.Depth.Z``).
+    """
+    ours: dict[str, list[str]] = {}
+    theirs: dict[str, dict[str, list[str]]] = {}
+    for o in OUTPUTS:
+        # Blender 4.2 cannot name a channel "vector.W": it writes "vector.W.V".
+        names = [n if n in channels or f"{n}.V" not in channels else f"{n}.V"
+                 for n in (f"{o.layer}.{c}" for c in o.channels)]
+        if all(n in channels for n in names):
+            ours[o.layer] = names
+        for pass_name in o.render_passes:
+            first = f".{pass_name}.{o.render_channels[0]}"
+            for name in channels:
+                if name.endswith(first) and len(name) > len(first):
+                    view_layer = name[: -len(first)]
+                    names = [f"{view_layer}.{pass_name}.{c}" for c in o.render_channels]
+                    if all(n in channels for n in names):
+                        theirs.setdefault(view_layer, {})[o.layer] = names
+    return ours, theirs
 
 
 def _import_openexr(path: Path) -> Any:
@@ -97,6 +182,8 @@ class GroundTruthFrame:
 
     Attributes (header only, no pixels decoded):
         path: the file.
+        layers: the view layers of a Blender render-output file (empty for the
+            add-on's own files); ``layer`` is the one being read.
         passes: the outputs the file holds, as a tuple of attribute names in the
             add-on's order (``image``, ``depth``, ``normal``, ``vector``,
             ``emission``, ``object_index``, ``material_index``).
@@ -134,7 +221,7 @@ class GroundTruthFrame:
             (never a blend of two). ``names`` maps id -> object name.
     """
 
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str], layer: str | None = None):
         self.path = Path(path)
         header_file = self._open(header_only=True)
         self.channels: tuple[str, ...] = tuple(
@@ -148,8 +235,19 @@ class GroundTruthFrame:
             raise GroundTruthError(f"{self.path}: empty image ({self.width}x{self.height})")
         frame = self.header.get("Frame")
         self.frame: int | None = int(frame) if isinstance(frame, str) and frame.lstrip("-").isdigit() else None
-        layers = {name.rsplit(".", 1)[0] for name in self.channels if "." in name}
-        self.passes: tuple[str, ...] = tuple(o.layer for o in OUTPUTS if o.layer in layers)
+        ours, theirs = _find_sources(set(self.channels))
+        # Blender's files do not record the view layers' order: most outputs first.
+        self.layers: tuple[str, ...] = tuple(sorted(theirs, key=lambda v: (-len(theirs[v]), v)))
+        if layer is not None and layer not in self.layers:
+            has = ", ".join(self.layers) or "none (not a Blender render-output file)"
+            raise GroundTruthError(f"{self.path}: no view layer {layer!r}; view layers: {has}")
+        if ours and layer is None:
+            self.layer: str | None = None
+            self._sources = ours
+        else:
+            self.layer = layer or (self.layers[0] if self.layers else None)
+            self._sources = theirs.get(self.layer, {}) if self.layer else {}
+        self.passes: tuple[str, ...] = tuple(o.layer for o in OUTPUTS if o.layer in self._sources)
         self._pixels: dict[str, np.ndarray] | None = None
         self._arrays: dict[str, np.ndarray] = {}
         self._names: dict[int, str] | None = None
@@ -212,10 +310,7 @@ class GroundTruthFrame:
             has = ", ".join(self.passes) or "no ground-truth outputs"
             raise GroundTruthError(f"{self.path}: has no {layer!r} output; it has: {has}")
         pixels = self._decoded()
-        # Blender 4.2 cannot name a channel "vector.W": it writes the value input
-        # that carries W as "vector.W.V".
-        names = [n if n in pixels or f"{n}.V" not in pixels else f"{n}.V"
-                 for n in (f"{layer}.{c}" for c in output.channels)]
+        names = self._sources[layer]
         missing = [n for n in names if n not in pixels]
         if missing:
             raise GroundTruthError(f"{self.path}: layer {layer!r} lacks channels {missing}")
@@ -300,11 +395,7 @@ class GroundTruthFrame:
     @property
     def normal(self) -> np.ndarray:
         if "normal_unit" not in self._arrays:
-            raw = self.get("normal")
-            length = np.linalg.norm(raw, axis=-1, keepdims=True)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                unit = np.where(length > 0, raw / length, 0.0).astype(np.float32)
-            self._arrays["normal_unit"] = unit
+            self._arrays["normal_unit"] = _unit(self.get("normal"))
         return self._arrays["normal_unit"]
 
     @property
@@ -323,8 +414,8 @@ class GroundTruthFrame:
         """(object name, 32-bit hash) of the Cryptomatte object layer, sorted by name."""
         for key, value in self.header.items():
             # The layer's name: ours, or Blender's own for render-output files.
-            if key.startswith("cryptomatte/") and key.endswith("/name") and \
-                    str(value).endswith(("cryptomatte_object", "CryptoObject")):
+            wanted = f"{self.layer}.CryptoObject" if self.layer else "cryptomatte_object"
+            if key.startswith("cryptomatte/") and key.endswith("/name") and value == wanted:
                 manifest = self.header.get(key[: -len("name")] + "manifest", "{}")
                 try:
                     entries = json.loads(manifest)
