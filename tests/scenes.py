@@ -556,3 +556,45 @@ def render_clean_edges(directory: str, clean: bool = True) -> dict:
         "main_passes": {p: getattr(scene.view_layers[0], p) for p in (
             "use_pass_z", "use_pass_normal", "use_pass_vector", "use_pass_emit")},
     }
+
+
+def render_foreign(directory: str) -> dict:
+    """One animation written three ways: the add-on's file, Blender's multilayer render
+    output, and single-pass EXRs from File Output nodes wired by hand."""
+    scene = build_analytic_scene()
+    _enable_all(scene, os.path.join(directory, "ours") + "/")
+    settings = scene.render.image_settings
+    if hasattr(settings, "media_type"):  # Blender 5.0
+        settings.media_type = "MULTI_LAYER_IMAGE"
+    settings.file_format = "OPEN_EXR_MULTILAYER"
+    settings.color_depth = "32"
+    scene.render.filepath = os.path.join(directory, "render", "ro_")
+    single = os.path.join(directory, "single") + "/"
+    tree = scene_tree(scene)
+    rl = next(n for n in tree.nodes if n.bl_idname == "CompositorNodeRLayers")
+    blender_5 = bpy.app.version >= (5, 0, 0)
+    sockets = {"Depth": "Depth", "Normal": "Normal", "Vector": "Vector",
+               "IndexOB": "Object Index" if blender_5 else "IndexOB",
+               "Emit": "Emission" if blender_5 else "Emit"}
+    for name, socket in sockets.items():
+        node = tree.nodes.new("CompositorNodeOutputFile")
+        source = rl.outputs[socket]
+        if blender_5:
+            node.format.media_type = "IMAGE"
+            node.format.file_format = "OPEN_EXR"
+            node.format.color_depth = "32"
+            node.directory, node.file_name = single, name + "####"
+            kind = {"VALUE": "FLOAT", "VECTOR": "VECTOR", "RGBA": "RGBA"}[source.type]
+            item = node.file_output_items.new(kind, name)
+            if name == "Vector":
+                item.vector_socket_dimensions = 4
+        else:
+            node.format.file_format = "OPEN_EXR"
+            node.format.color_depth = "32"
+            node.base_path = single
+            node.file_slots[0].path = name
+        tree.links.new(source, node.inputs[0])
+    bpy.ops.render.render(animation=True)
+    return {"render": sorted(os.listdir(os.path.join(directory, "render"))),
+            "single": sorted(os.listdir(single)),
+            "ours": sorted(os.listdir(os.path.join(directory, "ours")))}
