@@ -267,6 +267,8 @@ def render(
                 if event is None:
                     break
                 kind = event.get("event")
+                if on_event is not None and kind != "junk":
+                    on_event(event)  # first, so that its lines come before the bar
                 if kind == "plan":
                     result.planned = list(event["frames"])
                     result.blender = event.get("blender", "")
@@ -290,8 +292,6 @@ def render(
                     result.warnings.append(event["message"])
                 elif kind == "error":
                     error = event["message"]
-                if on_event is not None and kind != "junk":
-                    on_event(event)
         except BaseException:
             _kill(proc)
             raise

@@ -243,7 +243,7 @@ def _thumbnail(frame: GroundTruthFrame, layer: str) -> np.ndarray:
     """(H, W, 3) uint8 picture of one layer, coloured as :mod:`preview` draws it."""
     from . import preview
 
-    data = frame.get(layer)
+    data = frame.instance_id if layer == "cryptomatte_object" else frame.get(layer)
     if layer in ("image", "emission"):
         return _display(data)
     if layer == "normal":
@@ -303,7 +303,8 @@ def contact_sheet(source, out_png: str | os.PathLike[str], *, max_frames: int = 
                               header_h + len(paths) * (thumb_h + gap)), "white")
     draw = ImageDraw.Draw(sheet)
     for c, layer in enumerate(columns):
-        draw.text((label_w + c * (thumb_w + gap) + 2, 4), layer, fill="black")
+        title = {"cryptomatte_object": "instance_id", "vector": "flow (forward)"}.get(layer, layer)
+        draw.text((label_w + c * (thumb_w + gap) + 2, 4), title, fill="black")
     rows = parallel_map(_sheet_row, [str(p) for p in paths], jobs=jobs, progress=progress,
                         desc="contact sheet")
     for r, (path, (number, layers, pictures)) in enumerate(zip(paths, rows, strict=True)):
