@@ -197,12 +197,14 @@ def check_settings(
     directory_is_relative: bool,
     has_camera: bool = True,
     burns_stamps: bool = False,
+    view_layers: tuple[str, ...] = (),
 ) -> list[Problem]:
     """Problems with these settings, found before rendering rather than after.
 
     ``directory_abs`` is the output folder resolved to an absolute path.
     The folder is checked on disk: it must exist and be writable, or be creatable
-    under a writable parent.
+    under a writable parent. ``view_layers`` are the scene's view layers that render,
+    the one written first.
     """
     problems: list[Problem] = []
     chosen = planned_outputs(enabled)
@@ -233,6 +235,12 @@ def check_settings(
             "ERROR",
             "Compositing is off (Output Properties > Post Processing), so no ground-truth "
             "file is written",
+        ))
+    if len(view_layers) > 1:
+        problems.append(Problem(
+            "WARNING",
+            f"Ground truth is written for view layer {view_layers[0]!r} only, not for "
+            f"{', '.join(repr(v) for v in view_layers[1:])}",
         ))
     if any(c in prefix for c in _BAD_PREFIX_CHARS):
         problems.append(Problem(

@@ -240,6 +240,10 @@ def _user_compositor(scene, elsewhere: str) -> None:
     frame.name = "My Frame"
     frame.label = "keep me"
     glare.parent = frame
+    group = tree.nodes.new("CompositorNodeGroup")
+    group.name = "My Group"
+    group.node_tree = bpy.data.node_groups.new("My Group Tree", "CompositorNodeTree")
+    group.location = (0, -300)
 
 
 def _snapshot(scene) -> dict:
@@ -598,3 +602,26 @@ def render_foreign(directory: str) -> dict:
     return {"render": sorted(os.listdir(os.path.join(directory, "render"))),
             "single": sorted(os.listdir(single)),
             "ours": sorted(os.listdir(os.path.join(directory, "ours")))}
+
+
+def layers_story(directory: str) -> dict:
+    """Several view layers (one not rendering, one renamed), a second scene, no camera."""
+    from blender_gt_addon.blender import checks
+
+    scene = build_analytic_scene()
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.view_layers[0].name = "Main"
+    scene.view_layers.new("Background")
+    off = scene.view_layers.new("Switched off")
+    off.use = False
+    _enable_all(scene, directory)
+    other = bpy.data.scenes.new("Other scene")
+    other.groundtruth.directory = directory
+    story = {"problems": [list(p) for p in ((q.level, q.message) for q in checks.problems(scene))]}
+    story["other_problems"] = [(q.level, q.message) for q in checks.problems(other)]
+    other.groundtruth.use_depth = True
+    story["other_problems_on"] = [(q.level, q.message) for q in checks.problems(other)]
+    scene.frame_set(2)
+    bpy.ops.render.render(write_still=True)
+    story["files"] = sorted(os.listdir(directory))
+    return story

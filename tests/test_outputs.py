@@ -112,3 +112,10 @@ def test_missing_camera_is_an_error():
 def test_burned_in_metadata_means_no_camera_record():
     problems = check(burns_stamps=True)
     assert [p.level for p in problems] == ["WARNING"] and "camera" in problems[0].message
+
+
+def test_other_rendering_view_layers_are_named():
+    problems = check(view_layers=("Main", "Background", "Fx"))
+    assert [p.level for p in problems] == ["WARNING"]
+    assert "'Main' only, not for 'Background', 'Fx'" in problems[0].message
+    assert check(view_layers=("Main",)) == []

@@ -38,7 +38,7 @@ def story(run_job, tmp_path_factory):
 
 def test_user_nodes_survive_everything(story):
     before = user_part(story["before"])
-    assert len(before["nodes"]) == 6 and before["links"]
+    assert len(before["nodes"]) == 7 and before["links"]
     for stage in ("all_on", "after_toggling", "depth_normal_off", "reregistered", "all_off"):
         assert user_part(story[stage]) == before, stage
 
@@ -99,3 +99,15 @@ def test_settings_persist_in_the_blend_and_render_the_same(run_job, tmp_path):
     assert first.image.dtype.name == "float32" and first.header["compression"].name == "PIZ_COMPRESSION"
     for name in first.passes:
         assert (first.get(name) == second.get(name)).all() or name == "image", name
+
+
+def test_view_layers_scenes_and_missing_camera_are_explained(run_job, tmp_path):
+    story = run_job("scenes:layers_story", directory=f"{tmp_path}/").value
+    messages = [m for _, m in story["problems"]]
+    assert any("'Main' only, not for 'Background'" in m for m in messages)
+    assert not any("Switched off" in m for m in messages)  # it does not render
+    assert story["other_problems"] == []  # nothing ticked there: nothing to say
+    assert ["ERROR", "The scene has no camera (Scene Properties > Camera)"] in [
+        list(p) for p in story["other_problems_on"]]
+    assert "gt_0002.exr" in story["files"]
+    assert reader.read(tmp_path / "gt_0002.exr").passes[:2] == ("image", "depth")

@@ -37,6 +37,7 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
         directory_is_relative=settings.directory.startswith("//"),
         has_camera=scene.camera is not None,
         burns_stamps=scene.render.use_stamp,
+        view_layers=compositor.rendered_view_layers(scene),
     )
     if settings.last_error:
         found.insert(0, outputs.Problem("ERROR", settings.last_error))

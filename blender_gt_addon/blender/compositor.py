@@ -45,6 +45,14 @@ def target_view_layer(scene: bpy.types.Scene) -> bpy.types.ViewLayer:
     return layers[0]
 
 
+def rendered_view_layers(scene: bpy.types.Scene) -> tuple[str, ...]:
+    """Names of the user's view layers that render, the one the add-on writes first."""
+    target = target_view_layer(scene).name
+    others = [v.name for v in scene.view_layers
+              if v.use and v.get(OWNER_KEY) is None and v.name != target]
+    return (target, *others)
+
+
 def clean_layer(scene: bpy.types.Scene):
     """The add-on's clean-edges view layer, or ``None``."""
     return next((v for v in scene.view_layers if v.get(OWNER_KEY) == "clean"), None)
