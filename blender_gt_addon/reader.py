@@ -13,7 +13,16 @@ Conventions of every array: row 0 is the top of the image, column 0 its left
 edge; shape ``(H, W)`` or ``(H, W, C)``.
 
 Every failure (missing file, not an EXR, damaged file, an output the file does
-not have) raises :class:`GroundTruthError`, whose message names the file.
+not have) raises :class:`GroundTruthError` (a ``ValueError``), whose message names
+the file and says why; no other exception comes out of a damaged file. That holds
+for files that are empty, cut short anywhere (e.g. by a render killed mid-frame),
+have bytes overwritten in their header or chunk table, declare a data window far
+larger than the file could hold (refused from the header, before any pixel memory
+is allocated), or are EXRs from other tools without the add-on's layers
+(``passes == ()``). The header is checked by :func:`read`; damage in the pixel data
+shows when the arrays are first read. Corruption the format itself cannot detect
+(changed bytes of uncompressed pixels, or compressed ones that still decompress)
+reads as changed values, never as a crash.
 """
 
 from __future__ import annotations
@@ -167,6 +176,52 @@ def _find_sources(channels: set[str]) -> tuple[dict[str, list[str]], dict[str, d
     return ours, theirs
 
 
+# The size check: how many times its size a file's pixels can decode to, with a wide
+# margin. zlib (ZIP, ZIPS, PXR24) stops near 1000:1 even on a constant image, PIZ
+# near 400:1, RLE at 64:1, B44 at 11:1; JPEG 2000, Zstandard and DWA have no such
+# bound (over 40000:1 measured), hence the large default for them and unknown codecs.
+_MAX_EXPANSION = {
+    "NO_COMPRESSION": 16, "RLE_COMPRESSION": 512, "ZIPS_COMPRESSION": 8192,
+    "ZIP_COMPRESSION": 8192, "PIZ_COMPRESSION": 8192, "PXR24_COMPRESSION": 8192,
+    "B44_COMPRESSION": 8192, "B44A_COMPRESSION": 8192,
+}
+_MAX_EXPANSION_OTHER = 1 << 20
+# Decoded pixels below this are allocated whatever the file size: harmless.
+_ALWAYS_READABLE = 64 << 20
+# Bytes per decoded sample: the header does not say half or float; assume the larger.
+_SAMPLE_BYTES = 4
+
+
+def _declared_size(header: dict[str, Any]) -> tuple[int, int, int, str]:
+    """(width, height, channel count, codec name) that a part's header declares."""
+    (x0, y0), (x1, y1) = (tuple(int(v) for v in c) for c in header["dataWindow"])
+    codec = getattr(header.get("compression"), "name", "")
+    return x1 - x0 + 1, y1 - y0 + 1, len(header["channels"]), codec
+
+
+def _check_size(path: Path, parts: list[tuple[int, int, int, str]]) -> None:
+    """Refuse a header that declares far more pixels than the file can hold.
+
+    The bindings allocate every channel's full array before they read any pixel
+    data, so a damaged data window claiming 100000 x 100000 pixels would take tens
+    of gigabytes; it is refused here, from the header, before anything is allocated.
+    """
+    try:
+        file_size = path.stat().st_size
+    except OSError as exc:
+        raise GroundTruthError(f"{path}: cannot be opened ({exc.strerror})") from None
+    sizes = [max(w, 0) * max(h, 0) * n * _SAMPLE_BYTES for w, h, n, _ in parts]
+    least_file = sum(size / _MAX_EXPANSION.get(codec, _MAX_EXPANSION_OTHER)
+                     for size, (_, _, _, codec) in zip(sizes, parts))
+    if sum(sizes) > _ALWAYS_READABLE and least_file > file_size:
+        w, h, n, _ = parts[sizes.index(max(sizes))]
+        raise GroundTruthError(
+            f"{path}: damaged EXR file (header: declares {w}x{h} pixels in {n} channels, "
+            f"{sum(sizes) / 2**20:.0f} MiB of pixels, more than a {file_size}-byte file "
+            "can hold; refused before allocating them)"
+        )
+
+
 def _import_openexr(path: Path) -> Any:
     try:
         import OpenEXR
@@ -224,15 +279,23 @@ class GroundTruthFrame:
     def __init__(self, path: str | os.PathLike[str], layer: str | None = None):
         self.path = Path(path)
         header_file = self._open(header_only=True)
-        self.channels: tuple[str, ...] = tuple(
-            ch.name for part in header_file.parts for ch in part.header["channels"]
-        )
-        first = header_file.parts[0]
-        self.header: dict[str, Any] = dict(first.header)
-        (x0, y0), (x1, y1) = (tuple(int(v) for v in c) for c in self.header["dataWindow"])
-        self.width, self.height = x1 - x0 + 1, y1 - y0 + 1
+        try:
+            # The bindings decode channel names only here, lazily: a damaged name
+            # that is not UTF-8 raises UnicodeDecodeError now, not in _open.
+            self.channels: tuple[str, ...] = tuple(
+                ch.name for part in header_file.parts for ch in part.header["channels"]
+            )
+            first = header_file.parts[0]
+            self.header: dict[str, Any] = dict(first.header)
+            parts = [_declared_size(part.header) for part in header_file.parts]
+        except (KeyError, IndexError, TypeError, ValueError) as exc:  # incl. UnicodeDecodeError
+            reason = f"no {exc} attribute" if isinstance(exc, KeyError) else str(exc)
+            raise GroundTruthError(f"{self.path}: damaged EXR file (header: {reason})") from None
+        self.width, self.height = parts[0][0], parts[0][1]
         if self.width <= 0 or self.height <= 0:
             raise GroundTruthError(f"{self.path}: empty image ({self.width}x{self.height})")
+        _check_size(self.path, parts)
+        self._part_count = len(parts)
         frame = self.header.get("Frame")
         self.frame: int | None = int(frame) if isinstance(frame, str) and frame.lstrip("-").isdigit() else None
         ours, theirs = _find_sources(set(self.channels))
@@ -286,13 +349,31 @@ class GroundTruthFrame:
                 for name, channel in part.channels.items():
                     pixels[name] = channel.pixels
             # The bindings only warn when pixel data is cut short or corrupt and
-            # then leave the part's channels out: that is a damaged file.
+            # then leave the part's channels out: that is a damaged file. Count the
+            # parts too: two parts may hold channels of the same name.
             lost = [name for name in self.channels if pixels.get(name) is None]
             if lost:
                 raise GroundTruthError(
                     f"{self.path}: damaged EXR file (pixels: {len(lost)} of "
                     f"{len(self.channels)} channels could not be decoded, e.g. {lost[0]})"
                 )
+            if len(exr.parts) != self._part_count:
+                raise GroundTruthError(
+                    f"{self.path}: damaged EXR file (pixels: {len(exr.parts)} of "
+                    f"{self._part_count} parts could be decoded)"
+                )
+            # A channel sampled at a lower resolution (xSampling, ySampling > 1,
+            # never written by Blender) comes back smaller than the image.
+            for part in exr.parts:
+                width, height = _declared_size(part.header)[:2]
+                for name, channel in part.channels.items():
+                    shape = getattr(channel.pixels, "shape", (height, width))
+                    if tuple(shape[:2]) != (height, width):
+                        raise GroundTruthError(
+                            f"{self.path}: channel {name} has {shape[1]}x{shape[0]} pixels, "
+                            f"not the image's {width}x{height} (subsampled channels are "
+                            "not supported)"
+                        )
             self._pixels = pixels
         return self._pixels
 
@@ -365,7 +446,8 @@ class GroundTruthFrame:
             return None
         try:
             cameras = cammod.decode(note)
-        except (ValueError, KeyError, TypeError, IndexError) as exc:
+        except (ValueError, KeyError, TypeError, IndexError, ArithmeticError) as exc:
+            # ArithmeticError: e.g. int() of a number that JSON read as infinity
             raise GroundTruthError(f"{self.path}: unreadable camera in the header ({exc})") from None
         if self.frame in cameras:
             return cameras[self.frame]
@@ -419,10 +501,10 @@ class GroundTruthFrame:
                 manifest = self.header.get(key[: -len("name")] + "manifest", "{}")
                 try:
                     entries = json.loads(manifest)
-                except ValueError as exc:
+                    return sorted((str(name), int(h, 16)) for name, h in entries.items())
+                except (ValueError, TypeError, AttributeError) as exc:
                     raise GroundTruthError(
                         f"{self.path}: unreadable Cryptomatte manifest ({exc})") from None
-                return sorted((name, int(h, 16)) for name, h in entries.items())
         return []
 
     @property
