@@ -104,7 +104,8 @@ def parse_shard(text: str) -> tuple[int, int]:
         raise ValueError(f"shard {text!r}: expected I/N, e.g. 0/4 (the first of 4 shards)")
     index, count = int(match[1]), int(match[2])
     if count < 1 or index >= count:
-        raise ValueError(f"shard {text!r}: I must be 0..N-1 and N at least 1, e.g. 0/{max(count, 2)}")
+        raise ValueError(f"shard {text!r}: I must be 0..N-1 and N at least 1, "
+                         f"e.g. 0/{max(count, 2)}")
     return index, count
 
 

@@ -49,7 +49,13 @@ from . import reader
 from .outputs import OUTPUTS_BY_LAYER
 from .reader import GroundTruthError, GroundTruthFrame
 from .sequence import (
-    forward_flow, frame_array, frame_files, frame_layers, imap, parallel_map, progress_bar,
+    forward_flow,
+    frame_array,
+    frame_files,
+    frame_layers,
+    imap,
+    parallel_map,
+    progress_bar,
     quiet_native_stderr,
 )
 
@@ -138,7 +144,7 @@ def describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any
             for layer in frame.passes:
                 frame.get(layer)
             if "cryptomatte_object" in frame.passes:
-                frame.instance_id
+                _ = frame.instance_id
     stamp = {k: v for k in ("Scene", "Camera", "File", "RenderTime", "Date")
              if isinstance(v := frame.header.get(k), str) and v not in ("", "<none>")}
     compression = frame.header.get("compression")

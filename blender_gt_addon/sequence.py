@@ -59,7 +59,8 @@ __all__ = [
 _NAME = re.compile(r"^(?P<prefix>.*?)(?P<frame>-\d{3,}|\d{4,})\.exr$", re.IGNORECASE)
 
 
-def frame_files(folder: str | os.PathLike[str], prefix: str | None = None) -> list[tuple[int, Path]]:
+def frame_files(folder: str | os.PathLike[str],
+                prefix: str | None = None) -> list[tuple[int, Path]]:
     """The ground-truth files in ``folder`` as ``[(frame, path), ...]`` in frame order.
 
     Parameters:
@@ -244,10 +245,10 @@ class GroundTruthDataset:
     Item ``i`` is a dict: ``"frame"`` (int), ``"path"`` (str) and one numpy array per
     layer (default: every one the file has, see :func:`frame_layers`), named and valued
     as the reader's attributes (``image``, ``depth``, ``normal`` of unit length, ...),
-    with ``"flow"`` the forward flow (H, W, 2) and ``"instance_id"`` the reader's. With ``pairs=True`` the items are
-    the frames that have a next frame (``t + 1``) in the folder, and each item also
-    holds that frame's layers as ``"next_<layer>"`` and its number as ``"next_frame"``,
-    so ``flow`` maps ``image`` onto ``next_image``.
+    with ``"flow"`` the forward flow (H, W, 2) and ``"instance_id"`` the reader's.
+    With ``pairs=True`` the items are the frames that have a next frame (``t + 1``)
+    in the folder, and each item also holds that frame's layers as ``"next_<layer>"``
+    and its number as ``"next_frame"``, so ``flow`` maps ``image`` onto ``next_image``.
 
     Frames are read afresh for each item (nothing is cached), so the dataset is
     small to pickle and safe to share with worker processes.

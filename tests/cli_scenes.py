@@ -26,6 +26,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 WIDTH, HEIGHT = 64, 48
 FRAMES = (1, 4)
 FOCAL_PX = 50.0 / 36.0 * WIDTH
@@ -203,14 +205,12 @@ def copy_of(folder: Path, target: Path) -> Path:
     return target
 
 
-def cube_front(gt) -> "np.ndarray":
+def cube_front(gt) -> np.ndarray:
     """Pixels of the moving cube's front face (distance 8) away from its edges.
 
     The Vector pass is averaged over a pixel's samples, so pixels on an edge hold a
     blend of two motions; the four neighbours of these pixels are the cube too.
     """
-    import numpy as np
-
     cube = gt.object_index == OBJECTS["Moving"]
     inside = np.zeros_like(cube)
     inside[1:-1, 1:-1] = (cube[1:-1, 1:-1] & cube[:-2, 1:-1] & cube[2:, 1:-1]

@@ -11,8 +11,18 @@ import sys
 import numpy as np
 import pytest
 from cli_scenes import (
-    FRAMES, HEIGHT, OBJECTS, PREFIX, WIDTH, blends, cli, copy_of, cube_front, exr_files,
-    render_stdout, rendered,
+    FRAMES,
+    HEIGHT,
+    OBJECTS,
+    PREFIX,
+    WIDTH,
+    blends,
+    cli,
+    copy_of,
+    cube_front,
+    exr_files,
+    render_stdout,
+    rendered,
 )
 
 from blender_gt_addon import batch, reader
@@ -138,19 +148,18 @@ def test_resume_renders_only_missing_and_damaged_frames(scenes, out, tmp_path):
     files = exr_files(folder)
     files[1].write_bytes(files[1].read_bytes()[:3000])  # a render cut short
     files[3].unlink()
-    kept = {p.name: p.stat().st_mtime_ns for p in (files[0], files[2])}
     os.utime(files[0], ns=(1, 1))  # so that a rewrite would show
     os.utime(files[2], ns=(1, 1))
     with pytest.raises(reader.GroundTruthError):
-        reader.read(files[1]).depth
+        _ = reader.read(files[1]).depth
 
     done = cli("render", scenes["anim"], "-o", folder, "--resume")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rendered 2 frames, kept 2 complete" in done.stdout
     assert f"frame 1: kept {files[0]}" in done.stdout
     assert "frame 2: " in done.stdout and "frame 4: " in done.stdout
+    # The complete files were kept as they were, not written again.
     assert files[0].stat().st_mtime_ns == 1 and files[2].stat().st_mtime_ns == 1
-    assert kept  # the untouched files were not rewritten
     for path, ref in zip(exr_files(folder), exr_files(out), strict=True):
         assert raw(path)[1] == raw(ref)[1], path.name
 

@@ -14,7 +14,10 @@ from cli_scenes import FRAMES, OBJECTS, PREFIX, cube_front, exr_files, rendered
 
 from blender_gt_addon import reader
 from blender_gt_addon.sequence import (
-    GroundTruthDataset, GroundTruthSequence, frame_files, open_sequence,
+    GroundTruthDataset,
+    GroundTruthSequence,
+    frame_files,
+    open_sequence,
 )
 
 pytestmark = pytest.mark.blender
@@ -64,7 +67,8 @@ def test_sequence_is_indexable_sliceable_and_lazy(out):
 def test_forward_flow_pairs_frame_t_with_frame_t_plus_1(out):
     seq = open_sequence(out)
     pairs = list(seq.pairs())
-    assert [(p.first.frame, p.second.frame) for p in pairs] == list(zip(NUMBERS, NUMBERS[1:]))
+    expected = list(zip(NUMBERS[:-1], NUMBERS[1:], strict=True))
+    assert [(p.first.frame, p.second.frame) for p in pairs] == expected
     for pair in pairs:
         ids_now, ids_next = pair.first.object_index, pair.second.object_index
         # Follow each pixel of the moving cube's front face along the flow: it lands on
