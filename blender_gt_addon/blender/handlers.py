@@ -15,7 +15,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from .. import outputs
-from . import checks, compositor, metadata
+from . import checks, compat, compositor, metadata
 
 
 def _report_in_ui(problems: list[outputs.Problem]):
@@ -52,12 +52,26 @@ def on_render_init(scene, *_args) -> None:
 
 @persistent
 def on_render_post(scene, *_args) -> None:
+    _finish_file(scene)  # first: it needs the frame just rendered
     _guarded(metadata.after_frame, scene)
 
 
 @persistent
 def on_render_end(scene, *_args) -> None:
+    _finish_file(scene)  # a cancelled frame may have been written
     _guarded(metadata.end, scene)
+
+
+def _finish_file(scene) -> None:
+    """Give the frame's file the same channel names on every Blender version (see compat)."""
+    settings = getattr(scene, "groundtruth", None)
+    if settings is None or not any(compositor.enabled_map(settings).values()):
+        return
+    try:
+        compat.finish_file(checks.next_file(scene), compat.light_names())
+    except Exception as exc:  # a handler must never raise into Blender's render
+        print(f"Ground truth error: could not finish {checks.next_file(scene)}: {exc}",
+              file=sys.stderr, flush=True)
 
 
 def _guarded(function, scene) -> None:
