@@ -246,6 +246,21 @@ def _user_compositor(scene, elsewhere: str) -> None:
     group.location = (0, -300)
 
 
+def _node_settings(node) -> dict:
+    """A node's own settings as text: its properties and its unlinked inputs (Blender
+    5.0 turned many node properties, e.g. the Glare type, into inputs)."""
+    base = {p.identifier for p in bpy.types.Node.bl_rna.properties}
+    out = {p.identifier: str(getattr(node, p.identifier)) for p in node.bl_rna.properties
+           if p.identifier not in base and p.type in {"BOOLEAN", "INT", "FLOAT", "ENUM", "STRING"}}
+    for i, socket in enumerate(node.inputs):
+        if not socket.is_linked and hasattr(socket, "default_value"):
+            value = socket.default_value
+            if hasattr(value, "__len__") and not isinstance(value, str):
+                value = tuple(value)
+            out[f"input {i} {socket.name}"] = str(value)
+    return out
+
+
 def _snapshot(scene) -> dict:
     """Everything about the compositor and passes that a test compares."""
     from blender_gt_addon.blender import compat, compositor
@@ -269,7 +284,7 @@ def _snapshot(scene) -> dict:
             if node.get("blender_gt") is None:
                 settings = {"parent": node.parent.name if node.parent else None}
                 if node.bl_idname == "CompositorNodeGlare":
-                    settings["glare_type"] = node.glare_type
+                    settings["glare"] = _node_settings(node)
                 if node.bl_idname == "CompositorNodeOutputFile":
                     settings["inputs"] = compat.file_output_inputs(node)
                     settings["codec"] = node.format.exr_codec
