@@ -209,13 +209,14 @@ def cube_front(gt) -> np.ndarray:
     """Pixels of the moving cube's front face (distance 8) away from its edges.
 
     The Vector pass is averaged over a pixel's samples, so pixels on an edge hold a
-    blend of two motions; the four neighbours of these pixels are the cube too.
+    blend of two motions; the four neighbours of these pixels are the front face too
+    (not only the cube: its side faces, farther away, move fewer pixels).
     """
-    cube = gt.object_index == OBJECTS["Moving"]
-    inside = np.zeros_like(cube)
-    inside[1:-1, 1:-1] = (cube[1:-1, 1:-1] & cube[:-2, 1:-1] & cube[2:, 1:-1]
-                          & cube[1:-1, :-2] & cube[1:-1, 2:])
-    return inside & (np.abs(gt.depth - 8.0) < 1e-3)
+    front = (gt.object_index == OBJECTS["Moving"]) & (np.abs(gt.depth - 8.0) < 1e-3)
+    inside = np.zeros_like(front)
+    inside[1:-1, 1:-1] = (front[1:-1, 1:-1] & front[:-2, 1:-1] & front[2:, 1:-1]
+                          & front[1:-1, :-2] & front[1:-1, 2:])
+    return inside
 
 
 def exr_files(folder: Path) -> list[Path]:
