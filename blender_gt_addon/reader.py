@@ -472,7 +472,14 @@ class GroundTruthFrame:
     @property
     def distance(self) -> np.ndarray:
         cam = self._need_camera("distance")
-        return (self.depth * cam.ray_lengths()).astype(np.float32)
+        if (cam.width, cam.height) != (self.width, self.height):  # a damaged or foreign Note
+            raise GroundTruthError(f"{self.path}: the camera in the header is for {cam.width}x"
+                                   f"{cam.height} pixels, the image has {self.width}x{self.height}")
+        try:
+            lengths = cam.ray_lengths()
+        except np.linalg.LinAlgError as exc:  # a singular K
+            raise GroundTruthError(f"{self.path}: unreadable camera in the header ({exc})") from None
+        return (self.depth * lengths).astype(np.float32)
 
     @property
     def normal(self) -> np.ndarray:
@@ -522,19 +529,49 @@ class GroundTruthFrame:
             self._arrays["instance_id"] = ids
         return self._arrays["instance_id"]
 
+    def _ids(self, source: str | None) -> tuple[np.ndarray, dict[int, str]]:
+        if source is None:
+            source = "instance_id" if "cryptomatte_object" in self.passes else "object_index"
+        if source not in ("instance_id", "object_index"):
+            raise GroundTruthError(f"{self.path}: ids come from instance_id or object_index, "
+                                   f"not {source!r}")
+        return getattr(self, source), (self.names if source == "instance_id" else {})
+
+    def emitting(self, threshold: float = 0.0, source: str | None = None) -> dict:
+        """Which objects emit light in this frame (e.g. brake lights that are on).
+
+        Returns ``{name (or id when there are no names): brightest emission}``, the
+        largest of R, G, B of the ``emission`` output over the object's pixels, for
+        the objects whose brightest pixel exceeds ``threshold``. Ids as in :meth:`boxes`.
+        Emission is averaged at edges, so a neighbour's light bleeds into an object's
+        border: only pixels whose four neighbours show the same object count (all of
+        its pixels if it has no such inner pixel).
+        """
+        ids, names = self._ids(source)
+        peak = self.emission.max(axis=-1)
+        inner = np.ones(ids.shape, dtype=bool)
+        inner[1:] &= ids[1:] == ids[:-1]
+        inner[:-1] &= ids[:-1] == ids[1:]
+        inner[:, 1:] &= ids[:, 1:] == ids[:, :-1]
+        inner[:, :-1] &= ids[:, :-1] == ids[:, 1:]
+        found = {}
+        for value in np.unique(ids):
+            if value == 0:
+                continue
+            mask = ids == value
+            core = mask & inner
+            brightest = float(peak[core if core.any() else mask].max())
+            if brightest > threshold:
+                found[names.get(int(value), int(value))] = brightest
+        return found
+
     def boxes(self, source: str | None = None) -> list[Box]:
         """Visible 2D bounding boxes, one per id present, sorted by id.
 
         ``source`` is ``"instance_id"`` (the default when the file has it, with
         object names) or ``"object_index"``.
         """
-        if source is None:
-            source = "instance_id" if "cryptomatte_object" in self.passes else "object_index"
-        if source not in ("instance_id", "object_index"):
-            raise GroundTruthError(f"{self.path}: boxes come from instance_id or object_index, "
-                                   f"not {source!r}")
-        ids = getattr(self, source)
-        names = self.names if source == "instance_id" else {}
+        ids, names = self._ids(source)
         found = []
         for value in np.unique(ids):
             if value == 0:

@@ -276,3 +276,12 @@ def test_clean_edges_keep_the_beauty_and_ids(clean_and_blended):
     clean, blended, _ = clean_and_blended
     np.testing.assert_array_equal(clean.image, blended.image)
     assert set(np.unique(clean.object_index)) == set(np.unique(blended.object_index))
+
+
+def test_emitting_objects_are_named_with_their_brightness(analytic_frame2):
+    emitting = analytic_frame2.emitting()
+    assert set(emitting) == {LAMP[0]}
+    assert emitting[LAMP[0]] == pytest.approx(2.5, rel=1e-3)  # colour (1, .5, .25) x 2.5
+    assert analytic_frame2.emitting(threshold=3.0) == {}
+    assert analytic_frame2.emitting(source="object_index") == pytest.approx({LAMP[1]: 2.5},
+                                                                            rel=1e-3)
