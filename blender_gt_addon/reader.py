@@ -38,7 +38,7 @@ import numpy as np
 from . import camera as cammod
 from .outputs import OUTPUTS, OUTPUTS_BY_LAYER
 
-__all__ = ["Box", "GroundTruthError", "GroundTruthFrame", "read", "read_pass"]
+__all__ = ["Box", "GroundTruthError", "GroundTruthFrame", "open_sequence", "read", "read_pass"]
 
 _EXR_MAGIC = b"\x76\x2f\x31\x01"
 
@@ -363,10 +363,16 @@ class GroundTruthFrame:
                     f"{self._part_count} parts could be decoded)"
                 )
             # A channel sampled at a lower resolution (xSampling, ySampling > 1,
-            # never written by Blender) comes back smaller than the image.
+            # never written by Blender) comes back smaller than the image; a deep
+            # image (other tools) as an array of per-pixel sample lists.
             for part in exr.parts:
                 width, height = _declared_size(part.header)[:2]
                 for name, channel in part.channels.items():
+                    if getattr(channel.pixels, "dtype", None) == object:
+                        raise GroundTruthError(
+                            f"{self.path}: a deep EXR image (several samples per pixel, "
+                            f"channel {name}), which the reader does not read"
+                        )
                     shape = getattr(channel.pixels, "shape", (height, width))
                     if tuple(shape[:2]) != (height, width):
                         raise GroundTruthError(
@@ -581,3 +587,13 @@ class GroundTruthFrame:
                              int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1,
                              int(rows.size)))
         return found
+
+
+def open_sequence(folder: str | os.PathLike[str], **kwargs: Any):
+    """A lazy, indexable sequence of the ground-truth frames in ``folder``, in frame order.
+
+    See :func:`blender_gt_addon.sequence.open_sequence` for the options.
+    """
+    from .sequence import open_sequence as _open_sequence  # sequence imports this module
+
+    return _open_sequence(folder, **kwargs)

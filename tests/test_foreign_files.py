@@ -39,8 +39,13 @@ def test_render_output_reads_like_our_files(written):
         np.testing.assert_array_equal(theirs.get(name), ours.get(name), err_msg=name)
     np.testing.assert_array_equal(theirs.flow_forward, ours.flow_forward)
     np.testing.assert_allclose(theirs.emission, ours.emission, rtol=1e-3)  # ours: half
-    np.testing.assert_array_equal(theirs.instance_id, ours.instance_id)
-    assert theirs.names == ours.names
+    # Ids are labels numbered over each file's Cryptomatte manifest (Blender's own
+    # file also lists lights): compare what they name.
+    def named(frame):
+        lookup = {0: "", **frame.names}
+        return np.vectorize(lookup.get)(frame.instance_id)
+
+    np.testing.assert_array_equal(named(theirs), named(ours))
     assert [(b.name, b.pixels) for b in theirs.boxes()] == [(b.name, b.pixels) for b in ours.boxes()]
 
 

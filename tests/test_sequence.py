@@ -158,3 +158,10 @@ def test_transform_and_bad_folders(out, tmp_path):
     with pytest.raises(reader.GroundTruthError, match="several file prefixes"):
         open_sequence(tmp_path)
     assert open_sequence(tmp_path, prefix="b_").paths == (tmp_path / "b_0001.exr",)
+
+
+def test_reader_offers_open_sequence(tmp_path):
+    from blender_gt_addon import reader
+
+    with pytest.raises(reader.GroundTruthError):
+        reader.open_sequence(tmp_path / "missing")
