@@ -1,0 +1,194 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The same settings give the same files on Blender 4.2, 4.5 and 5.0.
+
+Run the suite on each version (``scripts/test_all.sh``): every run checks its
+files against the one layout below, taken from the outputs table, so passing on
+all three means the files match. Version differences live in
+``blender_gt_addon/blender/compat.py`` only; its header fix-up of 4.2 files is
+tested here on files made to look like each version's.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from blender_gt_addon import outputs, reader
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "blender_gt_addon"
+
+# Every channel the add-on writes with all outputs on, on every Blender version.
+LAYOUT = {f"{o.layer}.{c}" for o in outputs.OUTPUTS for c in o.channels}
+
+
+def test_layout_is_the_outputs_table():
+    assert "vector.W" in LAYOUT and "cryptomatte_object.r" in LAYOUT
+    assert not any(name.endswith(".W.V") or name.endswith(".R") and "crypto" in name
+                   for name in LAYOUT)
+
+
+def test_only_compat_tells_blender_versions_apart():
+    """No module but compat.py reads ``bpy.app.version`` (the version string may be shown)."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "blender" / "compat.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Attribute) and node.attr == "version":
+                inner = node.value
+                assert not (isinstance(inner, ast.Attribute) and inner.attr == "app"), (
+                    f"{path.relative_to(ROOT)}:{node.lineno} reads bpy.app.version; "
+                    "put the difference in blender/compat.py")
+
+
+# ------------------------------------------------------------------ rendered files
+
+
+@pytest.mark.blender
+def test_rendered_files_have_the_one_layout(analytic_animation):
+    out, result = analytic_animation
+    exrs = [n for n in result["files"] if n.endswith(".exr")]
+    assert exrs == ["gt_0001.exr", "gt_0002.exr", "gt_0003.exr"]
+    for name in exrs:
+        gt = reader.read(out / name)
+        assert set(gt.channels) == LAYOUT, (result["version"], name)
+        assert len(gt.channels) == len(LAYOUT)  # one part, no extra channel
+
+
+@pytest.mark.blender
+def test_instance_ids_are_the_same_on_every_version(analytic_frame2):
+    """Ids number the names of the Cryptomatte manifest, which 4.5 and 5.0 fill with
+    the scene's lights too (they never cover a pixel): the add-on leaves them out."""
+    gt = analytic_frame2
+    assert gt.names == {1: "Back", 2: "Lamp", 3: "Moving", 4: "Tilted"}
+    manifests = [v for k, v in gt.header.items() if k.endswith("/manifest")]
+    assert len(manifests) == 1 and "Sun" not in json.loads(manifests[0])
+    assert set(np.unique(gt.instance_id)) == {0, 1, 2, 3, 4}
+
+
+# ------------------------------------------------------------------ compat's header fix-up
+
+H, W = 70, 13  # 70 rows: the last chunk is short for every compression
+
+
+def _planes(rng) -> dict[str, np.ndarray]:
+    planes = {f"vector.{c}": rng.normal(size=(H, W)).astype(np.float32) for c in "XYZ"}
+    planes["depth.V"] = rng.uniform(1, 100, size=(H, W)).astype(np.float32)
+    planes["image.R"] = rng.uniform(0, 1, size=(H, W)).astype(np.float16)
+    for c in "RGBA":  # Cryptomatte: float32 bit patterns, some of them NaN-like
+        planes[f"cryptomatte_object.{c}"] = rng.integers(
+            0, 2**32, size=(H, W), dtype=np.uint64).astype(np.uint32).view(np.float32)
+    planes["vector.W.V"] = rng.normal(size=(H, W)).astype(np.float32)
+    return planes
+
+
+MANIFEST_42 = {"Back": "5050d6fb", "Sun": "ee8d1ae3", "Lamp": "437fac16", "Moving": "5d14d040"}
+
+
+def _write(path: Path, planes: dict, compression, line_order=None, manifest=MANIFEST_42):
+    import OpenEXR
+
+    header = {
+        "compression": compression,
+        "type": OpenEXR.scanlineimage,
+        "Note": "take 7\nblender-gt camera {\"f\": 1}",
+        "cryptomatte/5635860/name": "cryptomatte_object",
+        "cryptomatte/5635860/hash": "MurmurHash3_32",
+        "cryptomatte/5635860/conversion": "uint32_to_float32",
+        "cryptomatte/5635860/manifest": json.dumps(manifest, separators=(",", ":")),
+    }
+    if line_order is not None:
+        header["lineOrder"] = line_order
+    channels = {name: (np.ascontiguousarray(p.view(np.uint32)) if p.dtype == np.float32
+                       and name.startswith("crypto") else p) for name, p in planes.items()}
+    OpenEXR.File(header, channels).write(str(path))
+
+
+def _read(path: Path) -> tuple[dict, dict]:
+    import OpenEXR
+
+    with OpenEXR.File(str(path), separate_channels=True) as f:
+        assert len(f.parts) == 1
+        part = f.parts[0]
+        return dict(part.header), {k: np.array(v.pixels) for k, v in part.channels.items()}
+
+
+def normalise_files(paths: list[str], lights: list[str]) -> list[bool]:
+    """Job (child, with bpy, as compat needs it)."""
+    from blender_gt_addon.blender import compat
+
+    return [compat.finish_file(p, frozenset(lights)) for p in paths]
+
+
+@pytest.mark.blender
+def test_blender_42_layout_becomes_the_one_layout_with_pixels_untouched(run_job, tmp_path):
+    import OpenEXR
+
+    rng = np.random.default_rng(3)
+    planes = _planes(rng)
+    cases = {
+        "none": (OpenEXR.NO_COMPRESSION, None), "rle": (OpenEXR.RLE_COMPRESSION, None),
+        "zips": (OpenEXR.ZIPS_COMPRESSION, None), "zip": (OpenEXR.ZIP_COMPRESSION, None),
+        "piz": (OpenEXR.PIZ_COMPRESSION, None),
+        "zip_decreasing": (OpenEXR.ZIP_COMPRESSION, OpenEXR.DECREASING_Y),
+    }
+    paths = []
+    for name, (compression, order) in cases.items():
+        path = tmp_path / f"{name}.exr"
+        _write(path, planes, compression, order)
+        paths.append(str(path))
+    before = {p: _read(Path(p)) for p in paths}
+    changed = run_job("test_versions:normalise_files", paths=paths, lights=["Sun"]).value
+    assert changed == [True] * len(paths)
+    again = run_job("test_versions:normalise_files", paths=paths, lights=["Sun"]).value
+    assert again == [False] * len(paths)  # already in the one layout: left alone
+
+    rename = {"vector.W.V": "vector.W", **{f"cryptomatte_object.{c}": f"cryptomatte_object.{c.lower()}"
+                                           for c in "RGBA"}}
+    for path in paths:
+        old_header, old = before[path]
+        header, new = _read(Path(path))
+        assert set(new) == {rename.get(n, n) for n in old}, path
+        for name, pixels in old.items():
+            got = new[rename.get(name, name)]
+            assert got.dtype == pixels.dtype and got.tobytes() == pixels.tobytes(), (path, name)
+        manifest = json.loads(header.pop("cryptomatte/5635860/manifest"))
+        assert manifest == {k: v for k, v in MANIFEST_42.items() if k != "Sun"}
+        old_header.pop("cryptomatte/5635860/manifest")
+        old_header.pop("channels"), header.pop("channels")
+        assert {k: str(v) for k, v in header.items()} == {k: str(v) for k, v in old_header.items()}
+        # And the reader sees the add-on's layout.
+        gt = reader.read(path)
+        assert {"vector", "cryptomatte_object", "depth"} <= set(gt.passes)
+        assert gt.vector[..., 3].tobytes() == old["vector.W.V"].tobytes()
+        assert gt.names == {1: "Back", 2: "Lamp", 3: "Moving"}
+
+
+@pytest.mark.blender
+def test_files_in_the_one_layout_and_others_are_left_alone(run_job, tmp_path):
+    import OpenEXR
+
+    rng = np.random.default_rng(4)
+    planes = {("vector.W" if n == "vector.W.V" else n.lower() if "crypto" in n else n): p
+              for n, p in _planes(rng).items()}
+    ours = tmp_path / "ours.exr"
+    _write(ours, planes, OpenEXR.ZIP_COMPRESSION,
+           manifest={k: v for k, v in MANIFEST_42.items() if k != "Sun"})
+    multipart = tmp_path / "multipart.exr"
+    parts = [OpenEXR.Part({"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage},
+                          {"cryptomatte_object.R": planes["depth.V"]}, name=name)
+             for name in ("a", "b")]
+    OpenEXR.File(parts).write(str(multipart))
+    not_exr = tmp_path / "not.exr"
+    not_exr.write_bytes(b"not an EXR file at all")
+    paths = [ours, multipart, not_exr, tmp_path / "missing.exr"]
+    before = [p.read_bytes() if p.exists() else None for p in paths]
+    changed = run_job("test_versions:normalise_files", paths=[str(p) for p in paths],
+                      lights=["Sun", "Lamp2"]).value
+    assert changed == [False] * len(paths)
+    assert [p.read_bytes() if p.exists() else None for p in paths] == before
