@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Run the whole test suite on every supported Blender, one version after the other,
+# each in its own environment (set up by scripts/setup.sh on first use).
+#   scripts/test_all.sh [pytest options]
+#   GT_VERSIONS="4.2 5.0" scripts/test_all.sh     (a subset)
+# Ends with one line per version and a total; fails if any version fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+versions="${GT_VERSIONS:-4.2 4.5 5.0}"
+total_passed=0 total_failed=0 total_skipped=0 status=0
+lines=()
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+count() {  # count WORD LINE -> the number before WORD in pytest's closing line, or 0
+  local n
+  n="$(grep -oE "[0-9]+ $1" <<<"$2" | grep -oE "^[0-9]+" | head -1)"
+  echo "${n:-0}"
+}
+for version in $versions; do
+  echo "=== Blender $version ==="
+  start=$SECONDS
+  GT_BLENDER="$version" bash scripts/test.sh "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  seconds=$((SECONDS - start))
+  closing="$(grep -E "[0-9]+ (passed|failed|errors?|skipped)" "$log" | tail -1 | sed 's/=//g; s/^ *//; s/ *$//')"
+  passed="$(count passed "$closing")"
+  failed=$(( $(count failed "$closing") + $(count error "$closing") ))  # "error" or "errors"
+  skipped="$(count skipped "$closing")"
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    [ "$failed" -eq 0 ] && failed=1  # e.g. the environment could not be set up
+  fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  total_skipped=$((total_skipped + skipped))
+  lines+=("Blender $version: ${closing:-no result} (exit $rc, ${seconds} s)")
+done
+echo "=== summary ==="
+printf '%s\n' "${lines[@]}"
+echo "total: $total_passed passed, $total_failed failed, $total_skipped skipped"
+exit "$status"
