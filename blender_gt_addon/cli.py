@@ -6,8 +6,10 @@
     blender-gt preview FILE|FOLDER -o PNG|FOLDER [--jobs N]
     blender-gt export FOLDER --to FORMAT -o OUT [--jobs N] [--names NAMES.json]
     blender-gt render SCENE.blend -o FOLDER [--frames 1-240] [--shard I/N] [--resume]
+    blender-gt video FOLDER -o OUT.mp4|OUT.gif [--layout image+boxes,emission,flow,depth]
 
-Each command is a thin layer over a library function (:mod:`.export`, :mod:`.batch`);
+Each command is a thin layer over a library function (:mod:`.export`, :mod:`.batch`,
+:mod:`.video`);
 this module only parses arguments and prints. Problems the user can fix end the
 command with one line on stderr, ``blender-gt: error: ...``, and exit code 1
 (2 for a malformed command line), never a traceback.
@@ -56,6 +58,26 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected seconds, not {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected frames a second, not {text!r}") from None
+    if not 0 < value < 1000:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and below 1000, not {value}")
     return value
 
 
@@ -137,6 +159,33 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--frame-timeout", type=_positive_float, default=3600.0,
                         metavar="SECONDS",
                         help="give up when one frame takes longer (default: %(default).0f)")
+
+    from .video import DEFAULT_LAYOUT, TILES
+
+    video = sub.add_parser(
+        "video", help="an MP4 or GIF of a folder: a grid of labelled outputs a frame",
+        description="Make a video of a folder of frames: each video frame a grid of\n"
+        "labelled tiles, one an output. Depth and flow keep one colour scale over the\n"
+        "whole sequence, so colours do not flicker. Tiles:\n" + "\n".join(
+            f"  {name:14s} {text}" for name, text in TILES.items())
+        + "\nMP4 is H.264 (imageio-ffmpeg brings its own encoder); a GIF's frames are\n"
+        "kept in memory until it is written.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    video.add_argument("source", type=Path, metavar="FOLDER", help="a folder of frames")
+    video.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.mp4|OUT.gif")
+    video.add_argument("--layout", default=DEFAULT_LAYOUT, metavar="TILE,TILE,...",
+                       help="tiles, left to right and top to bottom (default: %(default)s)")
+    video.add_argument("--fps", type=_fps, default=24.0, help="frames a second (default: 24)")
+    video.add_argument("--object", default=None, metavar="NAME[,NAME...]",
+                       help="draw only this object's box on image+boxes (default: every "
+                       "object's)")
+    video.add_argument("--columns", type=_whole, default=None, metavar="N",
+                       help="tiles a row (default: 2 for 4 tiles, about a square grid)")
+    video.add_argument("--tile-width", type=_whole, default=None, metavar="PX",
+                       help="width of each tile (default: the render's, enlarged to at least "
+                       "320 px by a whole factor, at most 960 px)")
+    video.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                       help="processes to use (default: every core)")
     return parser
 
 
@@ -318,12 +367,28 @@ def cmd_render(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------- video
+
+
+def cmd_video(args) -> int:
+    from .video import make_video
+
+    if not args.source.exists():
+        raise UserError(f"{args.source}: no such folder")
+    result = make_video(args.source, args.output, layout=args.layout, fps=args.fps,
+                        objects=args.object, columns=args.columns,
+                        tile_width=args.tile_width, jobs=args.jobs, progress=True)
+    print(result.summary())
+    return 0
+
+
 # ------------------------------------------------------------------------ main
 
 _COMMANDS = {"info": cmd_info, "preview": cmd_preview, "export": cmd_export,
-             "render": cmd_render}
+             "render": cmd_render, "video": cmd_video}
 
-_EXTRAS = {"h5py": "export", "tqdm": "export", "PIL": "export", "matplotlib": "preview"}
+_EXTRAS = {"h5py": "export", "tqdm": "export", "PIL": "export", "matplotlib": "preview",
+           "imageio": "export", "imageio_ffmpeg": "export"}
 
 
 def main(argv: list[str] | None = None) -> int:
