@@ -133,12 +133,9 @@ def build_analytic_scene() -> bpy.types.Scene:
 
 
 def _fcurves(obj):
-    action = obj.animation_data.action
-    if hasattr(action, "fcurves"):
-        return action.fcurves
-    # Blender 5.0: slotted actions keep fcurves in layers/strips/channelbags.
-    return [fc for layer in action.layers for strip in layer.strips
-            for bag in strip.channelbags for fc in bag.fcurves]
+    from blender_gt_addon.blender import compat
+
+    return compat.action_fcurves(obj.animation_data.action)
 
 
 ALL_OUTPUTS = ("image", "depth", "normal", "flow", "emission", "object_index", "material_index",

@@ -31,6 +31,8 @@ Differences handled (measured with the bpy wheels):
   header by :func:`finish_file` (pixels untouched): 4.2 writes the Cryptomatte
   layer as ``.R .G .B .A`` (4.5 and 5.0, like the Cryptomatte spec, ``.r .g .b .a``)
   and W of a vector as ``<layer>.W.V`` (4.5 and 5.0 ``<layer>.W``).
+- Animation: 5.0 removed ``Action.fcurves`` (slotted actions, 4.4 on, keep them
+  in layers > strips > channel bags): :func:`action_fcurves`.
 - Cryptomatte manifest: 4.5 and 5.0 list the scene's lights, 4.2 does not.
   Lights never have Cryptomatte pixels on any version, and instance ids are
   numbered by the names in the manifest, so :func:`finish_file` removes them:
@@ -214,6 +216,14 @@ def link_extra_components(node, name: str, source) -> list:
     tree.links.new(source, split.inputs[0])
     tree.links.new(split.outputs["Alpha"], w_input)
     return [split]
+
+
+def action_fcurves(action) -> list:
+    """The F-curves of ``action`` on every version."""
+    if hasattr(action, "fcurves"):  # 4.x (legacy API, still there in 4.4 and 4.5)
+        return list(action.fcurves)
+    return [fc for layer in action.layers for strip in layer.strips
+            for bag in strip.channelbags for fc in bag.fcurves]
 
 
 # ------------------------------------------------------------------ written files
