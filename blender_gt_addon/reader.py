@@ -179,13 +179,14 @@ def _find_sources(channels: set[str]) -> tuple[dict[str, list[str]], dict[str, d
 # The size check: how many times its size a file's pixels can decode to, with a wide
 # margin. zlib (ZIP, ZIPS, PXR24) stops near 1000:1 even on a constant image, PIZ
 # near 400:1, RLE at 64:1, B44 at 11:1; JPEG 2000, Zstandard and DWA have no such
-# bound (over 40000:1 measured), hence the large default for them and unknown codecs.
+# bound (over 40000:1 measured on a blank 4K frame), hence the large default for them
+# and for unknown codecs; it still keeps a 10 kB file from claiming more than 1.3 GB.
 _MAX_EXPANSION = {
     "NO_COMPRESSION": 16, "RLE_COMPRESSION": 512, "ZIPS_COMPRESSION": 8192,
     "ZIP_COMPRESSION": 8192, "PIZ_COMPRESSION": 8192, "PXR24_COMPRESSION": 8192,
     "B44_COMPRESSION": 8192, "B44A_COMPRESSION": 8192,
 }
-_MAX_EXPANSION_OTHER = 1 << 20
+_MAX_EXPANSION_OTHER = 1 << 17
 # Decoded pixels below this are allocated whatever the file size: harmless.
 _ALWAYS_READABLE = 64 << 20
 # Bytes per decoded sample: the header does not say half or float; assume the larger.
@@ -212,7 +213,7 @@ def _check_size(path: Path, parts: list[tuple[int, int, int, str]]) -> None:
         raise GroundTruthError(f"{path}: cannot be opened ({exc.strerror})") from None
     sizes = [max(w, 0) * max(h, 0) * n * _SAMPLE_BYTES for w, h, n, _ in parts]
     least_file = sum(size / _MAX_EXPANSION.get(codec, _MAX_EXPANSION_OTHER)
-                     for size, (_, _, _, codec) in zip(sizes, parts))
+                     for size, (_, _, _, codec) in zip(sizes, parts, strict=True))
     if sum(sizes) > _ALWAYS_READABLE and least_file > file_size:
         w, h, n, _ = parts[sizes.index(max(sizes))]
         raise GroundTruthError(
@@ -368,7 +369,7 @@ class GroundTruthFrame:
             for part in exr.parts:
                 width, height = _declared_size(part.header)[:2]
                 for name, channel in part.channels.items():
-                    if getattr(channel.pixels, "dtype", None) == object:
+                    if getattr(getattr(channel.pixels, "dtype", None), "kind", "") == "O":
                         raise GroundTruthError(
                             f"{self.path}: a deep EXR image (several samples per pixel, "
                             f"channel {name}), which the reader does not read"
@@ -484,7 +485,8 @@ class GroundTruthFrame:
         try:
             lengths = cam.ray_lengths()
         except np.linalg.LinAlgError as exc:  # a singular K
-            raise GroundTruthError(f"{self.path}: unreadable camera in the header ({exc})") from None
+            raise GroundTruthError(
+                f"{self.path}: unreadable camera in the header ({exc})") from None
         return (self.depth * lengths).astype(np.float32)
 
     @property
