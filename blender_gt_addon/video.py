@@ -6,7 +6,7 @@
 >>> from blender_gt_addon import video
 >>> video.make_video("groundtruth", "gt.mp4", layout="image+boxes,emission,flow,depth",
 ...                  fps=24)                                   # doctest: +SKIP
-<VideoResult gt.mp4: 4 frames 642x522 24 fps>
+<VideoResult gt.mp4: 4 frames 642x524 24 fps>
 
 Tiles (:data:`TILES`), each under a label bar:
 
@@ -35,8 +35,9 @@ and height are even (H.264 with 4:2:0 colour needs that).
 MP4 is H.264 through imageio with imageio-ffmpeg, which ships its own ffmpeg
 binary (``pip install blender-gt[export]``). GIF is written with Pillow, one 256-colour
 palette for all frames (so colours do not flicker), without dithering; a GIF's frames
-are kept in memory (one byte a pixel) until it is written, so use MP4 for long
-sequences.
+are kept in memory (three bytes a pixel) until it is written, so use MP4 for long
+sequences. GIF times frames in hundredths of a second, 2 at least: its fps is rounded
+to that and at most 50.
 """
 
 from __future__ import annotations
@@ -681,6 +682,9 @@ def make_video(folder: str | os.PathLike[str], out: str | os.PathLike[str], *,
 
     _make_folder(out.parent if str(out.parent) else Path("."))
     writer_class = _Mp4Writer if suffix == ".mp4" else _GifWriter
+    if suffix == ".mp4":  # the encoder, before any work: a missing package says so now
+        import imageio.v2  # noqa: F401
+        import imageio_ffmpeg  # noqa: F401
     geo = _geometry(frames[0].width, frames[0].height, len(layout), columns, tile_width)
     paths = [str(p) for _, p in files]
 
