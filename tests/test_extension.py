@@ -135,7 +135,7 @@ def test_blenders_tool_validates_the_zip(extension_zip):
     assert "error" not in (done.stdout + done.stderr).lower()
 
 
-# ------------------------------------------------------------------ a Blender without the repository
+# ------------------------------------------------------------ Blender without the repository
 
 # Runs in a child Python with bpy, from a file, with the repository's package made
 # unimportable: only what Blender installed can be used.

@@ -148,8 +148,8 @@ def test_blender_42_layout_becomes_the_one_layout_with_pixels_untouched(run_job,
     again = run_job("test_versions:normalise_files", paths=paths, lights=["Sun"]).value
     assert again == [False] * len(paths)  # already in the one layout: left alone
 
-    rename = {"vector.W.V": "vector.W", **{f"cryptomatte_object.{c}": f"cryptomatte_object.{c.lower()}"
-                                           for c in "RGBA"}}
+    rename = {"vector.W.V": "vector.W"}
+    rename.update({f"cryptomatte_object.{c}": f"cryptomatte_object.{c.lower()}" for c in "RGBA"})
     for path in paths:
         old_header, old = before[path]
         header, new = _read(Path(path))

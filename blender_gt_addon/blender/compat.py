@@ -344,7 +344,7 @@ def normalised_exr(data: bytes, light_names: frozenset = frozenset()) -> bytes |
         if encoded != sorted(encoded) or len(set(encoded)) != len(encoded):
             return None
         by_name[b"channels"][2] = b"".join(
-            n + b"\0" + c[1] for n, c in zip(encoded, channels)) + b"\0"
+            n + b"\0" + c[1] for n, c in zip(encoded, channels, strict=True)) + b"\0"
         changed = True
     if not changed:
         return None
