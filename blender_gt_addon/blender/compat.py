@@ -19,8 +19,8 @@ Differences handled (measured with the bpy wheels):
   ``vector_socket_dimensions = 4``. On 4.2, W goes through a Separate Color
   node into a value input named ``<layer>.W``, written as channel ``<layer>.W.V``
   (float32): 4.2 names value channels ``.V`` whatever the input is called, so
-  ``<layer>.W`` itself cannot be had there. 4.3 and 4.4 were not measured and
-  are treated like 4.2 (the extra channel is harmless where W is kept).
+  :func:`finish_file` renames it ``<layer>.W`` in the file. 4.3 and 4.4 were not
+  measured and are treated like 4.2 (the extra input is harmless where W is kept).
 - EXR parts: 5.0 writes one part per input unless ``format.use_exr_interleave``;
   it is set, so every version writes a single part.
 - Files from another version: 5.0 converts a 4.x File Output with 3-component
