@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from blender_gt_addon import outputs, reader
+from blender_gt_addon import bpyjob, outputs, reader
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "blender_gt_addon"
@@ -192,3 +193,69 @@ def test_files_in_the_one_layout_and_others_are_left_alone(run_job, tmp_path):
                       lights=["Sun", "Lamp2"]).value
     assert changed == [False] * len(paths)
     assert [p.read_bytes() if p.exists() else None for p in paths] == before
+
+
+# ------------------------------------------------------------------ .blend files across versions
+
+VERSIONS = ("4.2", "4.5", "5.0")  # oldest first
+
+
+def _this_version() -> str:
+    from importlib import metadata
+
+    return ".".join(metadata.version("bpy").split(".")[:2])
+
+
+def save_analytic_blend(blend: str, directory: str) -> str:
+    """Job (child, any version): the analytic scene, every output on, saved."""
+    import bpy
+    import scenes
+
+    scene = scenes.build_analytic_scene()
+    scenes._enable_all(scene, directory)
+    bpy.ops.wm.save_as_mainfile(filepath=blend)
+    return bpy.app.version_string
+
+
+def render_blend(blend: str, directory: str) -> dict:
+    """Job (child, this version): open ``blend`` with the add-on on, render frame 2."""
+    import bpy
+
+    import blender_gt_addon
+
+    blender_gt_addon.register()
+    bpy.ops.wm.open_mainfile(filepath=blend)
+    scene = bpy.context.scene
+    scene.groundtruth.directory = directory
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.frame_set(2)
+    bpy.ops.render.render(write_still=True)
+    return {"files": sorted(os.listdir(directory)), "error": scene.groundtruth.last_error}
+
+
+@pytest.mark.blender
+@pytest.mark.parametrize("older", VERSIONS)
+def test_blend_saved_by_an_older_blender_writes_the_one_layout(older, run_job, tmp_path):
+    """Users keep an LTS and the newest Blender side by side: a .blend saved by an
+    older one (whose environment is set up) renders the same files here. (Blender
+    cannot open files of a newer version than itself: 4.2 cannot read 5.0's.)"""
+    this = _this_version()
+    python = ROOT / ".venvs" / f"bpy-{older}" / "bin" / "python"
+    if VERSIONS.index(older) >= VERSIONS.index(this):
+        pytest.skip(f"Blender {older} is not older than {this}")
+    if not python.exists():
+        pytest.skip(f"no environment for Blender {older} (scripts/setup.sh {older})")
+    blend = tmp_path / "scene.blend"
+    saved_by = bpyjob.run("test_versions:save_analytic_blend",
+                          {"blend": str(blend), "directory": f"{tmp_path}/unused/"},
+                          python=str(python), user_dir=tmp_path / "user-old",
+                          extra_paths=[str(ROOT / "tests")], timeout=240).value
+    assert saved_by.startswith(older)
+    out = tmp_path / "out"
+    result = run_job("test_versions:render_blend", blend=str(blend), directory=f"{out}/").value
+    assert result["error"] == "" and "gt_0002.exr" in result["files"]
+    gt = reader.read(out / "gt_0002.exr")
+    assert set(gt.channels) == LAYOUT
+    assert gt.names == {1: "Back", 2: "Lamp", 3: "Moving", 4: "Tilted"}
+    # W of the flow survived the conversion (the cube moves 3 px down per frame).
+    assert np.isclose(gt.vector[..., 3], 3.0, atol=0.01).sum() > 20
