@@ -41,44 +41,30 @@ class UserError(Exception):
     """A problem to report in one line."""
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of processes, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _number(cast, what: str, low: float, high: float | None = None, low_inclusive=True):
+    """An argparse type: ``cast(text)`` within [low, high) (or (low, high) when not inclusive)."""
+
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, not {text!r}") from None
+        if low_inclusive and value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        if not low_inclusive and value <= low:
+            raise argparse.ArgumentTypeError(f"must be more than {low}, not {value}")
+        if high is not None and value >= high:
+            raise argparse.ArgumentTypeError(
+                f"must be more than {low} and below {high}, not {value}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, not {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {value}")
-    return value
-
-
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _fps(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected frames a second, not {text!r}") from None
-    if not 0 < value < 1000:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and below 1000, not {value}")
-    return value
+_jobs = _number(int, "a number of processes", 1)
+_whole = _number(int, "a whole number", 1)
+_positive_float = _number(float, "seconds", 0, low_inclusive=False)
+_fps = _number(float, "frames a second", 0, 1000, low_inclusive=False)
 
 
 def _parser() -> argparse.ArgumentParser:

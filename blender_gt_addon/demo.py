@@ -207,12 +207,9 @@ def render_demo(directory: str, frames: int = 5, width: int = 320, height: int =
 
 
 def _fcurves(animated) -> list:
-    """The F-curves of an ID's action, on Blender 4.x and on 5.0's slotted actions."""
-    action = animated.animation_data.action
-    if hasattr(action, "fcurves"):
-        return list(action.fcurves)
-    return [fc for layer in action.layers for strip in layer.strips
-            for bag in strip.channelbags for fc in bag.fcurves]
+    from .blender import compat
+
+    return compat.action_fcurves(animated.animation_data.action)
 
 
 def _size(text: str) -> tuple[int, int]:

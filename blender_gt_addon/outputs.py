@@ -245,7 +245,8 @@ def check_settings(
     if any(c in prefix for c in _BAD_PREFIX_CHARS):
         problems.append(Problem(
             "WARNING",
-            f"File prefix {prefix!r} contains one of {_BAD_PREFIX_CHARS!r}; they are written as '_'",
+            f"File prefix {prefix!r} contains one of {_BAD_PREFIX_CHARS!r}; "
+            "they are written as '_'",
         ))
     if directory_is_relative and not blend_saved:
         problems.append(Problem(
@@ -263,7 +264,9 @@ def check_settings(
 def folder_problem(path: str) -> str | None:
     """Why files cannot be written into folder ``path`` (created if needed), or ``None``."""
     if os.path.isdir(path):
-        return None if os.access(path, os.W_OK | os.X_OK) else f"Output folder {path} is not writable"
+        if os.access(path, os.W_OK | os.X_OK):
+            return None
+        return f"Output folder {path} is not writable"
     if os.path.exists(path):
         return f"Output folder {path} exists but is a file"
     parent = path.rstrip("/\\") or path

@@ -45,11 +45,9 @@ TESTS = Path(__file__).resolve().parent
 
 
 def _fcurves(obj) -> list:
-    action = obj.animation_data.action
-    if hasattr(action, "fcurves"):
-        return list(action.fcurves)
-    return [fc for layer in action.layers for strip in layer.strips
-            for bag in strip.channelbags for fc in bag.fcurves]
+    from blender_gt_addon.blender import compat
+
+    return compat.action_fcurves(obj.animation_data.action)
 
 
 def _build_scene():

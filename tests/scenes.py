@@ -26,8 +26,23 @@ import os
 
 import bpy
 from geometry import (
-    BACK, BACK_RECT, BACK_Z, FOCAL_MM, HEIGHT, LAMP, LAMP_CENTRE, LAMP_COLOR, LAMP_HALF,
-    LAMP_STRENGTH, MOVING, MOVING_HALF, MOVING_START, SENSOR_MM, TILTED, TILTED_CENTRE, WIDTH,
+    BACK,
+    BACK_RECT,
+    BACK_Z,
+    FOCAL_MM,
+    HEIGHT,
+    LAMP,
+    LAMP_CENTRE,
+    LAMP_COLOR,
+    LAMP_HALF,
+    LAMP_STRENGTH,
+    MOVING,
+    MOVING_HALF,
+    MOVING_START,
+    SENSOR_MM,
+    TILTED,
+    TILTED_CENTRE,
+    WIDTH,
     moving_centre,
 )
 
@@ -175,8 +190,9 @@ def _inventory(scene) -> dict:
         for n in tree.nodes
     ]
     links = sorted(
-        [l.from_node.name, l.from_socket.identifier, l.to_node.name, l.to_socket.identifier]
-        for l in tree.links
+        [link.from_node.name, link.from_socket.identifier, link.to_node.name,
+         link.to_socket.identifier]
+        for link in tree.links
     )
     return {"nodes": nodes, "links": links}
 
@@ -442,8 +458,16 @@ def panel_story(directory: str) -> dict:
 def render_markers(directory: str) -> dict:
     """Frames 1-2 of the marker scene (see geometry.py), depth, index and camera written."""
     from geometry import (
-        GROUND_INDEX, MARKER_CAMERA, MARKER_LENS, MARKER_PIXEL_ASPECT, MARKER_RADIUS,
-        MARKER_RES, MARKER_SENSOR, MARKER_SHIFT, MARKER_TARGET, MARKERS,
+        GROUND_INDEX,
+        MARKER_CAMERA,
+        MARKER_LENS,
+        MARKER_PIXEL_ASPECT,
+        MARKER_RADIUS,
+        MARKER_RES,
+        MARKER_SENSOR,
+        MARKER_SHIFT,
+        MARKER_TARGET,
+        MARKERS,
     )
 
     scene = _reset()

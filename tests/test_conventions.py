@@ -13,9 +13,24 @@ import math
 import numpy as np
 import pytest
 from geometry import (
-    BACK, BACK_Z, FOCAL_PX, GROUND_INDEX, LAMP, MARKER_CAMERA, MARKER_LENS, MARKER_PIXEL_ASPECT,
-    MARKER_RES, MARKER_SENSOR, MARKER_SHIFT, MARKERS, MOVING, MOVING_HALF, MOVING_STEP, TILTED,
-    moving_centre, rect_interior,
+    BACK,
+    BACK_Z,
+    FOCAL_PX,
+    GROUND_INDEX,
+    LAMP,
+    MARKER_CAMERA,
+    MARKER_LENS,
+    MARKER_PIXEL_ASPECT,
+    MARKER_RES,
+    MARKER_SENSOR,
+    MARKER_SHIFT,
+    MARKERS,
+    MOVING,
+    MOVING_HALF,
+    MOVING_STEP,
+    TILTED,
+    moving_centre,
+    rect_interior,
 )
 
 from blender_gt_addon import reader
@@ -167,7 +182,7 @@ def test_normals_are_unit_and_in_camera_axes(analytic_frame2):
 
 
 def test_depth_and_ids_are_never_blended_at_edges(analytic_frame2):
-    """Around the moving cube, every pixel holds the cube's or the plane's value, nothing between."""
+    """Around the moving cube, each pixel holds the cube's or the plane's value, not a mix."""
     gt = analytic_frame2
     rows, cols = moving_front(2)
     around = (slice(rows.start - 3, rows.stop + 3), slice(cols.start - 3, cols.stop + 3))
@@ -189,7 +204,7 @@ def test_instance_ids_and_names_without_setup(analytic_frame2):
     names = gt.names
     assert {"Back", "Tilted", "Moving", "Lamp"} <= set(names.values())
     by_name = {n: i for i, n in names.items()}
-    for (name, ob_index, _), _ in zip((BACK, TILTED, MOVING, LAMP), range(4)):
+    for name, ob_index, _ in (BACK, TILTED, MOVING, LAMP):
         same = gt.object_index == ob_index
         agree = gt.instance_id[same] == by_name[name]
         assert agree.mean() > 0.97, name  # edge pixels may go to a neighbour by coverage

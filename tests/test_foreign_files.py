@@ -46,12 +46,16 @@ def test_render_output_reads_like_our_files(written):
         return np.vectorize(lookup.get)(frame.instance_id)
 
     np.testing.assert_array_equal(named(theirs), named(ours))
-    assert [(b.name, b.pixels) for b in theirs.boxes()] == [(b.name, b.pixels) for b in ours.boxes()]
+    def summary(frame):
+        return [(b.name, b.pixels) for b in frame.boxes()]
+
+    assert summary(theirs) == summary(ours)
 
 
 def test_unknown_view_layer_is_a_clear_error(written):
     out, _ = written
-    with pytest.raises(reader.GroundTruthError, match="no view layer 'Nope'; view layers: ViewLayer, Composite"):
+    message = "no view layer 'Nope'; view layers: ViewLayer, Composite"
+    with pytest.raises(reader.GroundTruthError, match=message):
         reader.read(out / "render" / "ro_0002.exr", layer="Nope")
 
 

@@ -14,9 +14,25 @@ import numpy as np
 import OpenEXR
 import pytest
 from geometry import (
-    BACK, BACK_RECT, BACK_Z, FOCAL_PX, HEIGHT, LAMP, LAMP_CENTRE, LAMP_COLOR, LAMP_HALF,
-    LAMP_STRENGTH, MOVING, MOVING_HALF, MOVING_STEP, TILTED, TILTED_CENTRE, WIDTH,
-    moving_centre, project, rect_interior,
+    BACK,
+    BACK_RECT,
+    BACK_Z,
+    FOCAL_PX,
+    HEIGHT,
+    LAMP,
+    LAMP_CENTRE,
+    LAMP_COLOR,
+    LAMP_HALF,
+    LAMP_STRENGTH,
+    MOVING,
+    MOVING_HALF,
+    MOVING_STEP,
+    TILTED,
+    TILTED_CENTRE,
+    WIDTH,
+    moving_centre,
+    project,
+    rect_interior,
 )
 
 from blender_gt_addon import reader

@@ -20,7 +20,7 @@ def user_part(snapshot: dict) -> dict:
     return {
         "nodes": sorted((n["name"], n["type"], tuple(n["location"]), n["label"], n["mute"])
                         for n in snapshot["nodes"] if n["name"] in names),
-        "links": [l for l in snapshot["links"] if l[0] in names and l[2] in names],
+        "links": [link for link in snapshot["links"] if link[0] in names and link[2] in names],
         "settings": snapshot["user_settings"],
     }
 
@@ -100,7 +100,8 @@ def test_settings_persist_in_the_blend_and_render_the_same(run_job, tmp_path):
     second = reader.read(tmp_path / "second" / "p_0002.exr")
     assert first.passes == second.passes
     assert "normal" not in first.passes
-    assert first.image.dtype.name == "float32" and first.header["compression"].name == "PIZ_COMPRESSION"
+    assert first.image.dtype.name == "float32"
+    assert first.header["compression"].name == "PIZ_COMPRESSION"
     for name in first.passes:
         assert (first.get(name) == second.get(name)).all() or name == "image", name
 
