@@ -219,3 +219,16 @@ def cube_front(gt) -> np.ndarray:
 
 def exr_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.exr"))
+
+
+def build_slow_blend(source: str, destination: str, samples: int = 48) -> dict:
+    """``source`` saved again with frames slow enough to be killed in the middle."""
+    import bpy
+
+    bpy.ops.wm.open_mainfile(filepath=source)
+    scene = bpy.context.scene
+    scene.cycles.samples = samples
+    scene.render.resolution_x, scene.render.resolution_y = 128, 96
+    scene.frame_start, scene.frame_end = 1, 6
+    bpy.ops.wm.save_as_mainfile(filepath=destination)
+    return {"path": destination}
