@@ -571,9 +571,10 @@ class ExportResult:
         where = self.files[0] if len(self.files) == 1 else (
             self.files[0].parent if self.files else "")
         size = _human_bytes(self.bytes)
+        rate = f", {self.frames / self.seconds:.1f} frames/s" if self.seconds > 0 else ""
         text = (f"exported {self.frames} frame{'s' if self.frames != 1 else ''} as "
                 f"{self.format}: {len(self.files)} file{'s' if len(self.files) != 1 else ''}, "
-                f"{size}, in {where} ({self.seconds:.1f} s)")
+                f"{size}, in {where} ({self.seconds:.1f} s{rate})")
         for what, count in self.notes.items():
             text += f"; {count} {what}"
         return text
