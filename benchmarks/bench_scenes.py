@@ -1,0 +1,138 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Blender jobs of the benchmarks; each runs in a child Python through ``bpyjob.run``.
+
+The scene is the demo's street scene (:func:`blender_gt_addon.demo.render_demo`: a
+car driving past a crate and a post, brake lights on from frame 2 of 3). It is built
+by a tiny 3-frame render (8x6 pixels, 1 sample) into a scratch folder, then the
+jobs set the size, samples and outputs they need and render frame 2 again.
+
+Only this module imports ``bpy``; the benchmark scripts never do.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+import bpy
+
+from blender_gt_addon import demo, outputs
+
+ALL_KEYS = tuple(o.key for o in outputs.OUTPUTS)
+
+
+def _scene(width: int, height: int, samples: int):
+    with tempfile.TemporaryDirectory(prefix="blender-gt-bench-build-") as scratch:
+        demo.render_demo(scratch, frames=3, width=8, height=6, samples=1)
+    scene = bpy.context.scene
+    scene.render.resolution_x, scene.render.resolution_y = width, height
+    scene.cycles.samples = samples
+    scene.cycles.use_adaptive_sampling = False  # same work in every run
+    # A still render records the cameras of frame_start and the current frame in the
+    # stamp Note; Blender cuts the Note at 511 bytes, which two 1080p cameras exceed
+    # (the camera of frame 2 comes back unreadable). One frame, one camera.
+    scene.frame_start = scene.frame_end = 2
+    scene.frame_set(2)
+    return scene
+
+
+def _outputs(scene, directory: str, keys, codec: str = outputs.DEFAULT_CODEC,
+             precision: str = "HALF", clean_edges: bool = False, prefix: str = "") -> None:
+    gt = scene.groundtruth
+    gt.directory = directory.rstrip("/\\") + "/"
+    gt.file_prefix = prefix
+    gt.codec, gt.precision, gt.clean_edges = codec, precision, clean_edges
+    for key in ALL_KEYS:
+        setattr(gt, f"use_{key}", key in keys)
+    if gt.last_error:
+        raise RuntimeError(gt.last_error)
+
+
+def _render(scene, beauty: str) -> float:
+    return _timed_render(scene, beauty)[0]
+
+
+def _timed_render(scene, beauty: str) -> tuple[float, float]:
+    """Render the current frame, saving the beauty image; (wall seconds, CPU seconds).
+
+    CPU seconds count every thread of this process (Cycles' and the EXR writer's), so
+    they measure the work done even when other programs share the cores.
+    """
+    scene.render.filepath = beauty
+    start, cpu = time.perf_counter(), time.process_time()
+    bpy.ops.render.render(write_still=True)
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def render_files(directory: str, width: int, height: int, samples: int,
+                 variants: list[dict]) -> dict:
+    """Render frame 2 once per variant, each into ``directory/<name>/``.
+
+    A variant is ``{"name": ..., "keys": [output keys], "codec": ..., "precision": ...}``.
+    Returns render seconds per variant and Blender's version.
+    """
+    scene = _scene(width, height, samples)
+    seconds = {}
+    for v in variants:
+        folder = os.path.join(directory, v["name"])
+        os.makedirs(folder, exist_ok=True)
+        _outputs(scene, folder, v["keys"], v.get("codec", outputs.DEFAULT_CODEC),
+                 v.get("precision", "HALF"))
+        seconds[v["name"]] = _render(scene, os.path.join(folder, "beauty_"))
+    return {"seconds": seconds, "blender": bpy.app.version_string}
+
+
+def render_sequence(directory: str, width: int, height: int, samples: int,
+                    frames: int) -> dict:
+    """Frames 1..``frames`` (the car keeps driving) with every output, into ``directory``."""
+    scene = _scene(width, height, samples)
+    _outputs(scene, directory, ALL_KEYS)
+    scene.frame_start, scene.frame_end = 1, frames
+    scene.frame_set(1)  # one camera in the first frame's Note (see _scene)
+    scene.render.filepath = os.path.join(directory, "beauty", "")
+    start = time.perf_counter()
+    bpy.ops.render.render(animation=True)
+    return {"seconds": time.perf_counter() - start, "blender": bpy.app.version_string}
+
+
+def render_overhead(directory: str, width: int, height: int, samples: int, rounds: int,
+                    modes: list[str]) -> dict:
+    """Render frame 2 ``rounds`` times in each mode, the modes interleaved.
+
+    Modes: ``off`` (no ground truth), ``on`` (every output), ``on_no_instance`` (every
+    output but instance_id), ``clean`` (every output and the clean-edges layer), or
+    ``keys:image,depth`` (just those outputs).
+    The beauty image is saved as PNG each time, as a user's render would be.
+    One warm-up render first (kernels, scene sync) is not counted.
+    """
+    scene = _scene(width, height, samples)
+    every = list(ALL_KEYS)
+    settings = {
+        "off": ([], False),
+        "on": (every, False),
+        "on_no_instance": ([k for k in every if k != "instance_id"], False),
+        "clean": (every, True),
+    }
+    beauty = os.path.join(directory, "beauty_")
+    _outputs(scene, directory, [])
+    _render(scene, beauty)  # warm-up
+    wall: dict[str, list[float]] = {m: [] for m in modes}
+    cpu: dict[str, list[float]] = {m: [] for m in modes}
+    for r in range(rounds):
+        # Alternate the order so that no mode always follows the same one.
+        order = modes if r % 2 == 0 else list(reversed(modes))
+        for mode in order:
+            # "keys:image,depth" renders with just those outputs (for profiling).
+            keys, clean = settings.get(mode) or (mode.split(":", 1)[1].split(","), False)
+            _outputs(scene, os.path.join(directory, mode), keys, clean_edges=clean)
+            seconds, cpu_seconds = _timed_render(scene, beauty)
+            wall[mode].append(seconds)
+            cpu[mode].append(cpu_seconds)
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "blender": bpy.app.version_string,
+        "threads": scene.render.threads,
+    }
