@@ -15,7 +15,7 @@ Conventions (OpenCV):
 
 The camera of each frame travels in the EXR header as compact JSON
 (:func:`encode` / :func:`decode`) inside Blender's stamp Note, which is limited to
-767 bytes; the encoding keeps well under that.
+511 bytes in the file; one camera takes about 250.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def world_to_camera_cv(matrix_world) -> np.ndarray:
 
 
 def encode(camera: Camera, frame: int) -> str:
-    """Compact one-line text for the EXR header (well under Blender's 767-byte Note)."""
+    """Compact one-line text for the EXR header (Blender keeps 511 bytes of the Note)."""
     K, w2c = camera.K, camera.world_to_camera
     data = {
         "f": frame,
@@ -180,5 +180,6 @@ def decode(note: str) -> dict[int, Camera]:
 
 
 def _num(value: float) -> float:
-    # 9 significant digits: sub-micro-pixel for any sane image, and short.
-    return float(f"{value:.9g}") if math.isfinite(value) else 0.0
+    # 7 significant digits: Blender's matrices are 32-bit floats (about 7 digits), and
+    # two cameras must fit in the 511 bytes of the Note that reach the file.
+    return float(f"{value:.7g}") if math.isfinite(value) else 0.0

@@ -119,3 +119,32 @@ def test_other_rendering_view_layers_are_named():
     assert [p.level for p in problems] == ["WARNING"]
     assert "'Main' only, not for 'Background', 'Fx'" in problems[0].message
     assert check(view_layers=("Main",)) == []
+
+
+def test_two_full_hd_cameras_fit_in_the_note():
+    """Blender keeps 511 bytes of the stamp Note in the file; a still render's note
+    holds the current frame's and the range's first frame's cameras."""
+    import numpy as np
+
+    from blender_gt_addon import camera
+
+    angle = 0.7
+    rotation = np.array([[np.cos(angle), -np.sin(angle), 0], [np.sin(angle), np.cos(angle), 0],
+                         [0, 0, 1]]) @ np.array([[1, 0, 0], [0, -0.2849, -0.9586],
+                                                 [0, 0.9586, -0.2849]])
+    matrix = np.eye(4)
+    matrix[:3, :3], matrix[:3, 3] = rotation, [-12.3456789, 103.456789, -0.00123456]
+    K, width, height = camera.intrinsics(
+        lens=35.123, sensor_width=36, sensor_height=24, sensor_fit="AUTO", shift_x=0.0123,
+        shift_y=-0.0456, resolution_x=1920, resolution_y=1080, resolution_percentage=100,
+        pixel_aspect_x=1, pixel_aspect_y=1)
+    cam = camera.Camera(K=K, world_to_camera=camera.world_to_camera_cv(matrix), width=width,
+                        height=height, clip_start=0.1, clip_end=1000.0)
+    note = camera.encode(cam, 1234) + "\n" + camera.encode(cam, 1)
+    assert len(note.encode()) <= 511
+    decoded = camera.decode(note)
+    assert set(decoded) == {1, 1234}
+    np.testing.assert_allclose(decoded[1234].K, K, rtol=1e-6)
+    np.testing.assert_allclose(decoded[1].world_to_camera, cam.world_to_camera, atol=1e-5)
+    uv = cam.project([[0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(decoded[1].project([[0.0, 0.0, 0.0]]), uv, atol=0.01)

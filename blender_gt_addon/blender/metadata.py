@@ -104,16 +104,23 @@ def _camera_now(scene) -> cammod.Camera:
     )
 
 
+# Bytes of the Note that reach the EXR header (measured: Blender cuts the rest).
+NOTE_LIMIT = 511
+
+
 def _write_note(scene, frames: list[int]) -> None:
+    """Frames in order of preference: a camera that does not fit is left out whole."""
     user_on, user_text, _ = _saved[scene.name]
     lines = []
     for frame in dict.fromkeys(frames):
         cam = camera_of(scene, frame)
         if cam is not None:
-            lines.append(cammod.encode(cam, frame))
+            line = cammod.encode(cam, frame)
+            if len("\n".join([*lines, line]).encode()) <= NOTE_LIMIT:
+                lines.append(line)
     ours = "\n".join(lines)
     text = "\n".join(t for t in ((user_text if user_on else ""), ours) if t)
-    if len(text.encode()) > 767:  # Blender's limit: keep ours whole, cut theirs
+    if len(text.encode()) > NOTE_LIMIT:  # keep ours whole, leave theirs out of the file
         text = ours
     render = scene.render
     render.use_stamp_note = bool(text)
@@ -124,8 +131,8 @@ def begin(scene) -> None:
     """render_init: remember the user's Note; write the camera of the first frame.
 
     A handler cannot tell a still render (the current frame) from an animation
-    (the first frame of the range), so both go in; the reader takes the one whose
-    frame matches the file's.
+    (the first frame of the range), so both go in, the current frame's first, as
+    far as they fit; the reader takes the one whose frame matches the file's.
     """
     if not wants_camera(scene):
         return
@@ -133,7 +140,7 @@ def begin(scene) -> None:
     current = scene.frame_current
     if scene.name not in _saved:
         _saved[scene.name] = (render.use_stamp_note, render.stamp_note_text, current)
-    _write_note(scene, [scene.frame_start, current])
+    _write_note(scene, [current, scene.frame_start])
 
 
 def after_frame(scene) -> None:
