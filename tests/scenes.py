@@ -661,3 +661,24 @@ def layers_story(directory: str) -> dict:
     bpy.ops.render.render(write_still=True)
     story["files"] = sorted(os.listdir(directory))
     return story
+
+
+def undo_story(elsewhere: str) -> dict:
+    """Tick outputs, then undo: the scene is as it was, the user's nodes included."""
+    scene = build_analytic_scene()
+    _user_compositor(scene, elsewhere)
+    bpy.ops.ed.undo_push(message="before ground truth")
+    story = {"before": _snapshot(scene)}
+    scene.groundtruth.use_depth = True
+    scene.groundtruth.use_flow = True
+    bpy.ops.ed.undo_push(message="tick depth and flow")
+    story["ticked"] = _snapshot(bpy.context.scene)
+    bpy.ops.ed.undo()
+    scene = bpy.context.scene  # undo replaces the data
+    story["undone"] = _snapshot(scene)
+    story["settings_undone"] = [scene.groundtruth.use_depth, scene.groundtruth.use_flow]
+    bpy.ops.ed.redo()
+    scene = bpy.context.scene
+    story["redone"] = _snapshot(scene)
+    story["settings_redone"] = [scene.groundtruth.use_depth, scene.groundtruth.use_flow]
+    return story

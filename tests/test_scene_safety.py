@@ -116,3 +116,14 @@ def test_view_layers_scenes_and_missing_camera_are_explained(run_job, tmp_path):
         list(p) for p in story["other_problems_on"]]
     assert "gt_0002.exr" in story["files"]
     assert reader.read(tmp_path / "gt_0002.exr").passes[:2] == ("image", "depth")
+
+
+def test_undo_after_a_toggle_restores_the_scene(run_job, tmp_path):
+    story = run_job("scenes:undo_story", elsewhere=f"{tmp_path}/").value
+    assert owned(story["ticked"]) and story["ticked"]["passes"]["use_pass_z"]
+    assert story["settings_undone"] == [False, False]
+    assert owned(story["undone"]) == []
+    assert story["undone"]["passes"] == story["before"]["passes"]
+    assert user_part(story["undone"]) == user_part(story["before"])
+    assert story["settings_redone"] == [True, True]
+    assert owned(story["redone"]) == owned(story["ticked"])
