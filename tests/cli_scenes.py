@@ -53,20 +53,11 @@ def _fcurves(obj) -> list:
 def _build_scene():
     import bmesh
     import bpy
+    from scenes import _reset  # the same empty Cycles scene as the other render tests
 
-    import blender_gt_addon
-
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    blender_gt_addon.register()
-    scene = bpy.context.scene
-    scene.render.engine = "CYCLES"
-    scene.cycles.device = "CPU"
+    scene = _reset()
     scene.cycles.samples = 2
-    scene.cycles.use_denoising = False
-    scene.cycles.use_adaptive_sampling = False
     scene.render.resolution_x, scene.render.resolution_y = WIDTH, HEIGHT
-    scene.render.resolution_percentage = 100
-    scene.render.use_motion_blur = False
     scene.frame_start, scene.frame_end = FRAMES
 
     cam_data = bpy.data.cameras.new("Camera")
