@@ -163,7 +163,10 @@ def _unit(normals: np.ndarray | list[np.ndarray]) -> np.ndarray:
     return unit
 
 
-def _find_sources(channels: set[str]) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+_Sources = dict[str, list[str]]  # output layer -> its channel names in the file
+
+
+def _find_sources(channels: set[str]) -> tuple[_Sources, dict[str, _Sources]]:
     """Where each output's channels are: in our layout, and per view layer in Blender's.
 
     Returns ``(ours, theirs)``: ``ours[layer]`` lists the channel names of an output
@@ -350,7 +353,8 @@ class GroundTruthFrame:
         _check_size(self.path, parts)
         self._part_count = len(parts)
         frame = self.header.get("Frame")
-        self.frame: int | None = int(frame) if isinstance(frame, str) and frame.lstrip("-").isdigit() else None
+        is_number = isinstance(frame, str) and frame.lstrip("-").isdigit()
+        self.frame: int | None = int(frame) if is_number else None
         ours, theirs = _find_sources(set(self.channels))
         # Blender's files do not record the view layers' order: most outputs first.
         self.layers: tuple[str, ...] = tuple(sorted(theirs, key=lambda v: (-len(theirs[v]), v)))
@@ -518,7 +522,8 @@ class GroundTruthFrame:
             cameras = cammod.decode(note)
         except (ValueError, KeyError, TypeError, IndexError, ArithmeticError) as exc:
             # ArithmeticError: e.g. int() of a number that JSON read as infinity
-            raise GroundTruthError(f"{self.path}: unreadable camera in the header ({exc})") from None
+            raise GroundTruthError(
+                f"{self.path}: unreadable camera in the header ({exc})") from None
         if self.frame in cameras:
             return cameras[self.frame]
         return None

@@ -36,6 +36,12 @@ def enabled_map(settings) -> dict[str, bool]:
     return {o.key: bool(getattr(settings, f"use_{o.key}")) for o in outputs.OUTPUTS}
 
 
+def has_outputs(scene) -> bool:
+    """Whether the scene has the add-on's settings with at least one output ticked."""
+    settings = getattr(scene, "groundtruth", None)
+    return settings is not None and any(enabled_map(settings).values())
+
+
 def target_view_layer(scene: bpy.types.Scene) -> bpy.types.ViewLayer:
     """The view layer whose passes are written: the first one that renders."""
     layers = [layer for layer in scene.view_layers if layer.get(OWNER_KEY) is None]

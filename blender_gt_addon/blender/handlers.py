@@ -34,8 +34,7 @@ def _report_in_ui(problems: list[outputs.Problem]):
 def on_render_init(scene, *_args) -> None:
     # An F12 render calls this from the render thread, where running operators or
     # changing the scene is unsafe: only the stamp Note (a string) is set here.
-    settings = getattr(scene, "groundtruth", None)
-    if settings is None or not any(compositor.enabled_map(settings).values()):
+    if not compositor.has_outputs(scene):
         return
     try:
         found = checks.problems(scene)
@@ -57,21 +56,27 @@ def on_render_post(scene, *_args) -> None:
 
 
 @persistent
-def on_render_end(scene, *_args) -> None:
+def on_render_complete(scene, *_args) -> None:
+    # Every written frame was finished in render_post already.
+    _guarded(metadata.end, scene)
+
+
+@persistent
+def on_render_cancel(scene, *_args) -> None:
     _finish_file(scene)  # a cancelled frame may have been written
     _guarded(metadata.end, scene)
 
 
 def _finish_file(scene) -> None:
     """Give the frame's file the same channel names on every Blender version (see compat)."""
-    settings = getattr(scene, "groundtruth", None)
-    if settings is None or not any(compositor.enabled_map(settings).values()):
+    if not compositor.has_outputs(scene):
         return
+    path = checks.next_file(scene)
     try:
-        compat.finish_file(checks.next_file(scene), compat.light_names())
+        compat.finish_file(path, compat.light_names())
     except Exception as exc:  # a handler must never raise into Blender's render
-        print(f"Ground truth error: could not finish {checks.next_file(scene)}: {exc}",
-              file=sys.stderr, flush=True)
+        print(f"Ground truth error: could not finish {path}: {exc}", file=sys.stderr,
+              flush=True)
 
 
 def _guarded(function, scene) -> None:
@@ -88,21 +93,20 @@ def on_load_post(*_args) -> None:
     # built them (e.g. 5.0 converts a 4.x File Output to one that drops the flow's
     # W): rebuild them for this version before anything renders.
     for scene in bpy.data.scenes:
-        settings = getattr(scene, "groundtruth", None)
-        if settings is None or not any(compositor.enabled_map(settings).values()):
+        if not compositor.has_outputs(scene):
             continue
         try:
             compositor.sync(scene)
         except Exception as exc:  # a handler must never raise into Blender
-            settings.last_error = f"Could not update the compositor: {exc}"
-            print(f"blender-gt: {settings.last_error}", file=sys.stderr, flush=True)
+            scene.groundtruth.last_error = f"Could not update the compositor: {exc}"
+            print(f"blender-gt: {scene.groundtruth.last_error}", file=sys.stderr, flush=True)
 
 
 _HANDLERS = (
     ("render_init", on_render_init),
     ("render_post", on_render_post),
-    ("render_complete", on_render_end),
-    ("render_cancel", on_render_end),
+    ("render_complete", on_render_complete),
+    ("render_cancel", on_render_cancel),
     ("load_post", on_load_post),
 )
 

@@ -22,7 +22,7 @@ import threading
 import bpy
 
 from .. import camera as cammod
-from .. import outputs
+from . import compositor
 
 # Per scene name, while it renders: the user's (use_stamp_note, stamp_note_text)
 # and the frame they were on.
@@ -34,10 +34,8 @@ _moved: set[str] = set()
 def wants_camera(scene) -> bool:
     """Record the camera: some output is on, there is a camera, and stamps are not
     burned into the image (the Note would be drawn on the user's beauty render)."""
-    settings = getattr(scene, "groundtruth", None)
-    if settings is None or scene.camera is None or scene.render.use_stamp:
-        return False
-    return any(getattr(settings, f"use_{o.key}") for o in outputs.OUTPUTS)
+    return (scene.camera is not None and not scene.render.use_stamp
+            and compositor.has_outputs(scene))
 
 
 def _is_animated(obj) -> bool:

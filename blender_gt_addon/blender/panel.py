@@ -7,7 +7,7 @@ from __future__ import annotations
 import bpy
 
 from .. import outputs
-from . import checks
+from . import checks, compositor
 
 
 def draw_outputs_layout(layout, settings) -> None:
@@ -59,6 +59,6 @@ class VIEW3D_PT_groundtruth(bpy.types.Panel):
         layout.use_property_split = True
         layout.use_property_decorate = False
         draw_outputs_layout(layout, settings)
-        if any(getattr(settings, f"use_{o.key}") for o in outputs.OUTPUTS):
+        if compositor.has_outputs(scene):
             draw_problems_layout(layout, scene)
         draw_file_layout(layout, scene, settings)
