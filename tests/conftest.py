@@ -62,3 +62,19 @@ def analytic_frame2(analytic_animation):
 
     out, _ = analytic_animation
     return reader.read(out / "gt_0002.exr")
+
+
+@pytest.fixture
+def exr_opens(monkeypatch) -> list[bool]:
+    """Each ``OpenEXR.File`` call from now on, as its ``header_only`` flag."""
+    import OpenEXR
+
+    calls: list[bool] = []
+    real = OpenEXR.File
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("header_only", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(OpenEXR, "File", spy)
+    return calls

@@ -84,16 +84,9 @@ def test_row_zero_is_the_top_of_the_image(tmp_path):
     assert (gt.depth[0] == 5.0).all() and (gt.depth[1:] == 1.0).all()
 
 
-def test_passes_and_header_decode_no_pixels(sample, monkeypatch):
+def test_passes_and_header_decode_no_pixels(sample, exr_opens):
     path, _ = sample
-    calls = []
-    real = OpenEXR.File
-
-    def spy(*args, **kwargs):
-        calls.append(kwargs.get("header_only", False))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(OpenEXR, "File", spy)
+    calls = exr_opens
     gt = reader.read(path)
     assert gt.passes and gt.frame == 12 and "depth.V" in gt.channels
     assert calls == [True]

@@ -89,18 +89,11 @@ def test_empty_and_tiny_files(tmp_path, content, reason):
     ((0, 0, 2**31 - 2, 2**31 - 2), None),  # the library may refuse it first
     ((-2**31, -2**31, 2**31 - 1, 2**31 - 1), None),
 ])
-def test_huge_declared_size_is_refused_before_allocating(seeds, tmp_path, monkeypatch, window,
+def test_huge_declared_size_is_refused_before_allocating(seeds, tmp_path, exr_opens, window,
                                                           declared):
     path = tmp_path / "huge.exr"
     path.write_bytes(with_data_window(seeds["ours_zip"].read_bytes(), *window))
-    opened = []
-    real = OpenEXR.File
-
-    def spy(*args, **kwargs):
-        opened.append(kwargs.get("header_only", False))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(OpenEXR, "File", spy)
+    opened = exr_opens
     info = raises_naming(path)
     if declared:
         assert f"declares {declared} pixels" in str(info.value)
