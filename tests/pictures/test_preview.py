@@ -1,6 +1,7 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The preview pictures: the Middlebury flow colours and the PNG. No ``bpy``, fast."""
+"""The preview pictures (``pictures/preview.py``): the Middlebury flow colours and the
+PNG. No ``bpy``, fast."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from blender_gt_addon import preview, reader
+from blender_gt_addon import reader
+from blender_gt_addon.pictures import preview
 
 pytest.importorskip("matplotlib")
 OpenEXR = pytest.importorskip("OpenEXR")
@@ -211,10 +213,23 @@ def test_save_preview_of_a_file_without_outputs(tmp_path):
     assert not (tmp_path / "p.png").exists()
 
 
-def test_importing_preview_does_not_import_matplotlib():
+@pytest.mark.parametrize("module", ["blender_gt_addon.preview", "blender_gt_addon.pictures.preview",
+                                    "blender_gt_addon.pictures.sheet",
+                                    "blender_gt_addon.video"])
+def test_importing_preview_does_not_import_matplotlib(module):
     import subprocess
     import sys
 
-    code = ("import sys, blender_gt_addon.preview; "
-            "sys.exit(1 if 'matplotlib' in sys.modules else 0)")
+    code = (f"import sys, {module}; "
+            "sys.exit(1 if {'matplotlib', 'PIL'} & set(sys.modules) else 0)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_the_old_module_names_the_same_functions():
+    from blender_gt_addon import conventions
+    from blender_gt_addon import preview as old
+
+    for name in old.__all__:
+        assert getattr(old, name) is getattr(preview, name), name
+    assert old.COLORWHEEL is preview.COLORWHEEL
+    assert old.forward_flow is conventions.forward_flow
