@@ -8,9 +8,10 @@
     blender-gt render SCENE.blend -o FOLDER [--frames 1-240] [--shard I/N] [--resume]
     blender-gt video FOLDER -o OUT.mp4|OUT.gif [--layout image+boxes,emission,flow,depth]
 
-Each command is a thin layer over a library function (:mod:`.export`, :mod:`.batch`,
-:mod:`.video`);
-this module only parses arguments and prints. Problems the user can fix end the
+Each command is a thin layer over a library function (:mod:`.describe`,
+:mod:`.pictures.sheet`, :mod:`.exporters`, :mod:`.batch`, :mod:`.video`); this module
+only parses arguments and prints. The export formats, their help and the packages
+they need come from :mod:`.exporters.registry`. Problems the user can fix end the
 command with one line on stderr, ``blender-gt: error: ...``, and exit code 1
 (2 for a malformed command line), never a traceback.
 """
@@ -67,8 +68,13 @@ _positive_float = _number(float, "seconds", 0, low_inclusive=False)
 _fps = _number(float, "frames a second", 0, 1000, low_inclusive=False)
 
 
+def _listed(names: list[str]) -> str:
+    """``"a, b and c"``."""
+    return " and ".join(", ".join(names).rsplit(", ", 1))
+
+
 def _parser() -> argparse.ArgumentParser:
-    from .export import FORMATS
+    from .exporters.registry import EXPORTERS, ID_SOURCES
 
     parser = _Parser(
         prog=PROG,
@@ -102,26 +108,30 @@ def _parser() -> argparse.ArgumentParser:
                          help="rows of a contact sheet; more frames are thinned evenly "
                          "(default: %(default)s)")
 
+    whole = _listed([name for name, row in EXPORTERS.items() if not row.per_frame])
+    taking = {option: _listed([name for name, row in EXPORTERS.items()
+                               if option in row.options]) for option in ("ids", "names")}
     export = sub.add_parser(
-        "export", help="convert to npz, HDF5, .flo, KITTI depth PNG, masks or COCO",
+        "export", help="convert to " + ", ".join(EXPORTERS),
         description="Convert a folder of ground-truth frames. Formats:\n" + "\n".join(
-            f"  {name:14s} {text}" for name, text in FORMATS.items())
+            f"  {name:14s} {row.help}" for name, row in EXPORTERS.items())
         + "\nOUT is a folder for the one-file-a-frame formats, the file to write for "
-        "hdf5-sequence and coco.", formatter_class=argparse.RawDescriptionHelpFormatter)
+        + whole + ".",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("source", type=Path, metavar="FOLDER",
                         help="a folder of frames (or one EXR file)")
-    export.add_argument("--to", required=True, choices=list(FORMATS), metavar="FORMAT",
-                        help="one of: " + ", ".join(FORMATS))
+    export.add_argument("--to", required=True, choices=list(EXPORTERS), metavar="FORMAT",
+                        help="one of: " + ", ".join(EXPORTERS))
     export.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
     export.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                         help="processes to use (default: every core)")
-    export.add_argument("--ids", choices=["object_index", "instance_id"],
-                        default="object_index",
-                        help="ids for mask-png and coco: the objects' pass index (default) or "
-                        "the instance id of every object, with its name (needs the Instance "
-                        "id output)")
+    export.add_argument("--ids", choices=list(ID_SOURCES), default="object_index",
+                        help=f"ids for {taking['ids']}: the objects' pass index "
+                        "(default) or the instance id of every object, with its name (needs "
+                        "the Instance id output)")
     export.add_argument("--names", type=Path, default=None, metavar="NAMES.json",
-                        help="COCO category names: a JSON object {\"object index\": \"name\"}")
+                        help=f"category names for {taking['names']}: a JSON object "
+                        "{\"object index\": \"name\"}")
 
     render = sub.add_parser(
         "render", help="render a .blend's ground truth headless, frame by frame",
@@ -190,11 +200,11 @@ def _ids(ids: list[int]) -> str:
 
 
 def _info_text(info: dict) -> str:
-    from .export import _human_bytes
+    from .exporters.common import human_bytes
 
     frame = "frame ?" if info["frame"] is None else f"frame {info['frame']}"
     lines = [f"{info['path']}: {info['width']}x{info['height']}, {frame}, "
-             f"{len(info['passes'])} outputs, {_human_bytes(info['bytes'])}, "
+             f"{len(info['passes'])} outputs, {human_bytes(info['bytes'])}, "
              f"{info['compression']}"]
     stamp = info["stamp"]
     said = [f"{key.lower()} {stamp[key]}" for key in ("Scene", "Camera", "File", "RenderTime")
@@ -235,7 +245,7 @@ def _info_text(info: dict) -> str:
 
 
 def cmd_info(args) -> int:
-    from .export import describe
+    from .describe import describe
     from .sequence import frame_files
 
     paths: list[Path] = []
@@ -256,7 +266,7 @@ def cmd_info(args) -> int:
 
 
 def cmd_preview(args) -> int:
-    from .export import contact_sheet, preview_frames
+    from .pictures.sheet import contact_sheet, preview_frames
 
     started = time.perf_counter()
     source, out = args.source, args.output
@@ -278,7 +288,7 @@ def cmd_preview(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export
+    from .exporters import export
 
     if not args.source.exists():
         raise UserError(f"{args.source}: no such folder")
@@ -373,8 +383,19 @@ def cmd_video(args) -> int:
 _COMMANDS = {"info": cmd_info, "preview": cmd_preview, "export": cmd_export,
              "render": cmd_render, "video": cmd_video}
 
-_EXTRAS = {"h5py": "export", "tqdm": "export", "PIL": "export", "matplotlib": "preview",
+# The pip extra bringing each package of the commands other than export (progress bars,
+# pictures, video); the export formats' packages and extras are in their registry rows.
+_EXTRAS = {"tqdm": "export", "PIL": "export", "matplotlib": "preview",
            "imageio": "export", "imageio_ffmpeg": "export"}
+
+
+def _install_hint(module: str | None) -> str:
+    """``": pip install 'blender-gt[export]'"`` for a missing top-level module, or ""."""
+    from .exporters.registry import install_hint
+
+    name = (module or "").split(".")[0]
+    extra = install_hint(name) or _EXTRAS.get(name)
+    return f": pip install 'blender-gt[{extra}]'" if extra else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -387,9 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, GroundTruthError) as exc:
         message = str(exc)
     except ModuleNotFoundError as exc:
-        extra = _EXTRAS.get((exc.name or "").split(".")[0])
-        hint = f": pip install 'blender-gt[{extra}]'" if extra else ""
-        message = f"{args.command} needs the Python package {exc.name!r}{hint}"
+        message = (f"{args.command} needs the Python package {exc.name!r}"
+                   f"{_install_hint(exc.name)}")
     except KeyboardInterrupt:
         print(f"{PROG}: error: interrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,79 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Export formats (``blender-gt export``): one module a format behind one registry.
+No ``bpy`` here.
+
+- :mod:`.registry`: the table of formats, a row each (what it needs, one file a frame
+  or one for the folder, suffix, the pip extra it needs, its options, its help, its
+  writer); the driver and the command line read nothing else.
+- :mod:`.driver`: :func:`export`, which checks the request and every header, then runs
+  the writer in a process pool with a progress bar and returns an :class:`ExportResult`.
+- :mod:`.common`: what writers share (atomic writes, folders, the arrays of a frame,
+  16-bit PNGs, the result).
+- a module a format: :mod:`.npz`, :mod:`.hdf5`, :mod:`.hdf5_sequence`, :mod:`.flo`,
+  :mod:`.kitti_depth`, :mod:`.mask_png`, :mod:`.coco` (with COCO's RLE).
+
+Formats (precision of each, compared with the reader's arrays):
+
+- ``npz``: one compressed ``.npz`` a frame with every layer as the reader returns it,
+  ``flow`` (forward flow, (H, W, 2), pixels, x right, y down) and ``frame``. Exact.
+- ``hdf5``: one ``.h5`` a frame, the same datasets, chunked and gzip-compressed. Exact.
+- ``hdf5-sequence``: one ``.h5`` for all frames: each layer a (N, H, W[, C]) dataset
+  chunked one frame at a time, and ``frame`` (N,) with the frame numbers. Exact.
+- ``flo``: Middlebury ``.flo`` a frame, forward flow: ``dx = -vector[..., 2]``,
+  ``dy = +vector[..., 3]``, pixels, image y down. Exact (float32).
+- ``kitti-depth``: 16-bit grey PNG a frame in the KITTI convention: ``round(depth * 256)``,
+  0 = no data (nothing hit, or farther than 255.996 scene units, or nearer than 1/512).
+  Within 1/512 scene units.
+- ``mask-png``: 16-bit grey PNG a frame holding the object index (pass index per pixel,
+  0 = background), or with ``ids="instance_id"`` the instance id. Exact.
+- ``coco``: one COCO json for all frames: an image per frame (``id`` = frame number), an
+  annotation per object index present in a frame with its box ``[x, y, w, h]`` in pixels,
+  its area in pixels and its mask as compressed RLE; one category per object index
+  (named from ``object_names`` when given, else ``"object N"``). With
+  ``ids="instance_id"``: an annotation per object (Cryptomatte), one category per
+  object name.
+
+How to add a format: write ``exporters/<format>.py`` with a ``write`` function (per
+frame: ``write(frame, path, options) -> notes``, writing one file for one
+:class:`~blender_gt_addon.reader.GroundTruthFrame`; for the whole folder:
+``write(frames, path, options, jobs, progress) -> notes``), and add its row to
+``EXPORTERS`` in :mod:`.registry`, e.g.::
+
+    Exporter("depth-npy", "one .npy a frame: planar depth, inf = nothing hit",
+             depth_npy.write, suffix=".npy", needs="depth"),
+
+Nothing else changes: ``blender-gt export --to``, its help and install hints, the
+check that every file holds what the format needs, temporary names and the process
+pool come from the row. ``path`` is a temporary name beside the target, so the
+writer just writes it. Tests go in ``tests/exporters/test_<format>.py``.
+
+A format's own helpers stay in its module (``kitti_depth.kitti_depth``,
+``flo.read_flo``, ``coco.rle_encode``); the common ones are re-exported here.
+"""
+
+from __future__ import annotations
+
+from .coco import rle_decode, rle_encode, rle_from_string, rle_to_string
+from .common import ExportError, ExportResult, Options
+from .driver import export
+from .flo import FLO_MAGIC, read_flo, write_flo
+from .registry import EXPORTERS, FORMATS, ID_SOURCES, Exporter
+
+__all__ = [
+    "EXPORTERS",
+    "FLO_MAGIC",
+    "FORMATS",
+    "ID_SOURCES",
+    "ExportError",
+    "ExportResult",
+    "Exporter",
+    "Options",
+    "export",
+    "read_flo",
+    "rle_decode",
+    "rle_encode",
+    "rle_from_string",
+    "rle_to_string",
+    "write_flo",
+]

@@ -1,0 +1,121 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one table of export formats: a row per format, read by the driver
+(:func:`~blender_gt_addon.exporters.export`) and the command line (``--to`` choices,
+help, install hints). A new format is a module in this package plus a row here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import coco, flo, hdf5, hdf5_sequence, kitti_depth, mask_png, npz
+from .common import ExportError, Options
+
+__all__ = ["EXPORTERS", "FORMATS", "ID_SOURCES", "OPTIONS", "Exporter", "get",
+           "install_hint"]
+
+# Where the id formats (option "ids") take ids from: {id source: the pass it needs}.
+ID_SOURCES = {"object_index": "object_index", "instance_id": "cryptomatte_object"}
+
+# The options a format may take ({name: what it means}); a row lists the ones it uses.
+OPTIONS = {
+    "ids": "where the ids come from: 'object_index' (the objects' pass index, set by hand) "
+           "or 'instance_id' (every object its own id, with its name, from the Cryptomatte "
+           "pass)",
+    "names": "{object index: name} to name categories by",
+}
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One export format.
+
+    Attributes:
+        name: what ``--to`` and :func:`export` take, e.g. ``"kitti-depth"``.
+        help: one line for ``blender-gt export --help``.
+        write: per frame, ``write(frame, path, options) -> notes`` writes one file for
+            one :class:`~blender_gt_addon.reader.GroundTruthFrame`; for the whole
+            folder, ``write(frames, path, options, jobs, progress) -> notes`` writes one
+            file for every frame (headers given; decode in ``jobs`` processes).
+            ``path`` is a temporary name that becomes the target when ``write``
+            returns; ``notes`` is ``{what: count}`` for the summary.
+        per_frame: one file a frame (True) or one file for the folder (False).
+        suffix: per frame, the suffix after each EXR file's stem (``".png"``); for the
+            whole folder, the name of the file written when the output is a folder.
+        needs: the output (layer) every file must hold, or None (any output). Formats
+            taking ``ids`` need the pass of :data:`ID_SOURCES` instead.
+        extra: the ``pip install 'blender-gt[extra]'`` that brings ``modules``.
+        modules: Python modules ``write`` imports; checked before any work.
+        options: which of :data:`OPTIONS` the format uses.
+    """
+
+    name: str
+    help: str
+    write: Callable[..., dict[str, int]]
+    per_frame: bool = True
+    suffix: str = ""
+    needs: str | None = None
+    extra: str | None = None
+    modules: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+
+    def needed_layer(self, options: Options) -> str | None:
+        """The layer every input file must hold for this export."""
+        return ID_SOURCES[options.ids] if "ids" in self.options else self.needs
+
+    def check_installed(self) -> None:
+        """Import :attr:`modules`; ``ModuleNotFoundError`` names the one missing."""
+        for module in self.modules:
+            importlib.import_module(module)
+
+
+# ---------------------------------------------------------------------- formats
+# One row a format, in the order ``--help`` lists them.
+
+EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
+    Exporter("npz", "one compressed .npz a frame: every layer, forward 'flow' and 'frame'",
+             npz.write, suffix=".npz"),
+    Exporter("hdf5", "one .h5 a frame: every layer and forward 'flow', chunked, gzip",
+             hdf5.write, suffix=".h5", extra="export", modules=("h5py",)),
+    Exporter("hdf5-sequence", "one .h5 for all frames: (N, H, W[, C]) datasets, one chunk a "
+             "frame", hdf5_sequence.write, per_frame=False, suffix="sequence.h5",
+             extra="export", modules=("h5py",)),
+    Exporter("flo", "Middlebury .flo a frame: forward flow in pixels, y down",
+             flo.write, suffix=".flo", needs="vector"),
+    Exporter("kitti-depth", "16-bit PNG a frame: depth x 256, 0 = no data (KITTI)",
+             kitti_depth.write, suffix=".png", needs="depth", extra="export",
+             modules=("PIL",)),
+    Exporter("mask-png", "16-bit PNG a frame: object index (or --ids instance_id)",
+             mask_png.write, suffix=".png", extra="export", modules=("PIL",),
+             options=("ids",)),
+    Exporter("coco", "one COCO json: boxes and RLE masks from the object index (or --ids)",
+             coco.write, per_frame=False, suffix="annotations.json", options=("ids", "names")),
+)}
+
+# {name: help}: the formats in one line each (``blender_gt_addon.export.FORMATS``).
+FORMATS: dict[str, str] = {name: row.help for name, row in EXPORTERS.items()}
+
+
+def get(name: str) -> Exporter:
+    """The row of format ``name``.
+
+    Raises:
+        ExportError: no such format; the message lists the known ones.
+    """
+    try:
+        return EXPORTERS[name]
+    except (KeyError, TypeError):
+        raise ExportError(f"unknown format {name!r}; choose one of: "
+                          f"{', '.join(EXPORTERS)}") from None
+
+
+def install_hint(module: str) -> str | None:
+    """The pip extra that installs ``module`` (a top-level name such as ``"h5py"``) for
+    some format, or None when no format needs it."""
+    for row in EXPORTERS.values():
+        if module in row.modules and row.extra:
+            return row.extra
+    return None
