@@ -25,7 +25,8 @@ from cli_scenes import (
     rendered,
 )
 
-from blender_gt_addon import batch, reader
+from blender_gt_addon import reader
+from blender_gt_addon.render import RenderError, render
 
 OpenEXR = pytest.importorskip("OpenEXR")
 
@@ -120,24 +121,6 @@ def test_two_shards_in_parallel_give_exactly_the_unsharded_frames(scenes, out, t
         assert pixels.keys() == ref_pixels.keys()
         for name in pixels:
             assert pixels[name] == ref_pixels[name], f"{mine.name} {name}"
-
-
-def test_shard_and_frames_select_frames():
-    assert batch.parse_frames("1-4") == [1, 2, 3, 4]
-    assert batch.parse_frames("3") == [3]
-    assert batch.parse_frames("1-3,7,10-11") == [1, 2, 3, 7, 10, 11]
-    assert batch.parse_frames("-2-1") == [-2, -1, 0, 1]
-    assert batch.parse_shard("1/3") == (1, 3)
-    frames = list(range(1, 241))
-    shards = [batch.shard_frames(frames, (i, 3)) for i in range(3)]
-    assert sorted(sum(shards, [])) == frames
-    assert all(f % 3 == i for i, shard in enumerate(shards) for f in shard)
-    for bad in ("5-3", "a-b", "", "1-"):
-        with pytest.raises(ValueError):
-            batch.parse_frames(bad)
-    for bad in ("2/2", "1", "0/0", "-1/2"):
-        with pytest.raises(ValueError):
-            batch.parse_shard(bad)
 
 
 # ----------------------------------------------------------------------- resume
@@ -239,5 +222,5 @@ def test_python_without_bpy_is_an_error(scenes, tmp_path):
 
 
 def test_a_stuck_blender_is_stopped(scenes, tmp_path):
-    with pytest.raises(batch.RenderError, match="no news for"):
-        batch.render(scenes["anim"], tmp_path / "gt", frame_timeout=0.01)
+    with pytest.raises(RenderError, match="no news for"):
+        render(scenes["anim"], tmp_path / "gt", frame_timeout=0.01)
