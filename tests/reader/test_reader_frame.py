@@ -16,7 +16,7 @@ from blender_gt_addon import reader
 from blender_gt_addon.reader import GroundTruthError
 
 H, W = 6, 8
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_exr(path: Path, layers: dict[str, np.ndarray], header: dict | None = None) -> Path:

@@ -33,7 +33,7 @@ from blender_gt_addon import camera as cammod
 from blender_gt_addon import reader
 from blender_gt_addon.reader import GroundTruthError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(fz.__file__).resolve()
 MEMORY_MB = 2048  # address-space cap of a child: a blow-up fails cleanly there
 FUZZ_EXAMPLES = int(os.environ.get("GT_FUZZ_EXAMPLES", "3000"))

@@ -1,0 +1,192 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Opening and decoding OpenEXR files for the reader: the magic-number and size
+checks, OpenEXR's thread pool, and the checks on decoded pixels. No ``bpy``.
+
+Every failure raises :class:`GroundTruthError` naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import GroundTruthError
+from .parallel import usable_cores
+
+__all__ = ["check_size", "declared_size", "decode_pixels", "open_exr"]
+
+_EXR_MAGIC = b"\x76\x2f\x31\x01"
+
+# The size check: how many times its size a file's pixels can decode to, with a wide
+# margin. zlib (ZIP, ZIPS, PXR24) stops near 1000:1 even on a constant image, PIZ
+# near 400:1, RLE at 64:1, B44 at 11:1; JPEG 2000, Zstandard and DWA have no such
+# bound (over 40000:1 measured on a blank 4K frame), hence the large default for them
+# and for unknown codecs; it still keeps a 10 kB file from claiming more than 1.3 GB.
+_MAX_EXPANSION = {
+    "NO_COMPRESSION": 16, "RLE_COMPRESSION": 512, "ZIPS_COMPRESSION": 8192,
+    "ZIP_COMPRESSION": 8192, "PIZ_COMPRESSION": 8192, "PXR24_COMPRESSION": 8192,
+    "B44_COMPRESSION": 8192, "B44A_COMPRESSION": 8192,
+}
+_MAX_EXPANSION_OTHER = 1 << 17
+# Decoded pixels below this are allocated whatever the file size: harmless.
+_ALWAYS_READABLE = 64 << 20
+# Bytes per decoded sample: the header does not say half or float; assume the larger.
+_SAMPLE_BYTES = 4
+
+
+def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str]:
+    """(width, height, channel count, codec name) that a part's header declares."""
+    (x0, y0), (x1, y1) = (tuple(int(v) for v in c) for c in header["dataWindow"])
+    codec = getattr(header.get("compression"), "name", "")
+    return x1 - x0 + 1, y1 - y0 + 1, len(header["channels"]), codec
+
+
+def check_size(path: Path, parts: list[tuple[int, int, int, str]]) -> None:
+    """Refuse a header that declares far more pixels than the file can hold.
+
+    ``parts``: :func:`declared_size` of each part. The bindings allocate every
+    channel's full array before they read any pixel data, so a damaged data window
+    claiming 100000 x 100000 pixels would take tens of gigabytes; it is refused
+    here, from the header, before anything is allocated.
+    """
+    try:
+        file_size = path.stat().st_size
+    except OSError as exc:
+        raise GroundTruthError(f"{path}: cannot be opened ({exc.strerror})") from None
+    sizes = [max(w, 0) * max(h, 0) * n * _SAMPLE_BYTES for w, h, n, _ in parts]
+    least_file = sum(size / _MAX_EXPANSION.get(codec, _MAX_EXPANSION_OTHER)
+                     for size, (_, _, _, codec) in zip(sizes, parts, strict=True))
+    if sum(sizes) > _ALWAYS_READABLE and least_file > file_size:
+        w, h, n, _ = parts[sizes.index(max(sizes))]
+        raise GroundTruthError(
+            f"{path}: damaged EXR file (header: declares {w}x{h} pixels in {n} channels, "
+            f"{sum(sizes) / 2**20:.0f} MiB of pixels, more than a {file_size}-byte file "
+            "can hold; refused before allocating them)"
+        )
+
+
+def _import_openexr(path: Path) -> Any:
+    try:
+        import OpenEXR
+    except ImportError as exc:  # pragma: no cover - a packaging error, not a user's
+        raise GroundTruthError(
+            f"{path}: reading EXR files needs the 'openexr' package (pip install openexr)"
+        ) from exc
+    return OpenEXR
+
+
+# The process whose OpenEXR thread pool the reader may use, and the process that
+# imported this module (a process forked from it has another id).
+_pool_pid: int | None = None
+_IMPORT_PID = os.getpid()
+
+
+def _decode_threads(OpenEXR: Any, start_pool: bool) -> dict[str, int]:
+    """``num_threads`` for ``OpenEXR.File``: -1 (OpenEXR's thread pool) or 0 (none).
+
+    Returned as keyword arguments, empty with openexr < 3.5, whose Python bindings
+    neither size the pool nor take ``num_threads`` (they decode on one thread).
+    OpenEXR's pool starts with no threads. With ``start_pool`` (before the first
+    decode of pixels in a process), an empty pool gets a thread per core; a program
+    that sized the pool itself (``OpenEXR.set_global_thread_count(n)``) keeps it.
+    A process forked from one with a pool (a DataLoader worker) inherits the pool
+    but not its threads: a decode through it would wait for them forever, and
+    resizing it would tear down threads that are not there, so there files are
+    decoded without it, in the calling thread.
+    """
+    global _pool_pid
+    if not hasattr(OpenEXR, "set_global_thread_count"):
+        return {}
+    pid = os.getpid()
+    if _pool_pid == pid:
+        return {"num_threads": -1}
+    if OpenEXR.global_thread_count() == 0:
+        if not start_pool:
+            return {"num_threads": 0}
+        OpenEXR.set_global_thread_count(usable_cores())
+    elif pid != _IMPORT_PID:
+        return {"num_threads": 0}
+    _pool_pid = pid
+    return {"num_threads": -1}
+
+
+def open_exr(path: Path, header_only: bool) -> Any:
+    """``OpenEXR.File`` of ``path``, header only or with every channel decoded.
+
+    Raises:
+        GroundTruthError: missing file, a folder, an empty or non-EXR file, or one
+            the bindings cannot open.
+    """
+    OpenEXR = _import_openexr(path)
+    threads = _decode_threads(OpenEXR, start_pool=not header_only)
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except FileNotFoundError:
+        raise GroundTruthError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise GroundTruthError(f"{path}: is a folder, not an EXR file") from None
+    except OSError as exc:
+        raise GroundTruthError(f"{path}: cannot be opened ({exc.strerror})") from None
+    if magic != _EXR_MAGIC:
+        what = "an empty file" if not magic else "not an OpenEXR file"
+        raise GroundTruthError(f"{path}: {what}")
+    try:
+        return OpenEXR.File(str(path), separate_channels=True, header_only=header_only,
+                            **threads)
+    except Exception as exc:  # the bindings raise RuntimeError/ValueError/TypeError
+        stage = "header" if header_only else "pixels"
+        raise GroundTruthError(f"{path}: damaged EXR file ({stage}: {exc})") from None
+
+
+def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int) -> dict[str, np.ndarray]:
+    """Every channel of ``path`` decoded: channel name -> (H, W) array as stored.
+
+    ``channels`` and ``part_count`` are what the header declared; a channel or part
+    that does not decode is a damaged file.
+
+    Raises:
+        GroundTruthError: damaged pixel data, a deep image, or subsampled channels.
+    """
+    exr = open_exr(path, header_only=False)
+    pixels: dict[str, np.ndarray] = {}
+    for part in exr.parts:
+        for name, channel in part.channels.items():
+            pixels[name] = channel.pixels
+    # The bindings only warn when pixel data is cut short or corrupt and
+    # then leave the part's channels out: that is a damaged file. Count the
+    # parts too: two parts may hold channels of the same name.
+    lost = [name for name in channels if pixels.get(name) is None]
+    if lost:
+        raise GroundTruthError(
+            f"{path}: damaged EXR file (pixels: {len(lost)} of "
+            f"{len(channels)} channels could not be decoded, e.g. {lost[0]})"
+        )
+    if len(exr.parts) != part_count:
+        raise GroundTruthError(
+            f"{path}: damaged EXR file (pixels: {len(exr.parts)} of "
+            f"{part_count} parts could be decoded)"
+        )
+    # A channel sampled at a lower resolution (xSampling, ySampling > 1,
+    # never written by Blender) comes back smaller than the image; a deep
+    # image (other tools) as an array of per-pixel sample lists.
+    for part in exr.parts:
+        width, height = declared_size(part.header)[:2]
+        for name, channel in part.channels.items():
+            if getattr(getattr(channel.pixels, "dtype", None), "kind", "") == "O":
+                raise GroundTruthError(
+                    f"{path}: a deep EXR image (several samples per pixel, "
+                    f"channel {name}), which the reader does not read"
+                )
+            shape = getattr(channel.pixels, "shape", (height, width))
+            if tuple(shape[:2]) != (height, width):
+                raise GroundTruthError(
+                    f"{path}: channel {name} has {shape[1]}x{shape[0]} pixels, "
+                    f"not the image's {width}x{height} (subsampled channels are "
+                    "not supported)"
+                )
+    return pixels

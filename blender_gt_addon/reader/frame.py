@@ -1,0 +1,307 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One frame of ground truth: :func:`read` and :class:`GroundTruthFrame`, which reads
+the header at once and decodes pixels on first use. No ``bpy``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import camera as cammod
+from .. import conventions
+from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
+from . import decode, ids
+from .errors import GroundTruthError
+from .ids import Box
+from .layouts import find_sources, planes_to_array
+
+__all__ = ["GroundTruthFrame", "read"]
+
+
+def read(path: str | os.PathLike[str], layer: str | None = None) -> GroundTruthFrame:
+    """Open one ground-truth EXR file.
+
+    Only the header is read here; pixels are decoded once, on first access to
+    any array attribute, and kept.
+
+    Parameters:
+        path: a ``.exr`` file written by the add-on, or Blender's own multilayer
+            render output (Output Properties > File Format: OpenEXR MultiLayer) of
+            Blender 4.2, 4.5 or 5.0, read with the same attributes and conventions.
+        layer: for Blender's render output, the view layer to read (see
+            ``.layers``); default: the one with the most passes.
+
+    Returns:
+        A :class:`GroundTruthFrame`.
+
+    Raises:
+        GroundTruthError: the file is missing, not an OpenEXR file, or damaged.
+    """
+    return GroundTruthFrame(path, layer)
+
+
+class GroundTruthFrame:
+    """One frame of ground truth, decoded lazily.
+
+    Attributes (header only, no pixels decoded):
+        path: the file.
+        layers: the view layers of a Blender render-output file (empty for the
+            add-on's own files); ``layer`` is the one being read.
+        passes: the outputs the file holds, as a tuple of attribute names in the
+            add-on's order (``image``, ``depth``, ``normal``, ``vector``,
+            ``emission``, ``object_index``, ``material_index``).
+        width, height: image size in pixels.
+        frame: the frame number Blender recorded, or ``None``.
+        header: the EXR header of the first part, attribute name -> value.
+        channels: every channel name in the file (e.g. ``depth.V``).
+
+    Array attributes (decoded on first access; missing ones raise GroundTruthError):
+        image: (H, W, 4) float32, linear RGBA, premultiplied alpha, as Cycles rendered it.
+        depth: (H, W) float32, planar distance from the camera plane along the
+            camera's viewing axis, in scene units; ``inf`` where no surface was hit.
+        normal: (H, W, 3) float32, world-space unit normal (x, y, z); Blender averages
+            normals over samples, so they are renormalised here; (0, 0, 0) on background.
+        vector: (H, W, 4) float32, Blender's raw Vector pass in pixels, raster y
+            pointing up: channels 0,1 = position in the previous frame minus position
+            now, channels 2,3 = position now minus position in the next frame.
+        emission: (H, W, 3) float32, emitted radiance, colour times strength.
+        object_index: (H, W) int32, the objects' ``pass_index``; 0 on background.
+        material_index: (H, W) int32, the materials' ``pass_index``; 0 on background.
+
+    Derived, computer-vision conventions (image x to the right, y downward;
+    defined once in :mod:`blender_gt_addon.conventions`):
+        flow_forward: (H, W, 2) float32 (dx, dy) pixels: the surface point seen at
+            pixel (x, y) is at (x + dx, y + dy) in the next frame. 0 where nothing
+            was hit (Blender writes 0 there; mask with ``np.isfinite(depth)``).
+        flow_backward: (H, W, 2) float32 (dx, dy) pixels towards the previous frame.
+        distance: (H, W) float32, Euclidean distance from the camera centre to the
+            surface along each pixel's ray, scene units; ``inf`` where nothing was hit.
+        normal_camera: (H, W, 3) float32 unit normals in OpenCV camera axes
+            (x right, y down, z forward); (0, 0, 0) on background.
+        camera: this frame's :class:`blender_gt_addon.camera.Camera` (``K``,
+            ``world_to_camera``, size, clip range), from the header, or ``None``.
+        instance_id: (H, W) int32, one id per object, 0 on background; from the
+            Cryptomatte object layer, the id with the largest coverage in each pixel
+            (never a blend of two). ``names`` maps id -> object name.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], layer: str | None = None):
+        self.path = Path(path)
+        header_file = self._open(header_only=True)
+        try:
+            # The bindings decode channel names only here, lazily: a damaged name
+            # that is not UTF-8 raises UnicodeDecodeError now, not in _open.
+            self.channels: tuple[str, ...] = tuple(
+                ch.name for part in header_file.parts for ch in part.header["channels"]
+            )
+            first = header_file.parts[0]
+            self.header: dict[str, Any] = dict(first.header)
+            parts = [decode.declared_size(part.header) for part in header_file.parts]
+        except (KeyError, IndexError, TypeError, ValueError) as exc:  # incl. UnicodeDecodeError
+            reason = f"no {exc} attribute" if isinstance(exc, KeyError) else str(exc)
+            raise GroundTruthError(f"{self.path}: damaged EXR file (header: {reason})") from None
+        self.width, self.height = parts[0][0], parts[0][1]
+        if self.width <= 0 or self.height <= 0:
+            raise GroundTruthError(f"{self.path}: empty image ({self.width}x{self.height})")
+        decode.check_size(self.path, parts)
+        self._part_count = len(parts)
+        frame = self.header.get("Frame")
+        is_number = isinstance(frame, str) and frame.lstrip("-").isdigit()
+        self.frame: int | None = int(frame) if is_number else None
+        ours, theirs = find_sources(set(self.channels))
+        # Blender's files do not record the view layers' order: most outputs first.
+        self.layers: tuple[str, ...] = tuple(sorted(theirs, key=lambda v: (-len(theirs[v]), v)))
+        if layer is not None and layer not in self.layers:
+            has = ", ".join(self.layers) or "none (not a Blender render-output file)"
+            raise GroundTruthError(f"{self.path}: no view layer {layer!r}; view layers: {has}")
+        if ours and layer is None:
+            self.layer: str | None = None
+            self._sources = ours
+        else:
+            self.layer = layer or (self.layers[0] if self.layers else None)
+            self._sources = theirs.get(self.layer, {}) if self.layer else {}
+        self.passes: tuple[str, ...] = tuple(o.layer for o in OUTPUTS if o.layer in self._sources)
+        self._pixels: dict[str, np.ndarray] | None = None
+        self._arrays: dict[str, np.ndarray] = {}
+        self._names: dict[int, str] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<GroundTruthFrame {str(self.path)!r} frame={self.frame} "
+            f"{self.width}x{self.height} passes={list(self.passes)}>"
+        )
+
+    def _open(self, header_only: bool) -> Any:
+        return decode.open_exr(self.path, header_only)
+
+    def _decoded(self) -> dict[str, np.ndarray]:
+        """Every channel of the file, decoded once: channel name -> (H, W) array."""
+        if self._pixels is None:
+            self._pixels = decode.decode_pixels(self.path, self.channels, self._part_count)
+        return self._pixels
+
+    def get(self, layer: str) -> np.ndarray:
+        """The array of output ``layer`` (one of :attr:`passes`), as documented on the class."""
+        if layer in self._arrays:
+            return self._arrays[layer]
+        array = self._convert(layer, self._planes(layer))
+        self._arrays[layer] = array
+        return array
+
+    def _planes(self, layer: str) -> list[np.ndarray]:
+        """The decoded channels of output ``layer``, in the order the reader stacks them."""
+        output = OUTPUTS_BY_LAYER.get(layer)
+        if output is None:
+            raise GroundTruthError(
+                f"{self.path}: {layer!r} is not a ground-truth output; "
+                f"known outputs: {', '.join(OUTPUTS_BY_LAYER)}"
+            )
+        if layer not in self.passes:
+            has = ", ".join(self.passes) or "no ground-truth outputs"
+            raise GroundTruthError(f"{self.path}: has no {layer!r} output; it has: {has}")
+        pixels = self._decoded()
+        names = self._sources[layer]
+        missing = [n for n in names if n not in pixels]
+        if missing:
+            raise GroundTruthError(f"{self.path}: layer {layer!r} lacks channels {missing}")
+        return [pixels[n] for n in names]
+
+    _convert = staticmethod(planes_to_array)
+
+    @property
+    def image(self) -> np.ndarray:
+        return self.get("image")
+
+    @property
+    def depth(self) -> np.ndarray:
+        return self.get("depth")
+
+    @property
+    def vector(self) -> np.ndarray:
+        return self.get("vector")
+
+    @property
+    def emission(self) -> np.ndarray:
+        return self.get("emission")
+
+    @property
+    def object_index(self) -> np.ndarray:
+        return self.get("object_index")
+
+    @property
+    def material_index(self) -> np.ndarray:
+        return self.get("material_index")
+
+    # -- Derived outputs, in computer-vision conventions -------------------------
+
+    @property
+    def camera(self) -> cammod.Camera | None:
+        """This frame's camera from the header (no pixels decoded), or ``None``."""
+        note = self.header.get("Note")
+        if not isinstance(note, str):
+            return None
+        try:
+            cameras = cammod.decode(note)
+        except (ValueError, KeyError, TypeError, IndexError, ArithmeticError) as exc:
+            # ArithmeticError: e.g. int() of a number that JSON read as infinity
+            raise GroundTruthError(
+                f"{self.path}: unreadable camera in the header ({exc})") from None
+        if self.frame in cameras:
+            return cameras[self.frame]
+        return None
+
+    def _need_camera(self, what: str) -> cammod.Camera:
+        cam = self.camera
+        if cam is None:
+            raise GroundTruthError(f"{self.path}: {what} needs the camera, which the header lacks")
+        return cam
+
+    @property
+    def flow_forward(self) -> np.ndarray:
+        return conventions.forward_flow(self.vector)
+
+    @property
+    def flow_backward(self) -> np.ndarray:
+        return conventions.backward_flow(self.vector)
+
+    @property
+    def distance(self) -> np.ndarray:
+        cam = self._need_camera("distance")
+        if (cam.width, cam.height) != (self.width, self.height):  # a damaged or foreign Note
+            raise GroundTruthError(f"{self.path}: the camera in the header is for {cam.width}x"
+                                   f"{cam.height} pixels, the image has {self.width}x{self.height}")
+        try:
+            lengths = cam.ray_lengths()
+        except np.linalg.LinAlgError as exc:  # a singular K
+            raise GroundTruthError(
+                f"{self.path}: unreadable camera in the header ({exc})") from None
+        return (self.depth * lengths).astype(np.float32)
+
+    @property
+    def normal(self) -> np.ndarray:
+        if "normal_unit" not in self._arrays:
+            # From the planes as decoded: the raw (H, W, 3) array is never built.
+            raw = self._arrays.get("normal")
+            self._arrays["normal_unit"] = conventions.unit_normals(
+                raw if raw is not None else self._planes("normal"))
+        return self._arrays["normal_unit"]
+
+    @property
+    def normal_camera(self) -> np.ndarray:
+        rotation = self._need_camera("normal_camera").world_to_camera[:3, :3]
+        return (self.normal @ rotation.T.astype(np.float32)).astype(np.float32)
+
+    # -- Objects: ids, names, boxes, light (reader/ids.py) -------------------------
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Instance id -> object name, from the Cryptomatte manifest (header only)."""
+        if self._names is None:
+            self._names = {i: name for i, (name, _) in enumerate(self._manifest(), start=1)}
+        return self._names
+
+    def _manifest(self) -> list[tuple[str, int]]:
+        """(object name, 32-bit hash) of the Cryptomatte object layer, sorted by name."""
+        return ids.read_manifest(self.header, self.layer, self.path)
+
+    @property
+    def instance_id(self) -> np.ndarray:
+        if "instance_id" not in self._arrays:
+            self._arrays["instance_id"] = ids.instance_ids(
+                self.get("cryptomatte_object"), self._manifest())
+        return self._arrays["instance_id"]
+
+    def _ids(self, source: str | None) -> tuple[np.ndarray, dict[int, str]]:
+        if source is None:
+            source = "instance_id" if "cryptomatte_object" in self.passes else "object_index"
+        if source not in ("instance_id", "object_index"):
+            raise GroundTruthError(f"{self.path}: ids come from instance_id or object_index, "
+                                   f"not {source!r}")
+        return getattr(self, source), (self.names if source == "instance_id" else {})
+
+    def emitting(self, threshold: float = 0.0, source: str | None = None) -> dict:
+        """Which objects emit light in this frame (e.g. brake lights that are on).
+
+        Returns ``{name (or id when there are no names): brightest emission}``, the
+        largest of R, G, B of the ``emission`` output over the object's pixels, for
+        the objects whose brightest pixel exceeds ``threshold``. Ids as in :meth:`boxes`.
+        Emission is averaged at edges, so a neighbour's light bleeds into an object's
+        border: only pixels whose four neighbours show the same object count (all of
+        its pixels if it has no such inner pixel).
+        """
+        id_array, names = self._ids(source)
+        return ids.emitting(id_array, names, self.emission, threshold)
+
+    def boxes(self, source: str | None = None) -> list[Box]:
+        """Visible 2D bounding boxes, one per id present, sorted by id.
+
+        ``source`` is ``"instance_id"`` (the default when the file has it, with
+        object names) or ``"object_index"``.
+        """
+        id_array, names = self._ids(source)
+        return ids.boxes(id_array, names)

@@ -1,0 +1,144 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Per-object answers from a frame: instance ids from the Cryptomatte layer, 2D
+boxes, and which objects emit light. No ``bpy``.
+
+Ids are 1, 2, ... in the order of the object names (the Cryptomatte manifest
+sorted by name), 0 on background; :class:`GroundTruthFrame` gives them as
+``instance_id`` with ``names``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..conventions import cryptomatte_pixel_bits
+from .errors import GroundTruthError
+
+__all__ = ["Box", "boxes", "emitting", "instance_ids", "read_manifest"]
+
+
+@dataclass(frozen=True)
+class Box:
+    """The visible 2D bounding box of one id in a frame.
+
+    Pixel bounds are inclusive-exclusive, like numpy slices: the id covers columns
+    ``x_min <= x < x_max`` and rows ``y_min <= y < y_max``, so
+    ``mask[y_min:y_max, x_min:x_max]`` holds all of its pixels. In OpenCV pixel
+    coordinates (integer = pixel centre) the box's outer edges are
+    ``x_min - 0.5`` and ``x_max - 0.5``.
+    """
+
+    id: int
+    name: str | None
+    x_min: int
+    y_min: int
+    x_max: int
+    y_max: int
+    pixels: int
+
+
+def read_manifest(header: dict[str, Any], layer: str | None,
+                  path: Path) -> list[tuple[str, int]]:
+    """(object name, 32-bit hash) of the Cryptomatte object layer, sorted by name.
+
+    ``layer``: the view layer of a Blender render-output file, ``None`` for the
+    add-on's own files. The hashes are the manifest's, as written (MurmurHash3_32);
+    empty when the header has no such manifest.
+
+    Raises:
+        GroundTruthError: the manifest is not readable JSON of hex strings.
+    """
+    # The layer's name: ours, or Blender's own for render-output files.
+    wanted = f"{layer}.CryptoObject" if layer else "cryptomatte_object"
+    for key, value in header.items():
+        if key.startswith("cryptomatte/") and key.endswith("/name") and value == wanted:
+            manifest = header.get(key[: -len("name")] + "manifest", "{}")
+            try:
+                entries = json.loads(manifest)
+                return sorted((str(name), int(h, 16)) for name, h in entries.items())
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise GroundTruthError(
+                    f"{path}: unreadable Cryptomatte manifest ({exc})") from None
+    return []
+
+
+def instance_ids(crypto: np.ndarray, manifest: list[tuple[str, int]]) -> np.ndarray:
+    """(H, W) int32 ids from the (H, W, 4) Cryptomatte object layer; 0 on background.
+
+    ``manifest`` as :func:`read_manifest` gives it; the object of ``manifest[i]`` gets
+    id ``i + 1``. Each pixel gets the object of its largest coverage (channel 0 its
+    hash as float32 bits, channel 1 that coverage), never a blend of two, unless
+    more of the pixel is background. Hashes are matched after Blender's exponent
+    clamp (:func:`blender_gt_addon.conventions.cryptomatte_pixel_bits`), so names
+    whose hash has an exponent byte of 0 or 255 keep their id. Names whose hashes
+    are equal (or become equal by the clamp) cannot be told apart in the pixels:
+    the last of them in name order gets the pixels, the others none.
+    """
+    hashes = np.ascontiguousarray(crypto[..., 0], dtype=np.float32).view(np.uint32)
+    ids = np.zeros(hashes.shape, dtype=np.int32)
+    pairs = [(value, i) for i, (_, value) in enumerate(manifest, start=1)
+             if 0 <= value <= 0xFFFFFFFF]
+    if pairs:
+        # Each pixel's hash looked up in the sorted hashes: one pass over the
+        # pixels however many objects (a pass per object took 0.7 s for 1000
+        # objects at 1080p). Equal hashes: the last name wins, as it always did
+        # (stable sort keeps name order; side="right" takes the last of a run).
+        values = cryptomatte_pixel_bits(np.array([v for v, _ in pairs], dtype=np.int64))
+        numbers = np.array([i for _, i in pairs], dtype=np.int32)
+        order = np.argsort(values, kind="stable")
+        values, numbers = values[order], numbers[order]
+        at = np.searchsorted(values, hashes, side="right") - 1
+        found = values[at] == hashes
+        ids[found] = numbers[at[found]]
+    # A pixel belongs to the object with the largest coverage unless more
+    # of it is background (1 - the two largest coverages, an upper bound).
+    coverage = crypto[..., 1]
+    ids[coverage < 1.0 - coverage - crypto[..., 3]] = 0
+    return ids
+
+
+def emitting(ids: np.ndarray, names: dict[int, str], emission: np.ndarray,
+             threshold: float = 0.0) -> dict:
+    """``{name (or id without a name): brightest emission}`` of the ids that emit light.
+
+    ``ids`` (H, W) int, 0 = background; ``emission`` (H, W, 3) radiance. The
+    brightest emission is the largest of R, G, B over the id's pixels, kept when it
+    exceeds ``threshold``. Emission is averaged at edges, so a neighbour's light
+    bleeds into an object's border: only pixels whose four neighbours show the same
+    id count (all of its pixels if it has no such inner pixel).
+    """
+    peak = emission.max(axis=-1)
+    inner = np.ones(ids.shape, dtype=bool)
+    inner[1:] &= ids[1:] == ids[:-1]
+    inner[:-1] &= ids[:-1] == ids[1:]
+    inner[:, 1:] &= ids[:, 1:] == ids[:, :-1]
+    inner[:, :-1] &= ids[:, :-1] == ids[:, 1:]
+    found = {}
+    for value in np.unique(ids):
+        if value == 0:
+            continue
+        mask = ids == value
+        core = mask & inner
+        brightest = float(peak[core if core.any() else mask].max())
+        if brightest > threshold:
+            found[names.get(int(value), int(value))] = brightest
+    return found
+
+
+def boxes(ids: np.ndarray, names: dict[int, str]) -> list[Box]:
+    """One :class:`Box` per non-zero id of ``ids`` (H, W), sorted by id, named from ``names``."""
+    found = []
+    for value in np.unique(ids):
+        if value == 0:
+            continue
+        rows, cols = np.nonzero(ids == value)
+        found.append(Box(int(value), names.get(int(value)), int(cols.min()),
+                         int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1,
+                         int(rows.size)))
+    return found

@@ -1,0 +1,85 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Where each output's channels are in a file, and how they become one array.
+No ``bpy``.
+
+Three layouts are read: the add-on's own (``<layer>.<channel>``, e.g. ``depth.V``,
+from :data:`blender_gt_addon.outputs.OUTPUTS`), Blender's multilayer render output
+(``<view layer>.<pass>.<channel>``, e.g. ``ViewLayer.Depth.Z``), and single-pass
+EXRs written by File Output nodes wired by hand (bare ``V``, ``R G B``, ...).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..conventions import depth_from_pass
+from ..outputs import OUTPUTS
+
+__all__ = ["SINGLE_PASS_CHANNELS", "SINGLE_PASS_LAYER", "Sources", "find_sources",
+           "planes_to_array"]
+
+# Single-pass EXRs from File Output nodes wired by hand: the channel sets they use
+# (Blender 4.2 writes value inputs as V, 4.5 and 5.0 as R, G, B plus A).
+SINGLE_PASS_CHANNELS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "depth": (("V",), ("R",), ("Y",), ("Z",)),
+    "index": (("V",), ("R",), ("Y",), ("X",)),
+    "normal": (("X", "Y", "Z"), ("R", "G", "B")),
+    "vector": (("X", "Y", "Z", "W"), ("R", "G", "B", "A"), ("X", "Y", "Z")),
+    "emission": (("R", "G", "B"),),
+    "image": (("R", "G", "B", "A"), ("R", "G", "B")),
+}
+# The output layer whose conventions each single-pass kind follows.
+SINGLE_PASS_LAYER = {"depth": "depth", "index": "object_index", "normal": "normal",
+                     "vector": "vector", "emission": "emission", "image": "image"}
+
+Sources = dict[str, list[str]]  # output layer -> its channel names in the file
+
+
+def find_sources(channels: set[str]) -> tuple[Sources, dict[str, Sources]]:
+    """Where each output's channels are: in our layout, and per view layer in Blender's.
+
+    Returns ``(ours, theirs)``: ``ours[layer]`` lists the channel names of an output
+    in the add-on's layout (``depth.V``); ``theirs[view_layer][layer]`` the same in
+    Blender's render output (``ViewLayer.Depth.Z``).
+    """
+    ours: dict[str, list[str]] = {}
+    theirs: dict[str, dict[str, list[str]]] = {}
+    for o in OUTPUTS:
+        # Blender 4.2 cannot name a channel "vector.W": it writes "vector.W.V".
+        names = [n if n in channels or f"{n}.V" not in channels else f"{n}.V"
+                 for n in (f"{o.layer}.{c}" for c in o.channels)]
+        if all(n in channels for n in names):
+            ours[o.layer] = names
+        for pass_name in o.render_passes:
+            first = f".{pass_name}.{o.render_channels[0]}"
+            for name in channels:
+                if name.endswith(first) and len(name) > len(first):
+                    view_layer = name[: -len(first)]
+                    names = [f"{view_layer}.{pass_name}.{c}" for c in o.render_channels]
+                    if all(n in channels for n in names):
+                        theirs.setdefault(view_layer, {})[o.layer] = names
+    return ours, theirs
+
+
+def planes_to_array(layer: str, planes: list[np.ndarray]) -> np.ndarray:
+    """The array of output ``layer`` from its decoded (H, W) channel planes, in order.
+
+    Index layers: (H, W) int32 (exact small integers stored as float32). Depth:
+    (H, W) float32 with ``inf`` where nothing was hit
+    (:func:`blender_gt_addon.conventions.depth_from_pass`). Emission: its first three
+    planes. Every other layer: (H, W, C) float32, the planes stacked as given.
+    """
+    if layer in ("object_index", "material_index"):
+        # Exact small integers stored as float32 (pass_index is 0..32767).
+        return np.rint(planes[0]).astype(np.int32)
+    if layer == "depth":
+        # In place: the decoded plane serves nothing else (no copy of 8 MB at 1080p).
+        return depth_from_pass(planes[0])
+    if layer == "emission":
+        planes = planes[:3]
+    # Each plane cast straight into its place: one pass (stack, then astype: two).
+    array = np.empty((*planes[0].shape, len(planes)), dtype=np.float32)
+    for i, plane in enumerate(planes):
+        array[..., i] = plane
+    return array
