@@ -196,7 +196,7 @@ def check_settings(
     blend_saved: bool,
     directory_is_relative: bool,
     has_camera: bool = True,
-    burns_stamps: bool = False,
+    compositing_switched: bool = False,
     view_layers: tuple[str, ...] = (),
 ) -> list[Problem]:
     """Problems with these settings, found before rendering rather than after.
@@ -204,7 +204,8 @@ def check_settings(
     ``directory_abs`` is the output folder resolved to an absolute path.
     The folder is checked on disk: it must exist and be writable, or be creatable
     under a writable parent. ``view_layers`` are the scene's view layers that render,
-    the one written first.
+    the one written first. ``compositing_switched``: compositing was off and the
+    add-on switched it on (said, so the user knows why their compositor is idle).
     """
     problems: list[Problem] = []
     chosen = planned_outputs(enabled)
@@ -224,13 +225,14 @@ def check_settings(
         ))
     if not has_camera:
         problems.append(Problem("ERROR", "The scene has no camera (Scene Properties > Camera)"))
-    elif burns_stamps:
+    if compositing_switched:
         problems.append(Problem(
             "WARNING",
-            "Metadata is burned into the image (Output Properties > Metadata > Burn Into "
-            "Image), so the camera is not recorded in the files",
+            "Compositing was off: the add-on turned it on to write the ground truth; the "
+            "rendered image stays the plain render (your compositor is kept, not applied) "
+            "until no output is ticked",
         ))
-    if not use_compositing:
+    elif not use_compositing:
         problems.append(Problem(
             "ERROR",
             "Compositing is off (Output Properties > Post Processing), so no ground-truth "

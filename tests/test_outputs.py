@@ -109,9 +109,11 @@ def test_missing_camera_is_an_error():
     assert [p.level for p in problems] == ["ERROR"] and "no camera" in problems[0].message
 
 
-def test_burned_in_metadata_means_no_camera_record():
-    problems = check(burns_stamps=True)
-    assert [p.level for p in problems] == ["WARNING"] and "camera" in problems[0].message
+def test_compositing_switched_on_by_the_addon_is_said():
+    problems = check(compositing_switched=True, use_compositing=True)
+    assert [p.level for p in problems] == ["WARNING"]
+    assert "Compositing was off" in problems[0].message
+    assert "plain render" in problems[0].message
 
 
 def test_other_rendering_view_layers_are_named():

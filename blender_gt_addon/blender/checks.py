@@ -36,7 +36,7 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
         blend_saved=bool(bpy.data.filepath),
         directory_is_relative=settings.directory.startswith("//"),
         has_camera=scene.camera is not None,
-        burns_stamps=scene.render.use_stamp,
+        compositing_switched=bool(settings.owned_compositing),
         view_layers=compositor.rendered_view_layers(scene),
     )
     if settings.last_error:

@@ -3,70 +3,85 @@
 """Every difference between Blender versions that the add-on meets, in one place.
 
 Each function is named for what it does; callers never test ``bpy.app.version``.
+Which version has what is the table ``versions.FEATURES`` (feature -> first
+version); this module asks :func:`has` by feature name, so a new Blender version
+adds rows there, not ``if`` ladders here.
 
 Differences handled (measured with the bpy wheels):
-- Compositor tree: 4.x ``scene.use_nodes`` + ``scene.node_tree``; 5.0 a
-  ``CompositorNodeTree`` data-block assigned to ``scene.compositing_node_group``.
-- Beauty output: 4.x a Composite node; 5.0 a Group Output node with an Image
+- Where the add-on's nodes live (:func:`compositor_tree`): 4.x ``scene.use_nodes``
+  + ``scene.node_tree``; 5.0-5.2 a ``CompositorNodeTree`` data-block assigned to
+  ``scene.compositing_node_group``; 5.3 a compositor effect of the add-on's own at
+  the end of ``scene.compositor_effects`` (the user's compositor is never touched;
+  its Group Input receives the previous effects' result and passes it on).
+- Compositing switched off (:func:`switch_compositing_on`): the add-on turns it
+  on and keeps the final image the plain render, as it was: 5.3 disables the
+  user's effects for rendering; 5.0-5.2 give the scene a node group of the
+  add-on's own and keep the user's in ``settings.user_compositor``; 4.x make the
+  add-on's Composite node the active one. All is given back when nothing is ticked.
+- Beauty output: 4.x a Composite node; 5.x a Group Output node with an Image
   socket on the tree's interface.
-- File Output node: 4.x ``base_path`` and ``layer_slots``; 5.0 ``directory``,
+- File Output node: 4.x ``base_path`` and ``layer_slots``; 5.x ``directory``,
   ``file_name`` and ``file_output_items`` (vector items default to 3 components).
-- Multilayer mode: 4.x ``format.file_format``; 5.0 ``format.media_type`` first.
+- Multilayer mode: 4.x ``format.file_format``; 5.x ``format.media_type`` first.
 - Render Layers socket names (5.0 renamed ``Emit``, ``IndexOB``, ``IndexMA``):
   handled by the candidate names in ``outputs.Output.sockets``.
 - Four-component vectors: 4.2 writes only X, Y, Z of a vector input (the
-  Vector pass loses W); 4.5 keeps W; 5.0 keeps it when the item has
+  Vector pass loses W); 4.5 keeps W; 5.x keeps it when the item has
   ``vector_socket_dimensions = 4``. On 4.2, W goes through a Separate Color
   node into a value input named ``<layer>.W``, written as channel ``<layer>.W.V``
-  (float32): 4.2 names value channels ``.V`` whatever the input is called, so
-  :func:`finish_file` renames it ``<layer>.W`` in the file. 4.3 and 4.4 were not
-  measured and are treated like 4.2 (the extra input is harmless where W is kept).
-- EXR parts: 5.0 writes one part per input unless ``format.use_exr_interleave``;
+  (float32), which the header step (``exr.header``) renames ``<layer>.W``.
+  4.3 and 4.4 were not measured and are treated like 4.2.
+- EXR parts: 5.x writes one part per input unless ``format.use_exr_interleave``;
   it is set, so every version writes a single part.
 - Files from another version: 5.0 converts a 4.x File Output with 3-component
-  vector items (W lost; the 4.2 Separate Color then gives W = 1.0, as 5.0 turns
-  a vector into a colour with alpha 1). :func:`file_output_input_fits` tells the
-  caller to rebuild such inputs.
-- Channel names that no node setting can change, fixed in the written file's
-  header by :func:`finish_file` (pixels untouched): 4.2 writes the Cryptomatte
-  layer as ``.R .G .B .A`` (4.5 and 5.0, like the Cryptomatte spec, ``.r .g .b .a``)
-  and W of a vector as ``<layer>.W.V`` (4.5 and 5.0 ``<layer>.W``).
-- Animation: 5.0 removed ``Action.fcurves`` (slotted actions, 4.4 on, keep them
-  in layers > strips > channel bags): :func:`action_fcurves`.
-- Cryptomatte manifest: 4.5 and 5.0 list the scene's lights, 4.2 does not.
-  Lights never have Cryptomatte pixels on any version, and instance ids are
-  numbered by the names in the manifest, so :func:`finish_file` removes them:
-  the same objects get the same ids on every version.
+  vector items (W lost). :func:`file_output_input_fits` tells the caller to rebuild.
+- Channel names no node setting can change (4.2: Cryptomatte ``.R .G .B .A``,
+  ``<layer>.W.V``) and lights in the Cryptomatte manifest (4.5+): fixed in each
+  written file's header by ``exr.header.finish_file``, pixels untouched.
+- Animation: 5.0 removed ``Action.fcurves``: :func:`action_fcurves`.
 """
 
 from __future__ import annotations
 
-import json
-import math
-import os
-import struct
-
 import bpy
 
-BLENDER_5 = bpy.app.version >= (5, 0, 0)
-# Measured: 4.2 drops the 4th component of a vector File Output input, 4.5 keeps it.
-_VECTOR_INPUT_KEEPS_W = bpy.app.version >= (4, 5, 0)
-# Suffix of the extra value input that carries W where a vector input loses it.
-_W_SUFFIX = ".W"
+from .. import versions
+from ..exr.header import W_SUFFIX as _W_SUFFIX
 
 
-def compositor_tree(scene: bpy.types.Scene, create: bool):
-    """The scene's compositor node tree, creating it if ``create``; ``None`` if there is none.
+def has(feature: str) -> bool:
+    """Whether the running Blender has ``feature`` (a key of ``versions.FEATURES``)."""
+    return versions.has(feature, bpy.app.version)
 
-    Returns ``(tree, created)``.
+
+OWNER_KEY = "blender_gt"  # the custom property that marks what the add-on made
+_OWN_TREE = "compositor"
+_OWN_EFFECT_NAME = "Ground Truth"
+
+
+def compositor_tree(scene: bpy.types.Scene, create: bool, own: bool = False):
+    """The node tree that holds the add-on's nodes: ``(tree, created)``, or ``(None, False)``.
+
+    ``create``: make it if there is none. ``own``: the add-on switched compositing
+    on (:func:`switch_compositing_on`), so its nodes go into a tree of its own where
+    the version allows one, leaving the user's compositor out of the render
+    (5.0-5.2; 5.3 always uses a compositor effect of its own; 4.x keeps one tree
+    per scene). A ``created`` tree needs :func:`add_beauty_output`.
     """
-    if BLENDER_5:
+    if has("compositor_effects"):
+        return _effect_tree(scene, create)
+    if has("compositor_node_group"):
         tree = scene.compositing_node_group
+        if own and not _is_own(tree):
+            if not create:
+                return None, False
+            scene.groundtruth.user_compositor = tree  # kept, given back by release_compositor
+            scene.compositing_node_group = _new_tree(f"{scene.name} Ground Truth", own=True)
+            return scene.compositing_node_group, True
         if tree is not None or not create:
             return tree, False
-        tree = bpy.data.node_groups.new(f"{scene.name} Compositor", "CompositorNodeTree")
-        scene.compositing_node_group = tree
-        return tree, True
+        scene.compositing_node_group = _new_tree(f"{scene.name} Compositor", own=False)
+        return scene.compositing_node_group, True
     if not scene.use_nodes:
         if not create:
             return None, False
@@ -78,22 +93,169 @@ def compositor_tree(scene: bpy.types.Scene, create: bool):
     return scene.node_tree, False
 
 
-def add_beauty_output(tree, image_socket) -> list:
+def user_compositor_tree(scene: bpy.types.Scene, create: bool = False):
+    """The user's own compositor tree (what the compositor editor shows), or ``None``."""
+    if has("compositor_effects"):
+        effects = scene.compositor_effects
+        active = effects.active
+        if active is not None and not _is_own(active.node_group):
+            return active.node_group
+        for effect in effects:
+            if not _is_own(effect.node_group):
+                return effect.node_group
+        if not create:
+            return None
+        effect = effects.new("Compositor")
+        effect.node_group = _new_tree(f"{scene.name} Compositor", own=False)
+        # Before ours: the user's effect is applied first, ours passes its result on.
+        _move_own_effect_last(scene)
+        return effect.node_group
+    if has("compositor_node_group") and _is_own(scene.compositing_node_group):
+        return scene.groundtruth.user_compositor
+    tree, _ = compositor_tree(scene, create)
+    return tree
+
+
+def user_trees_holding_own_nodes(scene: bpy.types.Scene) -> list:
+    """The user's trees that may hold nodes the add-on made where it once put them
+    (a .blend from an older version, or compositing switched off and on again)."""
+    if has("compositor_effects"):
+        return [e.node_group for e in scene.compositor_effects
+                if e.node_group is not None and not _is_own(e.node_group)]
+    if has("compositor_node_group") and _is_own(scene.compositing_node_group):
+        user = scene.groundtruth.user_compositor
+        return [user] if user is not None else []
+    return []
+
+
+def release_compositor(scene: bpy.types.Scene) -> None:
+    """Nothing is ticked: remove the compositor of the add-on's own, if it made one, and
+    give the user's back."""
+    if has("compositor_effects"):
+        for effect in list(scene.compositor_effects):
+            if _is_own(effect.node_group):
+                tree = effect.node_group
+                scene.compositor_effects.remove(effect)
+                bpy.data.node_groups.remove(tree)
+        return
+    if has("compositor_node_group") and _is_own(scene.compositing_node_group):
+        tree = scene.compositing_node_group
+        scene.compositing_node_group = scene.groundtruth.user_compositor
+        scene.groundtruth.user_compositor = None
+        bpy.data.node_groups.remove(tree)
+
+
+def compositing_is_off(scene: bpy.types.Scene) -> bool:
+    """Whether a render would skip the compositor (and so the add-on's File Output)."""
+    if not scene.render.use_compositing:
+        return True
+    # 4.x: a tree the user made and left unused (Use Nodes unticked).
+    return (not has("compositor_node_group") and not scene.use_nodes
+            and scene.node_tree is not None)
+
+
+def switch_compositing_on(scene: bpy.types.Scene) -> list[str]:
+    """Turn compositing on for the ground truth; keep the final image the plain
+    render, as it was with compositing off. Returns what was switched, for
+    :func:`restore_compositing`."""
+    switched = []
+    if not scene.render.use_compositing:
+        scene.render.use_compositing = True
+        switched.append("use_compositing")
+    if not has("compositor_node_group") and not scene.use_nodes:
+        scene.use_nodes = True
+        switched.append("use_nodes")
+    if has("compositor_effects"):
+        # The user's effects did not run before: they still do not, for rendering.
+        for effect in scene.compositor_effects:
+            if not _is_own(effect.node_group) and effect.enable_for_render:
+                effect.enable_for_render = False
+                switched.append(f"effect:{effect.name}")
+    return switched or ["use_compositing"]
+
+
+def restore_compositing(scene: bpy.types.Scene, switched: list[str]) -> None:
+    """Undo :func:`switch_compositing_on`."""
+    for what in switched:
+        if what == "use_compositing":
+            scene.render.use_compositing = False
+        elif what == "use_nodes" and not has("compositor_node_group"):
+            scene.use_nodes = False
+        elif what.startswith("effect:") and has("compositor_effects"):
+            effect = scene.compositor_effects.get(what[len("effect:"):])
+            if effect is not None:
+                effect.enable_for_render = True
+
+
+def _is_own(tree) -> bool:
+    return tree is not None and tree.get(OWNER_KEY) == _OWN_TREE
+
+
+def _new_tree(name: str, own: bool):
+    tree = bpy.data.node_groups.new(name, "CompositorNodeTree")
+    if own:
+        tree[OWNER_KEY] = _OWN_TREE
+    return tree
+
+
+def _effect_tree(scene, create: bool):
+    """5.3: the node group of the add-on's own compositor effect, the last of the stack."""
+    effects = scene.compositor_effects
+    for effect in effects:
+        if _is_own(effect.node_group):
+            return effect.node_group, False
+    if not create:
+        return None, False
+    active = effects.active
+    tree = _new_tree(f"{scene.name} Ground Truth", own=True)
+    # Its Group Input receives the result of the effects before it.
+    tree.interface.new_socket("Image", in_out="INPUT", socket_type="NodeSocketColor")
+    effect = effects.new(_OWN_EFFECT_NAME)
+    effect.node_group = tree
+    if active is not None:  # the compositor editor keeps showing the user's effect
+        effects.active = active
+    return tree, True
+
+
+def _move_own_effect_last(scene) -> None:
+    effects = scene.compositor_effects
+    own = [e for e in effects if _is_own(e.node_group)]
+    if own and effects[len(effects) - 1] != own[0]:
+        tree = own[0].node_group
+        effects.remove(own[0])
+        effect = effects.new(_OWN_EFFECT_NAME)
+        effect.node_group = tree
+
+
+def add_beauty_output(tree, image_socket, active: bool = False) -> list:
     """Make ``image_socket`` the tree's final image (what F12 shows and saves).
 
-    Used only on a tree the add-on created itself. Returns the nodes added.
+    Used on a tree the add-on created, or with ``active`` on the user's tree (4.x)
+    when the add-on switched compositing on: then its output becomes the active
+    one, so the final image stays the plain render. Returns the nodes added.
+    The add-on's 5.3 effect passes on what it receives instead.
     """
-    if BLENDER_5:
+    if has("compositor_node_group"):
         if not any(i.in_out == "OUTPUT" and i.socket_type == "NodeSocketColor"
                    for i in tree.interface.items_tree):
             tree.interface.new_socket("Image", in_out="OUTPUT", socket_type="NodeSocketColor")
         out = tree.nodes.new("NodeGroupOutput")
+        group_input = [i for i in tree.interface.items_tree
+                       if i.in_out == "INPUT" and i.socket_type == "NodeSocketColor"]
+        if group_input:  # the add-on's 5.3 effect: pass the stack's image on
+            source = tree.nodes.new("NodeGroupInput")
+            tree.links.new(source.outputs[0], out.inputs[0])
+            out.is_active_output = True
+            return [out, source]
         tree.links.new(image_socket, out.inputs[0])
+        out.is_active_output = True
         return [out]
-    if any(n.bl_idname == "CompositorNodeComposite" for n in tree.nodes):
+    if not active and any(n.bl_idname == "CompositorNodeComposite" for n in tree.nodes):
         return []
     out = tree.nodes.new("CompositorNodeComposite")
     tree.links.new(image_socket, out.inputs["Image"])
+    if active:
+        tree.nodes.active = out  # 4.x renders through the active Composite node
     return [out]
 
 
@@ -104,7 +266,7 @@ def configure_file_output(node, directory: str, pattern: str, color_depth: str, 
     or ``"32"`` (Blender halves colour inputs only); ``codec`` an EXR codec id.
     """
     fmt = node.format
-    if BLENDER_5:
+    if has("compositor_node_group"):
         fmt.media_type = "MULTI_LAYER_IMAGE"
         if node.directory != directory:
             node.directory = directory
@@ -129,14 +291,14 @@ def file_output_inputs(node) -> list[str]:
 
     Extra inputs that :func:`add_file_output_input` adds for a version are not listed.
     """
-    if BLENDER_5:
+    if has("compositor_node_group"):
         return [item.name for item in node.file_output_items]
     names = [slot.name for slot in node.layer_slots]
     return [n for n in names if not _is_w_input(n, names)]
 
 
 def _is_w_input(name: str, names: list[str]) -> bool:
-    return (not _VECTOR_INPUT_KEEPS_W and name.endswith(_W_SUFFIX)
+    return (not has("vector_input_keeps_w") and name.endswith(_W_SUFFIX)
             and name[: -len(_W_SUFFIX)] in names)
 
 
@@ -145,7 +307,7 @@ def clear_file_output_inputs(node) -> None:
 
     Nodes that :func:`link_extra_components` added stay, unlinked from ``node``.
     """
-    if BLENDER_5:
+    if has("compositor_node_group"):
         node.file_output_items.clear()
     else:
         node.layer_slots.clear()
@@ -160,13 +322,13 @@ def add_file_output_input(node, name: str, kind: str, components: int):
     ``kind`` is ``"color"``, ``"value"`` or ``"vector"``; ``components`` the number
     of vector components to keep (the Vector pass has 4).
     """
-    if BLENDER_5:
+    if has("compositor_node_group"):
         item = node.file_output_items.new(_SOCKET_TYPES[kind], name)
         if kind == "vector":
             item.vector_socket_dimensions = components
     else:
         node.layer_slots.new(name)
-        if kind == "vector" and components == 4 and not _VECTOR_INPUT_KEEPS_W:
+        if kind == "vector" and components == 4 and not has("vector_input_keeps_w"):
             node.layer_slots.new(name + _W_SUFFIX)
     return node.inputs[name]
 
@@ -177,12 +339,12 @@ def file_output_input_fits(node, name: str, kind: str, components: int) -> bool:
     False e.g. for a node that another Blender version set up and saved (a vector
     input converted by 5.0 from an older file keeps only 3 components).
     """
-    if BLENDER_5:
+    if has("compositor_node_group"):
         item = next((i for i in node.file_output_items if i.name == name), None)
         if item is None or item.socket_type != _SOCKET_TYPES[kind]:
             return False
         return kind != "vector" or item.vector_socket_dimensions == components
-    if kind == "vector" and components == 4 and not _VECTOR_INPUT_KEEPS_W:
+    if kind == "vector" and components == 4 and not has("vector_input_keeps_w"):
         return name + _W_SUFFIX in [s.name for s in node.layer_slots]
     return True
 
@@ -196,7 +358,7 @@ def link_extra_components(node, name: str, source) -> list:
     the nodes it added (none when all is linked already); nodes it no longer
     uses are left unlinked from ``node``, for the caller to remove.
     """
-    if _VECTOR_INPUT_KEEPS_W or name + _W_SUFFIX not in [s.name for s in node.layer_slots]:
+    if has("vector_input_keeps_w") or name + _W_SUFFIX not in [s.name for s in node.layer_slots]:
         return []
     w_input = node.inputs[name + _W_SUFFIX]
     tree = node.id_data
@@ -224,165 +386,3 @@ def action_fcurves(action) -> list:
         return list(action.fcurves)
     return [fc for layer in action.layers for strip in layer.strips
             for bag in strip.channelbags for fc in bag.fcurves]
-
-
-# ------------------------------------------------------------------ written files
-#
-# The OpenEXR layout (openexr.com, "OpenEXR File Layout"): magic, version flags,
-# header attributes (name\0 type\0 int32 size, value) up to an empty name, then
-# for a single-part scanline file one table of uint64 chunk offsets (from the
-# start of the file) and the chunks. Channel names live in the ``channels``
-# attribute only; pixel data is stored per channel in the order of the sorted
-# names, so a rename that keeps that order leaves the pixel data valid.
-
-_EXR_MAGIC = b"\x76\x2f\x31\x01"
-_EXR_TILED, _EXR_DEEP, _EXR_MULTIPART = 0x200, 0x800, 0x1000
-# Scanlines per chunk of each compression (the ``compression`` attribute's value).
-_LINES_PER_CHUNK = {0: 1, 1: 1, 2: 1, 3: 16, 4: 32, 5: 16, 6: 32, 7: 32, 8: 32, 9: 256}
-_CRYPTO_UPPER = ("R", "G", "B", "A")
-
-
-def finish_file(path: str, light_names=()) -> bool:
-    """Give the file the add-on's File Output node wrote the same layout on every version.
-
-    Renames the channels some versions cannot name (see the module docstring) and
-    removes ``light_names`` from the Cryptomatte manifests; pixels are not touched.
-    The file is replaced atomically, and only when something changes. Returns
-    whether it changed; a missing file or one laid out otherwise (tiled, deep,
-    multi-part, unknown compression) is left as it is.
-    """
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        return False
-    new = normalised_exr(data, frozenset(light_names))
-    if new is None:
-        return False
-    tmp = f"{path}.blender-gt-tmp"
-    with open(tmp, "wb") as f:
-        f.write(new)
-    os.replace(tmp, path)
-    return True
-
-
-def _exr_attributes(data: bytes):
-    """``(flags, [[name, type, value], ...], end of header)`` or ``None`` if not handled."""
-    if data[:4] != _EXR_MAGIC or len(data) < 8:
-        return None
-    flags = int.from_bytes(data[4:8], "little")
-    if flags & (_EXR_TILED | _EXR_DEEP | _EXR_MULTIPART):
-        return None
-    attrs, pos = [], 8
-    while True:
-        end = data.index(b"\0", pos)
-        if end == pos:
-            return flags, attrs, pos + 1
-        type_end = data.index(b"\0", end + 1)
-        (size,) = struct.unpack_from("<i", data, type_end + 1)
-        start = type_end + 5
-        if size < 0 or start + size > len(data):
-            return None
-        attrs.append([data[pos:end], data[end + 1:type_end], data[start:start + size]])
-        pos = start + size
-
-
-def _chlist(value: bytes) -> list[list[bytes]]:
-    channels, pos = [], 0
-    while value[pos] != 0:
-        end = value.index(b"\0", pos)
-        # pixel type (int32), pLinear (uint8), 3 reserved bytes, x and y sampling (int32)
-        channels.append([value[pos:end], value[end + 1:end + 17]])
-        pos = end + 17
-    return channels
-
-
-def _renamed_channels(names: list[str], cryptomatte_layers: set[str]) -> list[str]:
-    present = set(names)
-    renamed = []
-    for name in names:
-        layer, _, last = name.rpartition(".")
-        if layer in cryptomatte_layers and last in _CRYPTO_UPPER:
-            name = f"{layer}.{last.lower()}"
-        elif (last == "V" and layer.endswith(_W_SUFFIX) and layer not in present
-              and layer[: -len(_W_SUFFIX)] + ".X" in present):
-            name = layer  # "vector.W.V" -> "vector.W"
-        renamed.append(name)
-    return renamed
-
-
-def normalised_exr(data: bytes, light_names: frozenset = frozenset()) -> bytes | None:
-    """The bytes of the EXR file ``data`` with the layout of every version, or ``None``
-    when it has it already (or is laid out in a way this does not handle)."""
-    parsed = _exr_attributes(data)
-    if parsed is None:
-        return None
-    flags, attrs, header_end = parsed
-    by_name = {a[0]: a for a in attrs}
-    needed = {b"channels", b"compression", b"dataWindow"}
-    if not needed <= set(by_name) or by_name[b"channels"][1] != b"chlist":
-        return None
-    changed = False
-
-    crypto_layers = set()
-    for name, type_, value in attrs:
-        if name.startswith(b"cryptomatte/") and type_ == b"string":
-            if name.endswith(b"/name"):
-                crypto_layers.add(value.decode("utf-8", "replace"))
-            elif name.endswith(b"/manifest") and light_names:
-                manifest = _without(value, light_names)
-                if manifest is not None:
-                    by_name[name][2] = manifest
-                    changed = True
-
-    channels = _chlist(by_name[b"channels"][2])
-    names = [c[0].decode("utf-8", "replace") for c in channels]
-    renamed = _renamed_channels(names, crypto_layers)
-    if renamed != names:
-        encoded = [n.encode() for n in renamed]
-        # Pixel data follows the sorted order of the names: a rename must keep it.
-        if encoded != sorted(encoded) or len(set(encoded)) != len(encoded):
-            return None
-        by_name[b"channels"][2] = b"".join(
-            n + b"\0" + c[1] for n, c in zip(encoded, channels, strict=True)) + b"\0"
-        changed = True
-    if not changed:
-        return None
-
-    compression = by_name[b"compression"][2][0]
-    if compression not in _LINES_PER_CHUNK:
-        return None
-    _, y_min, _, y_max = struct.unpack("<4i", by_name[b"dataWindow"][2])
-    count = math.ceil((y_max - y_min + 1) / _LINES_PER_CHUNK[compression])
-    table_end = header_end + 8 * count
-    if table_end > len(data):
-        return None
-    offsets = struct.unpack_from(f"<{count}Q", data, header_end)
-    if min(offsets) != table_end or max(offsets) >= len(data):
-        return None
-    header = bytearray(data[:8])
-    for name, type_, value in attrs:
-        header += name + b"\0" + type_ + b"\0" + struct.pack("<i", len(value)) + value
-    header += b"\0"
-    shift = len(header) - header_end
-    table = struct.pack(f"<{count}Q", *(o + shift for o in offsets))
-    return bytes(header) + table + data[table_end:]
-
-
-def _without(manifest: bytes, names: frozenset) -> bytes | None:
-    """The JSON manifest without ``names``, or ``None`` if it has none of them."""
-    try:
-        entries = json.loads(manifest.decode("utf-8"))
-    except ValueError:
-        return None
-    if not isinstance(entries, dict) or not names.intersection(entries):
-        return None
-    kept = {k: v for k, v in entries.items() if k not in names}
-    return json.dumps(kept, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def light_names() -> frozenset:
-    """Names of the lights that Cryptomatte manifests may list (never in its pixels)."""
-    lights = {o.name for o in bpy.data.objects if o.type == "LIGHT"}
-    others = {o.name for o in bpy.data.objects if o.type != "LIGHT"}
-    return frozenset(lights - others)  # a linked object may share a light's name

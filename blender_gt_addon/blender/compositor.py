@@ -16,7 +16,7 @@ import bpy
 from .. import outputs
 from . import compat
 
-OWNER_KEY = "blender_gt"
+OWNER_KEY = compat.OWNER_KEY
 ROLE_FILE_OUTPUT = "file_output"
 ROLE_RENDER_LAYERS = "render_layers"
 ROLE_BEAUTY = "beauty_output"
@@ -148,8 +148,10 @@ def _remove_unused_helpers(tree) -> None:
             tree.nodes.remove(node)
 
 
-def _remove_own_nodes(tree) -> None:
-    for node in owned_nodes(tree, ROLE_FILE_OUTPUT) + owned_nodes(tree, ROLE_CLEAN_RENDER_LAYERS):
+def _remove_own_nodes(tree, beauty: bool = False) -> None:
+    """Remove the add-on's nodes from ``tree`` (its beauty output too, if ``beauty``)."""
+    roles = [ROLE_FILE_OUTPUT, ROLE_CLEAN_RENDER_LAYERS] + ([ROLE_BEAUTY] if beauty else [])
+    for node in [n for role in roles for n in owned_nodes(tree, role)]:
         tree.nodes.remove(node)
     _remove_unused_helpers(tree)
     for node in owned_nodes(tree, ROLE_RENDER_LAYERS):
@@ -166,11 +168,24 @@ def sync(scene: bpy.types.Scene) -> None:
     from_clean = {o.key for o in chosen if o.key in _CLEAN_KEYS} if clean else set()
     _sync_passes(scene, settings, [o for o in chosen if o.key not in from_clean])
 
-    tree, created = compat.compositor_tree(scene, create=bool(chosen))
-    if tree is None:
-        return
+    switched = [s for s in settings.owned_compositing.split(",") if s]
+    if chosen and not switched and compat.compositing_is_off(scene):
+        # Ticked outputs mean files, on every version: compositing goes on, and
+        # the final image stays the plain render it was (see compat).
+        switched = compat.switch_compositing_on(scene)
+        settings.owned_compositing = ",".join(switched)
+    for other in compat.user_trees_holding_own_nodes(scene):
+        _remove_own_nodes(other)
+    tree, created = compat.compositor_tree(scene, create=bool(chosen), own=bool(switched))
     if not chosen:
-        _remove_own_nodes(tree)
+        if tree is not None:
+            _remove_own_nodes(tree, beauty=bool(switched))
+        compat.release_compositor(scene)
+        if switched:
+            compat.restore_compositing(scene, switched)
+            settings.owned_compositing = ""
+        return
+    if tree is None:
         return
 
     layer = target_view_layer(scene)
@@ -187,9 +202,10 @@ def sync(scene: bpy.types.Scene) -> None:
 
     clean_rl = _sync_clean_render_layers(tree, scene, clean, rl)
 
-    if created:
-        # A tree the add-on made must still deliver the beauty render.
-        for node in compat.add_beauty_output(tree, rl.outputs["Image"]):
+    if created or (switched and not owned_nodes(tree, ROLE_BEAUTY)):
+        # A tree the add-on made must still deliver the beauty render; with
+        # compositing switched on by the add-on, the plain render as before.
+        for node in compat.add_beauty_output(tree, rl.outputs["Image"], active=bool(switched)):
             _mark(node, ROLE_BEAUTY, "Beauty")
             node.location = (rl.location[0] + 300, rl.location[1] + 150)
 

@@ -15,7 +15,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from .. import outputs
-from . import checks, compat, compositor, metadata
+from . import checks, compositor, metadata
 
 
 def _report_in_ui(problems: list[outputs.Problem]):
@@ -33,7 +33,7 @@ def _report_in_ui(problems: list[outputs.Problem]):
 @persistent
 def on_render_init(scene, *_args) -> None:
     # An F12 render calls this from the render thread, where running operators or
-    # changing the scene is unsafe: only the stamp Note (a string) is set here.
+    # changing the scene is unsafe: only say what is wrong here.
     if not compositor.has_outputs(scene):
         return
     try:
@@ -46,13 +46,11 @@ def on_render_init(scene, *_args) -> None:
     if found and not bpy.app.background:
         # Timers run on the main thread, where the report reaches the status bar.
         bpy.app.timers.register(_report_in_ui(found), first_interval=0.0)
-    _guarded(metadata.begin, scene)
 
 
 @persistent
 def on_render_post(scene, *_args) -> None:
-    _finish_file(scene)  # first: it needs the frame just rendered
-    _guarded(metadata.after_frame, scene)
+    _guarded(metadata.finish_frame, scene)
 
 
 @persistent
@@ -63,28 +61,16 @@ def on_render_complete(scene, *_args) -> None:
 
 @persistent
 def on_render_cancel(scene, *_args) -> None:
-    _finish_file(scene)  # a cancelled frame may have been written
+    _guarded(metadata.finish_frame, scene)  # a cancelled frame may have been written
     _guarded(metadata.end, scene)
-
-
-def _finish_file(scene) -> None:
-    """Give the frame's file the same channel names on every Blender version (see compat)."""
-    if not compositor.has_outputs(scene):
-        return
-    path = checks.next_file(scene)
-    try:
-        compat.finish_file(path, compat.light_names())
-    except Exception as exc:  # a handler must never raise into Blender's render
-        print(f"Ground truth error: could not finish {path}: {exc}", file=sys.stderr,
-              flush=True)
 
 
 def _guarded(function, scene) -> None:
     try:
         function(scene)
     except Exception as exc:  # a handler must never raise into Blender's render
-        print(f"Ground truth error: could not record the camera: {exc}", file=sys.stderr,
-              flush=True)
+        print(f"Ground truth error: could not finish the frame's file: {exc}",
+              file=sys.stderr, flush=True)
 
 
 @persistent

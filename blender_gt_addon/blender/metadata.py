@@ -1,41 +1,51 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Put each frame's camera into the EXR header, through Blender's stamp Note.
+"""Finish each frame's file: one channel layout on every version, and the frame's camera.
 
-Blender copies the render settings, the Note among them, for a frame *before*
-that frame's ``render_pre`` handler runs. So the camera of the first frame is set
-at ``render_init`` and the camera of frame N + step at ``render_post`` of frame N.
-The user's own Note (and whether it was on) is kept in front of ours and restored
-when the render ends, whether it completes or is cancelled.
+After Blender writes a frame (``render_post``), :func:`finish_frame` rewrites the
+file's header (``exr.header``): the channel and manifest fix-ups of ``compat``, and
+the frame's camera at full precision in the ``blender-gt/frame`` attribute
+(:mod:`blender_gt_addon.frame_record`). The user's stamp Note is not touched.
 
-The camera of a frame other than the one Blender has evaluated is found with
-``scene.frame_set``, which is safe only on the main thread: renders from scripts,
-the command line and ``blender-gt render``. An F12 render in the window runs its
-handlers on a render thread, where only the evaluated current frame is known; a
-frame whose camera cannot be known gets no camera rather than a wrong one.
+The camera of the frame just rendered is exact whoever started the render:
+- On the main thread (scripts, the command line, ``blender-gt render``) the frame
+  is evaluated on the spot.
+- An F12 / Ctrl+F12 render in Blender's window runs its handlers on the render
+  thread, where no frame may be evaluated and the scene's objects keep the values
+  of the frame shown in the window. There a camera is recorded at once only when
+  nothing animates it; other frames wait in a list, and a step on the main thread
+  after the render (:func:`finish_pending`, run by a timer that ``render_complete``
+  and ``render_cancel`` register) evaluates each of them and writes its camera.
+:func:`on_render_thread` tells the two apart; tests replace it to reproduce the
+window's constraint in a background process and then call :func:`finish_pending`
+as the timer would.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import bpy
 
 from .. import camera as cammod
-from . import compositor
+from .. import frame_record
+from ..exr import header
+from . import checks, compositor
 
-# Per scene name, while it renders: the user's (use_stamp_note, stamp_note_text)
-# and the frame they were on.
-_saved: dict[str, tuple[bool, str, int]] = {}
-# Scenes whose frame this module changed, to be set back when the render ends.
-_moved: set[str] = set()
+# Per scene name: the frames whose camera could not be known on the render thread,
+# as (frame, file path), waiting for finish_pending on the main thread.
+_pending: dict[str, list[tuple[int, str]]] = {}
+
+
+def on_render_thread() -> bool:
+    """Whether the handlers run on a render thread (an F12 render in the window)."""
+    return threading.current_thread() is not threading.main_thread()
 
 
 def wants_camera(scene) -> bool:
-    """Record the camera: some output is on, there is a camera, and stamps are not
-    burned into the image (the Note would be drawn on the user's beauty render)."""
-    return (scene.camera is not None and not scene.render.use_stamp
-            and compositor.has_outputs(scene))
+    """Record the camera: some output is on and the scene has a camera."""
+    return scene.camera is not None and compositor.has_outputs(scene)
 
 
 def _is_animated(obj) -> bool:
@@ -52,27 +62,8 @@ def _is_animated(obj) -> bool:
     return False
 
 
-def camera_of(scene, frame: int) -> cammod.Camera | None:
-    """The camera of ``frame``, or ``None`` when it cannot be known on this thread."""
-    current = scene.frame_current
-    if threading.current_thread() is threading.main_thread():
-        if current != frame or _is_animated(scene.camera):
-            scene.frame_set(frame)
-            _moved.add(scene.name)
-        else:
-            bpy.context.view_layer.update()
-    elif frame != current and _is_animated(scene.camera):
-        return None
-    try:
-        return _camera_now(scene)
-    finally:
-        if scene.frame_current != current:
-            # An animation render counts frames in frame_current: give it back
-            # unevaluated, or Blender skips the next frame.
-            scene.frame_current = current
-
-
 def _camera_now(scene) -> cammod.Camera:
+    """The scene camera as the scene's objects hold it now."""
     cam = scene.camera
     data = cam.data
     render = scene.render
@@ -102,58 +93,65 @@ def _camera_now(scene) -> cammod.Camera:
     )
 
 
-# Bytes of the Note that reach the EXR header (measured: Blender cuts the rest).
-NOTE_LIMIT = 511
+def _camera_of_current_frame(scene) -> cammod.Camera | None:
+    """The camera of the frame being rendered, or ``None`` when this thread cannot know it."""
+    if on_render_thread():
+        return None if _is_animated(scene.camera) else _camera_now(scene)
+    frame = scene.frame_current
+    if _is_animated(scene.camera):
+        scene.frame_set(frame)  # evaluate this frame: the render used its own copy
+    return _camera_now(scene)
 
 
-def _write_note(scene, frames: list[int]) -> None:
-    """Frames in order of preference: a camera that does not fit is left out whole."""
-    user_on, user_text, _ = _saved[scene.name]
-    lines = []
-    for frame in dict.fromkeys(frames):
-        cam = camera_of(scene, frame)
-        if cam is not None:
-            line = cammod.encode(cam, frame)
-            if len("\n".join([*lines, line]).encode()) <= NOTE_LIMIT:
-                lines.append(line)
-    ours = "\n".join(lines)
-    text = "\n".join(t for t in ((user_text if user_on else ""), ours) if t)
-    if len(text.encode()) > NOTE_LIMIT:  # keep ours whole, leave theirs out of the file
-        text = ours
-    render = scene.render
-    render.use_stamp_note = bool(text)
-    render.stamp_note_text = text
+def _write(path: str, frame: int, camera: cammod.Camera | None) -> None:
+    strings = {frame_record.KEY: frame_record.encode(frame, camera)}
+    header.finish_file(path, _light_names(), strings)
 
 
-def begin(scene) -> None:
-    """render_init: remember the user's Note; write the camera of the first frame.
+def _light_names() -> frozenset:
+    """Names of the lights that Cryptomatte manifests may list (never in its pixels)."""
+    lights = {o.name for o in bpy.data.objects if o.type == "LIGHT"}
+    others = {o.name for o in bpy.data.objects if o.type != "LIGHT"}
+    return frozenset(lights - others)  # a linked object may share a light's name
 
-    A handler cannot tell a still render (the current frame) from an animation
-    (the first frame of the range), so both go in, the current frame's first, as
-    far as they fit; the reader takes the one whose frame matches the file's.
-    """
-    if not wants_camera(scene):
+
+def finish_frame(scene) -> None:
+    """render_post / render_cancel: finish the file of the frame just rendered."""
+    if not compositor.has_outputs(scene):
         return
-    render = scene.render
-    current = scene.frame_current
-    if scene.name not in _saved:
-        _saved[scene.name] = (render.use_stamp_note, render.stamp_note_text, current)
-    _write_note(scene, [current, scene.frame_start])
-
-
-def after_frame(scene) -> None:
-    """render_post: write the camera of the next frame of an animation."""
-    if scene.name in _saved and wants_camera(scene):
-        _write_note(scene, [scene.frame_current + scene.frame_step])
+    path, frame = checks.next_file(scene), scene.frame_current
+    camera = _camera_of_current_frame(scene) if wants_camera(scene) else None
+    _write(path, frame, camera)
+    if camera is None and wants_camera(scene):
+        _pending.setdefault(scene.name, []).append((frame, path))
 
 
 def end(scene) -> None:
-    """render_complete / render_cancel: give the user's Note and frame back."""
-    saved = _saved.pop(scene.name, None)
-    if saved is None:
+    """render_complete / render_cancel: write the cameras that had to wait."""
+    if scene.name not in _pending:
         return
-    render = scene.render
-    render.use_stamp_note, render.stamp_note_text, frame = saved
-    if scene.name in _moved:
-        _moved.discard(scene.name)
-        scene.frame_set(frame)
+    if on_render_thread():
+        # Timers run on the main thread once the render has let go of the scene.
+        bpy.app.timers.register(finish_pending, first_interval=0.0)
+    else:
+        finish_pending()
+
+
+def finish_pending() -> None:
+    """On the main thread: evaluate each waiting frame and write its camera."""
+    while _pending:
+        name, frames = _pending.popitem()
+        scene = bpy.data.scenes.get(name)
+        if scene is None or scene.camera is None:
+            continue
+        current = scene.frame_current
+        try:
+            for frame, path in frames:
+                scene.frame_set(frame)
+                try:
+                    _write(path, frame, _camera_now(scene))
+                except OSError as exc:  # e.g. the file was moved away since
+                    print(f"Ground truth error: could not record the camera in {path}: "
+                          f"{exc}", file=sys.stderr, flush=True)
+        finally:
+            scene.frame_set(current)

@@ -67,6 +67,12 @@ def _annotations() -> dict:
     # Bookkeeping, not shown: which view-layer passes the add-on switched on, so
     # unticking turns off only those and never one the user had on.
     notes["owned_passes"] = bpy.props.StringProperty(options={"HIDDEN"})
+    # What the add-on switched on because compositing was off (compat.switch_compositing_on),
+    # given back when nothing is ticked; and the user's compositor node group while
+    # the add-on's own one is the scene's (5.0-5.2).
+    notes["owned_compositing"] = bpy.props.StringProperty(options={"HIDDEN"})
+    notes["user_compositor"] = bpy.props.PointerProperty(type=bpy.types.NodeTree,
+                                                         options={"HIDDEN"})
     notes["last_error"] = bpy.props.StringProperty(options={"HIDDEN", "SKIP_SAVE"})
     return notes
 

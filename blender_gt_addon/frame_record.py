@@ -1,0 +1,76 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the add-on records about each frame in its file's header. No ``bpy`` here.
+
+One string attribute, :data:`KEY` (``"blender-gt/frame"``), holds compact JSON:
+
+``{"v": 1, "frame": 7, "camera": {"type": "PERSP", "size": [W, H],
+"K": [[...], [...], [...]], "world_to_camera": [[...] x 4], "clip": [start, end]}}``
+
+Matrices are written at full float64 precision (Python's shortest round-trip
+repr), in the conventions of :mod:`blender_gt_addon.camera` (OpenCV ``K`` whose
+integer pixel coordinates are pixel centres; world to OpenCV camera axes, x right,
+y down, z forward). Unlike Blender's stamp Note (511 bytes, which older files used,
+see :func:`blender_gt_addon.camera.decode`), a header attribute has no length limit.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .camera import Camera
+
+__all__ = ["KEY", "FrameRecord", "decode", "encode"]
+
+KEY = "blender-gt/frame"
+_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FrameRecord:
+    """The metadata of one frame: its number and camera (``None`` when unknown)."""
+
+    frame: int
+    camera: Camera | None
+
+
+def encode(frame: int, camera: Camera | None) -> str:
+    """The header text for ``frame`` and its ``camera``."""
+    data: dict = {"v": _VERSION, "frame": int(frame)}
+    if camera is not None:
+        data["camera"] = {
+            "type": camera.type,
+            "size": [int(camera.width), int(camera.height)],
+            "K": np.asarray(camera.K, dtype=np.float64).tolist(),
+            "world_to_camera": np.asarray(camera.world_to_camera, dtype=np.float64).tolist(),
+            "clip": [float(camera.clip_start), float(camera.clip_end)],
+        }
+    return json.dumps(data, separators=(",", ":"), allow_nan=False)
+
+
+def decode(text: str) -> FrameRecord:
+    """The record in ``text`` as :func:`encode` wrote it.
+
+    Raises:
+        ValueError: not a record of a version this reader knows, or damaged.
+    """
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("v") != _VERSION:
+            raise ValueError(f"not a blender-gt frame record of version {_VERSION}")
+        cam = data.get("camera")
+        camera = None
+        if cam is not None:
+            K = np.array(cam["K"], dtype=np.float64)
+            w2c = np.array(cam["world_to_camera"], dtype=np.float64)
+            if K.shape != (3, 3) or w2c.shape != (4, 4):
+                raise ValueError(f"matrices of shape {K.shape} and {w2c.shape}")
+            camera = Camera(K=K, world_to_camera=w2c, width=int(cam["size"][0]),
+                            height=int(cam["size"][1]), clip_start=float(cam["clip"][0]),
+                            clip_end=float(cam["clip"][1]), type=str(cam["type"]))
+        return FrameRecord(frame=int(data["frame"]), camera=camera)
+    except (KeyError, TypeError, IndexError, ArithmeticError) as exc:
+        raise ValueError(f"damaged blender-gt frame record ({exc!r})") from None

@@ -1,0 +1,163 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The EXR header step (``blender_gt_addon.exr.header``), run directly on files made to
+look like each Blender version's: one channel layout, lights out of the manifest,
+string attributes set, pixels untouched bit for bit on every lossless codec."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from blender_gt_addon import reader
+from blender_gt_addon.exr import header
+
+H, W = 70, 13  # 70 rows: the last chunk is short for every compression
+
+
+def _planes(rng) -> dict[str, np.ndarray]:
+    planes = {f"vector.{c}": rng.normal(size=(H, W)).astype(np.float32) for c in "XYZ"}
+    planes["depth.V"] = rng.uniform(1, 100, size=(H, W)).astype(np.float32)
+    planes["image.R"] = rng.uniform(0, 1, size=(H, W)).astype(np.float16)
+    for c in "RGBA":  # Cryptomatte: float32 bit patterns, some of them NaN-like
+        planes[f"cryptomatte_object.{c}"] = rng.integers(
+            0, 2**32, size=(H, W), dtype=np.uint64).astype(np.uint32).view(np.float32)
+    planes["vector.W.V"] = rng.normal(size=(H, W)).astype(np.float32)
+    return planes
+
+
+MANIFEST_42 = {"Back": "5050d6fb", "Sun": "ee8d1ae3", "Lamp": "437fac16", "Moving": "5d14d040"}
+
+
+def _write(path: Path, planes: dict, compression, line_order=None, manifest=MANIFEST_42):
+    import OpenEXR
+
+    header = {
+        "compression": compression,
+        "type": OpenEXR.scanlineimage,
+        "Note": "take 7\nblender-gt camera {\"f\": 1}",
+        "cryptomatte/5635860/name": "cryptomatte_object",
+        "cryptomatte/5635860/hash": "MurmurHash3_32",
+        "cryptomatte/5635860/conversion": "uint32_to_float32",
+        "cryptomatte/5635860/manifest": json.dumps(manifest, separators=(",", ":")),
+    }
+    if line_order is not None:
+        header["lineOrder"] = line_order
+    channels = {name: (np.ascontiguousarray(p.view(np.uint32)) if p.dtype == np.float32
+                       and name.startswith("crypto") else p) for name, p in planes.items()}
+    OpenEXR.File(header, channels).write(str(path))
+
+
+def _read(path: Path) -> tuple[dict, dict]:
+    import OpenEXR
+
+    with OpenEXR.File(str(path), separate_channels=True) as f:
+        assert len(f.parts) == 1
+        part = f.parts[0]
+        return dict(part.header), {k: np.array(v.pixels) for k, v in part.channels.items()}
+
+
+def normalise_files(paths: list[str], lights: list[str], strings=None) -> list[bool]:
+    return [header.finish_file(p, frozenset(lights), strings) for p in paths]
+
+
+def test_blender_42_layout_becomes_the_one_layout_with_pixels_untouched(tmp_path):
+    import OpenEXR
+
+    rng = np.random.default_rng(3)
+    planes = _planes(rng)
+    cases = {
+        "none": (OpenEXR.NO_COMPRESSION, None), "rle": (OpenEXR.RLE_COMPRESSION, None),
+        "zips": (OpenEXR.ZIPS_COMPRESSION, None), "zip": (OpenEXR.ZIP_COMPRESSION, None),
+        "piz": (OpenEXR.PIZ_COMPRESSION, None),
+        "zip_decreasing": (OpenEXR.ZIP_COMPRESSION, OpenEXR.DECREASING_Y),
+    }
+    paths = []
+    for name, (compression, order) in cases.items():
+        path = tmp_path / f"{name}.exr"
+        _write(path, planes, compression, order)
+        paths.append(str(path))
+    before = {p: _read(Path(p)) for p in paths}
+    changed = normalise_files(paths, ["Sun"])
+    assert changed == [True] * len(paths)
+    again = normalise_files(paths, ["Sun"])
+    assert again == [False] * len(paths)  # already in the one layout: left alone
+
+    rename = {"vector.W.V": "vector.W"}
+    rename.update({f"cryptomatte_object.{c}": f"cryptomatte_object.{c.lower()}" for c in "RGBA"})
+    for path in paths:
+        old_header, old = before[path]
+        header, new = _read(Path(path))
+        assert set(new) == {rename.get(n, n) for n in old}, path
+        for name, pixels in old.items():
+            got = new[rename.get(name, name)]
+            assert got.dtype == pixels.dtype and got.tobytes() == pixels.tobytes(), (path, name)
+        manifest = json.loads(header.pop("cryptomatte/5635860/manifest"))
+        assert manifest == {k: v for k, v in MANIFEST_42.items() if k != "Sun"}
+        old_header.pop("cryptomatte/5635860/manifest")
+        old_header.pop("channels"), header.pop("channels")
+        assert {k: str(v) for k, v in header.items()} == {k: str(v) for k, v in old_header.items()}
+        # And the reader sees the add-on's layout.
+        gt = reader.read(path)
+        assert {"vector", "cryptomatte_object", "depth"} <= set(gt.passes)
+        assert gt.vector[..., 3].tobytes() == old["vector.W.V"].tobytes()
+        assert gt.names == {1: "Back", 2: "Lamp", 3: "Moving"}
+
+
+def test_files_in_the_one_layout_and_others_are_left_alone(tmp_path):
+    import OpenEXR
+
+    rng = np.random.default_rng(4)
+    planes = {("vector.W" if n == "vector.W.V" else n.lower() if "crypto" in n else n): p
+              for n, p in _planes(rng).items()}
+    ours = tmp_path / "ours.exr"
+    _write(ours, planes, OpenEXR.ZIP_COMPRESSION,
+           manifest={k: v for k, v in MANIFEST_42.items() if k != "Sun"})
+    multipart = tmp_path / "multipart.exr"
+    parts = [OpenEXR.Part({"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage},
+                          {"cryptomatte_object.R": planes["depth.V"]}, name=name)
+             for name in ("a", "b")]
+    OpenEXR.File(parts).write(str(multipart))
+    not_exr = tmp_path / "not.exr"
+    not_exr.write_bytes(b"not an EXR file at all")
+    paths = [ours, multipart, not_exr, tmp_path / "missing.exr"]
+    before = [p.read_bytes() if p.exists() else None for p in paths]
+    changed = normalise_files([str(p) for p in paths], ["Sun", "Lamp2"])
+    assert changed == [False] * len(paths)
+    assert [p.read_bytes() if p.exists() else None for p in paths] == before
+
+
+def test_string_attributes_are_set_and_replaced_with_pixels_untouched(tmp_path):
+    import OpenEXR
+
+    rng = np.random.default_rng(5)
+    planes = {("vector.W" if n == "vector.W.V" else n.lower() if "crypto" in n else n): p
+              for n, p in _planes(rng).items()}
+    for compression in (OpenEXR.NO_COMPRESSION, OpenEXR.ZIP_COMPRESSION, OpenEXR.PIZ_COMPRESSION):
+        path = tmp_path / f"{compression}.exr"
+        _write(path, planes, compression)
+        _, before = _read(path)
+        long_text = json.dumps({"values": list(rng.normal(size=2000))})  # far over 511 bytes
+        assert header.finish_file(str(path), (), {"blender-gt/frame": long_text})
+        head, after = _read(path)
+        assert head["blender-gt/frame"] == long_text
+        assert head["Note"] == "take 7\nblender-gt camera {\"f\": 1}"  # the user's, as it was
+        for name, pixels in before.items():
+            assert after[name].tobytes() == pixels.tobytes(), (compression, name)
+        # The same text again changes nothing; another replaces it (a shorter header).
+        assert not header.finish_file(str(path), (), {"blender-gt/frame": long_text})
+        assert header.finish_file(str(path), (), {"blender-gt/frame": "{}"})
+        head, after = _read(path)
+        assert head["blender-gt/frame"] == "{}"
+        assert all(after[n].tobytes() == p.tobytes() for n, p in before.items())
+
+
+def test_no_temporary_file_is_left_beside_the_file(tmp_path):
+    import OpenEXR
+
+    path = tmp_path / "a.exr"
+    _write(path, _planes(np.random.default_rng(6)), OpenEXR.ZIP_COMPRESSION)
+    assert header.finish_file(str(path), ("Sun",), {"k": "v"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.exr"]
