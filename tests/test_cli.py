@@ -76,20 +76,6 @@ def test_info_text_of_a_folder_lists_every_frame(out):
     assert "instances: " in done.stdout and "Moving" in done.stdout
 
 
-def test_info_header_only_decodes_no_pixels(out, monkeypatch):
-    from blender_gt_addon import export
-
-    decoded = []
-    original = reader.GroundTruthFrame._decoded
-    monkeypatch.setattr(reader.GroundTruthFrame, "_decoded",
-                        lambda self: decoded.append(self.path) or original(self))
-    info = export.describe(out / f"{PREFIX}0001.exr", ranges=False)
-    assert decoded == []
-    assert "min" not in info["passes"]["depth"] and info["frame"] == 1
-    export.describe(out / f"{PREFIX}0001.exr", ranges=True)
-    assert len(decoded) >= 1
-
-
 # ----------------------------------------------------------------------- preview
 
 
