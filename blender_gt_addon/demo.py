@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import bpyjob, outputs, preview, reader
 from .blender.demo_scene import BRAKE_STRENGTH, CAR_SPEED, MATERIALS, OBJECTS, render_demo
+from .conventions import forward_flow
 
 __all__ = ["BRAKE_STRENGTH", "CAR_SPEED", "MATERIALS", "OBJECTS", "main", "render_demo"]
 
@@ -85,7 +86,7 @@ def _summarise(frame: reader.GroundTruthFrame) -> dict:
 
     depth = frame.depth
     finite = depth[np.isfinite(depth)]
-    flow = preview.forward_flow(frame.vector)
+    flow = forward_flow(frame.vector)
     magnitude = np.hypot(flow[..., 0], flow[..., 1])
     return {
         "passes": frame.passes,
@@ -96,20 +97,46 @@ def _summarise(frame: reader.GroundTruthFrame) -> dict:
     }
 
 
+class _Failed(Exception):
+    """The demo cannot go on; the message is printed as ``demo: error: ...``."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        _run(args)
+    except _Failed as exc:
+        print(f"demo: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run(args: argparse.Namespace) -> None:
     out = args.out.resolve()
-    width, height = args.size
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        print(f"demo: error: cannot create {out}: {exc.strerror}", file=sys.stderr)
-        return 1
+        raise _Failed(f"cannot create {out}: {exc.strerror}") from None
+    log = out / "render.log"
+    facts, started = _render(args, out, log)
+    paths = [out / outputs.file_name("", n) for n in range(1, args.frames + 1)]
+    frames, summaries = _read_back(paths, started, log)
+    _print_table(paths, summaries, facts)
+    png, number = _save_preview(frames, facts, args, out)
+    print(f"\nGround truth:  {out}/{outputs.file_name('', 1)} ... "
+          f"{outputs.file_name('', args.frames)}")
+    print(f"Beauty PNGs:   {out}/beauty_0001.png ...")
+    print(f"Preview:       {png}  (frame {number})")
+    print(f"Blender log:   {log}")
+
+
+def _render(args: argparse.Namespace, out: Path, log: Path) -> tuple[dict, float]:
+    """Render the scene in a child Blender; its facts, and when it started (epoch s)."""
+    width, height = args.size
     plural = "s" if args.frames > 1 else ""
     print(f"Rendering {args.frames} frame{plural} at {width}x{height}, {args.samples} samples, "
           f"into {out} ...", flush=True)
     started = time.time()
-    log = out / "render.log"
     try:
         job = bpyjob.run(
             JOB_TARGET,
@@ -119,27 +146,27 @@ def main(argv: list[str] | None = None) -> int:
         )
     except bpyjob.BlenderJobError as exc:
         first = str(exc).splitlines()[0]
-        print(f"demo: error: {first} (Blender's output: {log})", file=sys.stderr)
-        return 1
+        raise _Failed(f"{first} (Blender's output: {log})") from None
     facts = job.value
     total = time.time() - started
     print(f"Blender {facts['blender']} rendered in {facts['seconds']:.1f} s "
           f"({total:.1f} s with start-up).\n")
+    return facts, started
 
-    frame_numbers = range(1, args.frames + 1)
-    paths = [out / outputs.file_name("", n) for n in frame_numbers]
+
+def _read_back(paths: list[Path], started: float, log: Path) -> tuple[list, list[dict]]:
+    """Every frame this run wrote, read with the reader, and its summary."""
     stale = [p.name for p in paths if not p.exists() or p.stat().st_mtime < started - 1]
     if stale:
-        print(f"demo: error: Blender did not write {', '.join(stale)} (see {log})",
-              file=sys.stderr)
-        return 1
+        raise _Failed(f"Blender did not write {', '.join(stale)} (see {log})")
     try:
         frames = [reader.read(p) for p in paths]
-        summaries = [_summarise(f) for f in frames]
+        return frames, [_summarise(f) for f in frames]
     except reader.GroundTruthError as exc:
-        print(f"demo: error: {exc}", file=sys.stderr)
-        return 1
+        raise _Failed(str(exc)) from None
 
+
+def _print_table(paths: list[Path], summaries: list[dict], facts: dict) -> None:
     header = ("file", "KB", "passes", "depth [m]", "object ids", "max flow [px]",
               "max emission")
     rows = [
@@ -158,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{i} {n}" for n, i in sorted(facts["objects"].items(),
                                                      key=lambda kv: kv[1])))
 
+
+def _save_preview(frames: list, facts: dict, args: argparse.Namespace,
+                  out: Path) -> tuple[Path, int]:
+    """``<out>/preview.png`` of the middle frame; its path and frame number."""
+    width, height = args.size
     middle = frames[len(frames) // 2]
     number = middle.frame if middle.frame is not None else len(frames) // 2 + 1
     lights = "on" if number >= facts["brake_lights_on_from"] else "off"
@@ -168,12 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         object_names={i: n for n, i in facts["objects"].items()},
         material_names={i: n for n, i in facts["materials"].items()},
     )
-    print(f"\nGround truth:  {out}/{outputs.file_name('', 1)} ... "
-          f"{outputs.file_name('', args.frames)}")
-    print(f"Beauty PNGs:   {out}/beauty_0001.png ...")
-    print(f"Preview:       {png}  (frame {number})")
-    print(f"Blender log:   {log}")
-    return 0
+    return png, number
 
 
 if __name__ == "__main__":
