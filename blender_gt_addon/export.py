@@ -28,8 +28,6 @@ from .exporters import (
     rle_to_string,
     write_flo,
 )
-from .exporters.common import human_bytes as _human_bytes  # noqa: F401 (older callers)
-from .exporters.common import make_folder as _make_folder  # noqa: F401 (older callers)
 from .exporters.kitti_depth import KITTI_SCALE, kitti_depth
 from .pictures.sheet import contact_sheet, preview_frames
 
