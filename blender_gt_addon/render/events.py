@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..sequence import progress_bar
+from ..reader.parallel import progress_bar
 from .child import Child, kill
 from .result import RenderError, RenderResult
 
