@@ -34,19 +34,25 @@ Formats (precision of each, compared with the reader's arrays):
   ``ids="instance_id"``: an annotation per object (Cryptomatte), one category per
   object name.
 
-How to add a format: write ``exporters/<format>.py`` with a ``write`` function (per
-frame: ``write(frame, path, options) -> notes``, writing one file for one
-:class:`~blender_gt_addon.reader.GroundTruthFrame`; for the whole folder:
-``write(frames, path, options, jobs, progress) -> notes``), and add its row to
-``EXPORTERS`` in :mod:`.registry`, e.g.::
+How to add a format (one module, one registry line):
 
-    Exporter("depth-npy", "one .npy a frame: planar depth, inf = nothing hit",
-             depth_npy.write, suffix=".npy", needs="depth"),
+1. ``exporters/depth_npy.py`` with a ``write`` function. One file a frame:
+   ``write(frame, path, options) -> notes`` writes ``path`` for one
+   :class:`~blender_gt_addon.reader.GroundTruthFrame`; one file for the folder:
+   ``write(frames, path, options, jobs, progress) -> notes``. ``path`` is a temporary
+   name beside the target (renamed when ``write`` returns, removed if it raises), so
+   the writer just writes it; ``notes`` is ``{what: count}`` for the summary line.
+2. In :mod:`.registry`, import it (``from . import ..., depth_npy``) and add its row
+   to ``EXPORTERS``::
 
-Nothing else changes: ``blender-gt export --to``, its help and install hints, the
-check that every file holds what the format needs, temporary names and the process
-pool come from the row. ``path`` is a temporary name beside the target, so the
-writer just writes it. Tests go in ``tests/exporters/test_<format>.py``.
+       Exporter("depth-npy", "one .npy a frame: planar depth, inf = nothing hit",
+                depth_npy.write, suffix=".npy", needs="depth"),
+
+Nothing else changes: ``blender-gt export --to`` and its help, the install hint
+(``extra=``, ``modules=``), the check that every file holds what the format
+``needs``, temporary names, the output folder and the process pool all come from the
+row. Tests go in ``tests/exporters/test_depth_npy.py``; ``tests/exporters/
+test_registry.py`` already checks the row against the command line.
 
 A format's own helpers stay in its module (``kitti_depth.kitti_depth``,
 ``flo.read_flo``, ``coco.rle_encode``); the common ones are re-exported here.
