@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import camera as cammod
-from .. import conventions
+from .. import conventions, frame_record
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
 from . import decode, ids
 from .errors import GroundTruthError
@@ -201,7 +201,22 @@ class GroundTruthFrame:
 
     @property
     def camera(self) -> cammod.Camera | None:
-        """This frame's camera from the header (no pixels decoded), or ``None``."""
+        """This frame's camera from the header (no pixels decoded), or ``None``.
+
+        Files of this version keep it at full precision in the ``blender-gt/frame``
+        attribute (:mod:`blender_gt_addon.frame_record`); older ones in the stamp Note
+        (7 significant digits).
+        """
+        record = self.header.get(frame_record.KEY)
+        if isinstance(record, str):
+            try:
+                found = frame_record.decode(record)
+            except ValueError as exc:
+                raise GroundTruthError(
+                    f"{self.path}: unreadable camera in the header ({exc})") from None
+            if self.frame is None or found.frame == self.frame:
+                return found.camera
+            return None
         note = self.header.get("Note")
         if not isinstance(note, str):
             return None
