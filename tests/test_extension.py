@@ -119,7 +119,7 @@ def test_zip_holds_the_package_and_nothing_else(extension_zip):
                 if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
                 and p.suffix != ".pyc"}
     assert "blender_manifest.toml" in names and "__init__.py" in names
-    assert "blender/compat.py" in names and "reader.py" in names
+    assert "blender/compat.py" in names and "reader/__init__.py" in names
     assert names == expected
     for name in names:
         assert not name.startswith(("tests/", "docs/", "scripts/", ".")), name
