@@ -5,11 +5,12 @@
 # Run the whole test suite on every supported Blender, one version after the other,
 # each in its own environment (set up by scripts/setup.sh on first use).
 #   scripts/test_all.sh [pytest options]
-#   GT_VERSIONS="4.2 5.0" scripts/test_all.sh     (a subset)
+#   GT_VERSIONS="4.2 5.3" scripts/test_all.sh     (a subset)
 # Ends with one line per version and a total; fails if any version fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-versions="${GT_VERSIONS:-4.2 4.5 5.0}"
+# Every supported version, from the one table (blender_gt_addon/versions.py).
+versions="${GT_VERSIONS:-$(sed -n 's/^    BlenderVersion("\([0-9.]*\)".*/\1/p' blender_gt_addon/versions.py | tr '\n' ' ')}"
 total_passed=0 total_failed=0 total_skipped=0 status=0
 lines=()
 log="$(mktemp)"
@@ -40,5 +41,5 @@ for version in $versions; do
 done
 echo "=== summary ==="
 printf '%s\n' "${lines[@]}"
-echo "total: $total_passed passed, $total_failed failed, $total_skipped skipped"
+echo "total: $total_passed passed, $total_failed failed, $total_skipped skipped in $SECONDS s"
 exit "$status"

@@ -175,9 +175,9 @@ def _inventory(scene) -> dict:
     """The compositor as data: nodes with their marks, and links."""
     from blender_gt_addon.blender import compat
 
-    tree, _ = compat.compositor_tree(scene, create=False)
-    if tree is None:
-        return {"nodes": [], "links": []}
+    # The user's compositor and the add-on's (the same tree before 5.3).
+    trees = [compat.user_compositor_tree(scene), compat.compositor_tree(scene, create=False)[0]]
+    trees = [t for i, t in enumerate(trees) if t is not None and t not in trees[:i]]
     nodes = [
         {
             "name": n.name,
@@ -187,12 +187,12 @@ def _inventory(scene) -> dict:
             "label": n.label,
             "mute": n.mute,
         }
-        for n in tree.nodes
+        for tree in trees for n in tree.nodes
     ]
     links = sorted(
         [link.from_node.name, link.from_socket.identifier, link.to_node.name,
          link.to_socket.identifier]
-        for link in tree.links
+        for tree in trees for link in tree.links
     )
     return {"nodes": nodes, "links": links}
 
@@ -226,7 +226,7 @@ def _user_compositor(scene, elsewhere: str) -> None:
     """A compositor the user built by hand: their nodes must survive the add-on."""
     from blender_gt_addon.blender import compat
 
-    tree, _ = compat.compositor_tree(scene, create=True)
+    tree = compat.user_compositor_tree(scene, create=True)
     for node in list(tree.nodes):
         tree.nodes.remove(node)
     rl = tree.nodes.new("CompositorNodeRLayers")
@@ -279,7 +279,7 @@ def _snapshot(scene) -> dict:
     from blender_gt_addon.blender import compat, compositor
 
     inv = _inventory(scene)
-    tree, _ = compat.compositor_tree(scene, create=False)
+    tree, _ = compat.compositor_tree(scene, create=False)  # the add-on's nodes
     layer = compositor.target_view_layer(scene)
     out = {
         **inv,
@@ -293,7 +293,9 @@ def _snapshot(scene) -> dict:
     if tree is not None:
         for node in compositor.owned_nodes(tree, compositor.ROLE_FILE_OUTPUT):
             out["file_output_inputs"].append(compat.file_output_inputs(node))
-        for node in tree.nodes:
+    user_tree = compat.user_compositor_tree(scene)
+    if user_tree is not None:
+        for node in user_tree.nodes:
             if node.get("blender_gt") is None:
                 settings = {"parent": node.parent.name if node.parent else None}
                 if node.bl_idname == "CompositorNodeGlare":
@@ -455,8 +457,9 @@ def panel_story(directory: str) -> dict:
             "category": panel.VIEW3D_PT_groundtruth.bl_category}
 
 
-def render_markers(directory: str) -> dict:
-    """Frames 1-2 of the marker scene (see geometry.py), depth, index and camera written."""
+def render_markers(directory: str, as_from_the_window: bool = False) -> dict:
+    """Frames 1-2 of the marker scene (see geometry.py), depth, index and camera written;
+    ``as_from_the_window``: under the constraint of a render started in Blender's window."""
     from geometry import (
         GROUND_INDEX,
         MARKER_CAMERA,
@@ -515,8 +518,25 @@ def render_markers(directory: str) -> dict:
     gt.directory = directory
     gt.file_prefix = "m_"
     gt.use_depth = gt.use_object_index = True
+    if not as_from_the_window:
+        bpy.ops.render.render(animation=True)
+        return {"files": sorted(os.listdir(directory))}
+    # Ctrl+F12 in Blender's window: the handlers run on a render thread, where no
+    # frame may be evaluated. Reproduce that constraint, then run the step that a
+    # timer runs on the main thread after the render.
+    from blender_gt_addon import reader
+    from blender_gt_addon.blender import metadata
+
+    metadata.on_render_thread = lambda: True
     bpy.ops.render.render(animation=True)
-    return {"files": sorted(os.listdir(directory))}
+    files = sorted(os.listdir(directory))
+    during = {f: reader.read(os.path.join(directory, f"m_{f:04d}.exr")).camera is not None
+              for f in (1, 2)}
+    pending = {name: [f for f, _ in frames] for name, frames in metadata._pending.items()}
+    metadata.on_render_thread = lambda: False  # the timer's step runs on the main thread
+    metadata.finish_pending()
+    return {"files": files, "camera_before_the_step": during, "pending": pending,
+            "frame_after": scene.frame_current}
 
 
 def render_instances(directory: str) -> dict:
@@ -682,3 +702,89 @@ def undo_story(elsewhere: str) -> dict:
     story["redone"] = _snapshot(scene)
     story["settings_redone"] = [scene.groundtruth.use_depth, scene.groundtruth.use_flow]
     return story
+
+
+def render_compositing_off(directory: str) -> dict:
+    """A user's compositor (an Invert node) that the render skips: compositing off on
+    5.x, Use Nodes unticked on 4.x, as older .blend files open. Ticking outputs writes
+    the ground truth and keeps the plain render as the image; unticking gives it all back."""
+    from blender_gt_addon.blender import compat, compositor
+
+    scene = build_analytic_scene()
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.render.image_settings.file_format = "OPEN_EXR"
+    tree = compat.user_compositor_tree(scene, create=True)
+    for node in list(tree.nodes):
+        tree.nodes.remove(node)
+    rl = tree.nodes.new("CompositorNodeRLayers")
+    rl.name = "My Render Layers"
+    invert = tree.nodes.new("CompositorNodeInvert")
+    invert.name = "My Invert"
+    tree.links.new(rl.outputs["Image"], invert.inputs["Color"])
+    for node in compat.add_beauty_output(tree, invert.outputs[0]):
+        node.name = "My Output"
+    _switch_compositing_off(scene)
+    assert compat.compositing_is_off(scene)
+    user_before = _inventory(scene)
+    _enable_all(scene, directory)
+    facts = {"problems": [[p.level, p.message] for p in _problems(scene)],
+             "off_after_ticking": compat.compositing_is_off(scene)}
+    scene.frame_set(2)
+    bpy.ops.render.render(write_still=True)
+    facts["files"] = sorted(os.listdir(directory))
+    for key in ALL_OUTPUTS:
+        setattr(scene.groundtruth, f"use_{key}", False)
+    facts["off_after_unticking"] = compat.compositing_is_off(scene)
+    facts["user_nodes_kept"] = _inventory(scene) == user_before
+    facts["owned_left"] = scene.groundtruth.owned_compositing
+    facts["own_nodes_left"] = [n["name"] for n in _inventory(scene)["nodes"] if n["owner"]]
+    facts["own_tree"] = compat.compositor_tree(scene, create=False)[0] is not None and \
+        compositor.owned_nodes(compat.compositor_tree(scene, create=False)[0],
+                               compositor.ROLE_FILE_OUTPUT) != []
+    return facts
+
+
+def _switch_compositing_off(scene) -> None:
+    from blender_gt_addon.blender import compat
+
+    if compat.has("compositor_node_group"):
+        scene.render.use_compositing = False
+    else:
+        scene.use_nodes = False
+
+
+def _problems(scene):
+    from blender_gt_addon.blender import checks
+
+    return checks.problems(scene)
+
+
+def render_many_objects(directory: str, count: int = 1024) -> dict:
+    """``count`` small cubes named Part.0000... in a grid, each its own pass_index
+    (index + 1): every object must come back with its own instance id and name."""
+    scene = _reset()
+    side = math.ceil(math.sqrt(count))
+    scene.render.resolution_x = scene.render.resolution_y = side * 8
+    scene.cycles.samples = 1
+    scene.cycles.filter_width = 0.01  # each pixel sees one object: ids never mix
+    cam_data = bpy.data.cameras.new("Camera")
+    cam_data.type = "ORTHO"
+    cam_data.ortho_scale = float(side)
+    cam = bpy.data.objects.new("Camera", cam_data)
+    cam.location = (0, 0, 10)
+    scene.collection.objects.link(cam)
+    scene.camera = cam
+    mesh = _cube("Part", 0.6)
+    mat = _material("PartMat", 1)
+    mesh.materials.append(mat)
+    for i in range(count):
+        obj = bpy.data.objects.new(f"Part.{i:04d}", mesh)
+        obj.location = ((i % side) - side / 2 + 0.5, side / 2 - 0.5 - (i // side), 0)
+        obj.pass_index = i + 1
+        scene.collection.objects.link(obj)
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.use_object_index = gt.use_instance_id = True
+    scene.frame_set(1)
+    bpy.ops.render.render(write_still=True)
+    return {"files": sorted(os.listdir(directory))}

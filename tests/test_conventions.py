@@ -8,6 +8,7 @@ earlier render.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -24,6 +25,7 @@ from geometry import (
     MARKER_RES,
     MARKER_SENSOR,
     MARKER_SHIFT,
+    MARKER_TARGET,
     MARKERS,
     MOVING,
     MOVING_HALF,
@@ -300,3 +302,52 @@ def test_emitting_objects_are_named_with_their_brightness(analytic_frame2):
     assert analytic_frame2.emitting(threshold=3.0) == {}
     assert analytic_frame2.emitting(source="object_index") == pytest.approx({LAMP[1]: 2.5},
                                                                             rel=1e-3)
+
+
+# ------------------------------------------------------------------ the window's constraint
+
+
+def _look_at_world_to_camera(position, target) -> np.ndarray:
+    """World -> OpenCV camera for a camera at ``position`` whose -Z tracks ``target``
+    with its +Y towards world +Z (Track To, up axis Y): from geometry alone."""
+    position, target = np.asarray(position, float), np.asarray(target, float)
+    z = target - position
+    z /= np.linalg.norm(z)
+    up = np.array([0.0, 0.0, 1.0])
+    y = -(up - z * (up @ z))  # image down = away from world up
+    y /= np.linalg.norm(y)
+    x = np.cross(y, z)
+    w2c = np.eye(4)
+    w2c[:3, :3] = np.stack([x, y, z])
+    w2c[:3, 3] = -w2c[:3, :3] @ position
+    return w2c
+
+
+@pytest.fixture(scope="module")
+def window_markers(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("window")
+    facts = run_job("scenes:render_markers", directory=f"{out}/", as_from_the_window=True).value
+    return facts, {f: reader.read(out / f"m_{f:04d}.exr") for f in (1, 2)}
+
+
+def test_animation_from_the_window_records_every_frames_camera(window_markers):
+    """Ctrl+F12 in Blender's window: the handlers run where no frame may be evaluated,
+    so the animated camera's frames wait for the main-thread step after the render;
+    then every file holds its own frame's camera. Known points project within 0.05 px
+    of where the camera placed by geometry (position and Track To target) puts them."""
+    facts, frames = window_markers
+    assert facts["camera_before_the_step"] == {"1": False, "2": False}  # none guessed
+    assert facts["pending"] == {"Scene": [1, 2]}
+    assert facts["frame_after"] == 1
+    for frame, gt in frames.items():
+        cam = gt.camera
+        assert cam is not None, frame
+        expected = _look_at_world_to_camera(MARKER_CAMERA[frame], MARKER_TARGET)
+        np.testing.assert_allclose(cam.world_to_camera, expected, atol=1e-5)
+        truth = dataclasses.replace(cam, world_to_camera=expected)
+        error = np.abs(cam.project(np.array(MARKERS)) - truth.project(np.array(MARKERS)))
+        assert error.max() < 0.05, (frame, error.max())
+        for index, (u, v) in enumerate(truth.project(np.array(MARKERS)), start=1):
+            rows, cols = np.nonzero(gt.object_index == index)
+            assert abs(cols.mean() - u) < 0.5 and abs(rows.mean() - v) < 0.5, (frame, index)
+

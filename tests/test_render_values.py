@@ -205,3 +205,21 @@ def test_beauty_image_is_rendered(analytic_frame2):
     assert image[:, : math.floor(edge_col - 1), :3].max() == 0
     assert image[lamp_interior()][..., :3].min() > 0.5
     assert image[back_strip()][..., :3].min() > 0  # lit by the sun
+
+
+def test_every_object_of_a_thousand_keeps_its_own_id_and_name(run_job, tmp_path):
+    """1024 cubes named Part.0000 ... each with pass_index = number + 1. Blender keeps a
+    Cryptomatte hash's float exponent inside 1..254 in the pixels (Part.0044, .0240
+    and .0463 have exponent 0): every object still gets its own id and its name."""
+    run_job("scenes:render_many_objects", directory=f"{tmp_path}/", timeout=400)
+    gt = reader.read(tmp_path / "0001.exr")
+    assert len(gt.names) == 1024
+    index, ids = gt.object_index, gt.instance_id
+    seen = index > 0
+    assert np.array_equal(ids > 0, seen)  # no object's pixels read as background
+    names = np.array([""] + [gt.names[i] for i in range(1, 1025)])
+    expected = np.array([""] + [f"Part.{i:04d}" for i in range(1024)])
+    assert (names[ids[seen]] == expected[index[seen]]).all()
+    visible = {gt.names[int(i)] for i in np.unique(ids[seen])}
+    assert len(visible) == 1024
+    assert {"Part.0044", "Part.0240", "Part.0463"} <= visible

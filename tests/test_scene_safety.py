@@ -27,10 +27,13 @@ def user_part(snapshot: dict) -> dict:
 
 def owned(snapshot: dict) -> list[str]:
     """The roles of the add-on's nodes, without the helper nodes that some Blender
-    versions need (4.2: one Separate Color that carries the flow's W to the file)."""
+    versions need (4.2: one Separate Color that carries the flow's W to the file;
+    5.3: the Group Input -> Group Output pair by which the add-on's own compositor
+    effect passes the user's image on)."""
     roles = sorted(n["owner"] for n in snapshot["nodes"] if n["owner"])
     assert roles.count("file_output_helper") <= 1
-    return [r for r in roles if r != "file_output_helper"]
+    assert roles.count("beauty_output") in (0, 2)
+    return [r for r in roles if r not in ("file_output_helper", "beauty_output")]
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,12 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The same settings give the same files on Blender 4.2, 4.5 and 5.0.
+"""The same settings give the same files on every supported Blender (4.2 to 5.3).
 
 Run the suite on each version (``scripts/test_all.sh``): every run checks its
 files against the one layout below, taken from the outputs table, so passing on
-all three means the files match. Version differences live in
-``blender_gt_addon/blender/compat.py`` only; its header fix-up of 4.2 files is
-tested here on files made to look like each version's.
+all of them means the files match. Version differences live in
+``blender_gt_addon/blender/compat.py`` only (the header fix-up of 4.2 files is
+tested directly in tests/exr/test_header.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from blender_gt_addon import bpyjob, outputs, reader
+from blender_gt_addon import bpyjob, outputs, reader, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "blender_gt_addon"
@@ -74,7 +74,7 @@ def test_instance_ids_are_the_same_on_every_version(analytic_frame2):
 
 # ------------------------------------------------------------------ .blend files across versions
 
-VERSIONS = ("4.2", "4.5", "5.0")  # oldest first
+VERSIONS = tuple(v.version for v in versions.SUPPORTED)  # oldest first
 
 
 def _this_version() -> str:
