@@ -41,12 +41,11 @@ def _flow(vector: np.ndarray, x: int, y: int, negate_x: bool) -> np.ndarray:
     if vector.ndim < 1 or vector.shape[-1] < 4:
         raise ValueError(f"the Vector pass has 4 channels (last axis); got shape {vector.shape}")
     flow = np.empty((*vector.shape[:-1], 2), dtype=np.float32)
-    if negate_x:
-        np.negative(vector[..., x], out=flow[..., 0])
-        flow[..., 1] = vector[..., y]
-    else:
-        flow[..., 0] = vector[..., x]
-        np.negative(vector[..., y], out=flow[..., 1])
+    flow[..., 0] = vector[..., x]
+    flow[..., 1] = vector[..., y]
+    # Not np.negative(strided, out=strided): numpy 2.4.6 (Blender 4.2's environment)
+    # returns wrong values for it (measured); an in-place multiply is right everywhere.
+    flow[..., 1 - int(negate_x)] *= -1
     return flow
 
 

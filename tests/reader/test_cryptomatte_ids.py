@@ -169,3 +169,4 @@ def test_regression_every_object_keeps_its_id_name_and_box(crypto_file):
         box = boxes[name]
         assert (box.x_min, box.y_min, box.x_max, box.y_max, box.pixels) == (0, row, 3, row + 1, 3)
         assert (gt.instance_id[row, :3] == box.id).all()
+
