@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,10 @@ import pytest
 from blender_gt_addon import bpyjob
 
 TESTS = Path(__file__).resolve().parent
+# Modules shared by tests (scenes built in Blender, expected geometry, ...), importable
+# by name from every test and from the Blender children.
+HELPERS = TESTS / "helpers"
+sys.path.insert(0, str(HELPERS))
 JOB_TIMEOUT = float(os.environ.get("GT_JOB_TIMEOUT", "240"))
 HAVE_BPY = importlib.util.find_spec("bpy") is not None
 
@@ -43,7 +48,7 @@ def run_job(blender_user_dir, tmp_path_factory):
     def run(target: str, timeout: float = JOB_TIMEOUT, **kwargs) -> bpyjob.JobResult:
         log = tmp_path_factory.mktemp("log") / "job.log"
         return bpyjob.run(target, kwargs, timeout=timeout, user_dir=blender_user_dir,
-                          extra_paths=[str(TESTS)], log_path=log)
+                          extra_paths=[str(TESTS), str(HELPERS)], log_path=log)
 
     return run
 

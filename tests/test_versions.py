@@ -126,7 +126,8 @@ def test_blend_saved_by_an_older_blender_writes_the_one_layout(older, run_job, t
     saved_by = bpyjob.run("test_versions:save_analytic_blend",
                           {"blend": str(blend), "directory": f"{tmp_path}/unused/"},
                           python=str(python), user_dir=tmp_path / "user-old",
-                          extra_paths=[str(ROOT / "tests")], timeout=240).value
+                          extra_paths=[str(ROOT / "tests"), str(ROOT / "tests" / "helpers")],
+                          timeout=240).value
     assert saved_by.startswith(older)
     out = tmp_path / "out"
     result = run_job("test_versions:render_blend", blend=str(blend), directory=f"{out}/").value

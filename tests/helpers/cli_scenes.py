@@ -38,7 +38,6 @@ STEP_PX = (5.0, 3.0)  # the moving cube's motion per frame in the image: right, 
 OBJECTS = {"Back": 1, "Moving": 2, "Lamp": 3}
 PREFIX = "gt_"
 
-TESTS = Path(__file__).resolve().parent
 
 
 # ----------------------------------------------------------------- jobs (child, bpy)

@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import OpenEXR
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from blender_gt_addon import camera as cammod  # noqa: E402
 from blender_gt_addon import reader  # noqa: E402
