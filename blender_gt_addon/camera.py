@@ -58,6 +58,12 @@ class Camera:
         return np.linalg.inv(self.world_to_camera)
 
     @property
+    def camera_to_world_opengl(self) -> np.ndarray:
+        """(4, 4) camera to world in OpenGL camera axes (x right, y up, z backward), as
+        NeRF, nerfstudio and instant-ngp's ``transform_matrix`` take it; no scale."""
+        return self.camera_to_world @ _FLIP
+
+    @property
     def blender_matrix_world(self) -> np.ndarray:
         """(4, 4) Blender's camera matrix (camera looks down -Z, +Y up), without scale."""
         return self.camera_to_world @ _FLIP
@@ -71,6 +77,31 @@ class Camera:
             return uv1[:, :2]
         uvw = (self.K @ cam.T).T
         return uvw[:, :2] / uvw[:, 2:3]
+
+    def points_from_depth(self, depth: np.ndarray, world: bool = True) -> np.ndarray:
+        """(H, W, 3) float64 3D points of the surface seen at each pixel centre.
+
+        ``depth``: (H, W) planar depth as the reader gives it (scene units, ``inf``
+        where nothing was hit). Returns world coordinates (``world=True``) or OpenCV
+        camera coordinates; NaN where the depth is not finite.
+        """
+        depth = np.asarray(depth, dtype=np.float64)
+        if depth.shape != (self.height, self.width):
+            raise ValueError(f"depth of shape {depth.shape}, the camera is "
+                             f"{self.width}x{self.height}")
+        u, v = np.meshgrid(np.arange(self.width, dtype=np.float64),
+                           np.arange(self.height, dtype=np.float64))
+        fx, fy, cx, cy = self.K[0, 0], self.K[1, 1], self.K[0, 2], self.K[1, 2]
+        x, y = (u - cx) / fx, (v - cy) / fy
+        if self.type == "ORTHO":  # parallel rays: x, y in scene units, depth along z
+            cam = np.stack([x, y, depth], axis=-1)
+        else:
+            cam = np.stack([x * depth, y * depth, depth], axis=-1)
+        cam[~np.isfinite(depth)] = np.nan
+        if not world:
+            return cam
+        c2w = self.camera_to_world
+        return cam @ c2w[:3, :3].T + c2w[:3, 3]
 
     def ray_lengths(self) -> np.ndarray:
         """(H, W) float64: length of the ray through each pixel centre per unit of depth.

@@ -5,7 +5,11 @@
 One string attribute, :data:`KEY` (``"blender-gt/frame"``), holds compact JSON:
 
 ``{"v": 1, "frame": 7, "camera": {"type": "PERSP", "size": [W, H],
-"K": [[...], [...], [...]], "world_to_camera": [[...] x 4], "clip": [start, end]}}``
+"K": [[...], [...], [...]], "world_to_camera": [[...] x 4], "clip": [start, end]},
+"objects": [{"name": "Cube", "pass_index": 7, "object_to_world": [[...] x 4]}, ...]}``
+
+``objects`` (optional) lists every object the frame rendered, with its
+``object_to_world`` matrix as Blender evaluated it for that frame (scale included).
 
 Matrices are written at full float64 precision (Python's shortest round-trip
 repr), in the conventions of :mod:`blender_gt_addon.camera` (OpenCV ``K`` whose
@@ -23,23 +27,45 @@ import numpy as np
 
 from .camera import Camera
 
-__all__ = ["KEY", "FrameRecord", "decode", "encode"]
+__all__ = ["KEY", "FrameRecord", "ObjectRecord", "decode", "encode"]
 
 KEY = "blender-gt/frame"
 _VERSION = 1
 
 
 @dataclass(frozen=True)
+class ObjectRecord:
+    """One rendered object in one frame.
+
+    Attributes:
+        name: the object's name (Cryptomatte's, so it matches ``names``).
+        pass_index: the object's pass index (its class, set by the user; 0 if unset).
+        object_to_world: (4, 4) float64, Blender's evaluated ``matrix_world``.
+    """
+
+    name: str
+    pass_index: int
+    object_to_world: np.ndarray
+
+
+@dataclass(frozen=True)
 class FrameRecord:
-    """The metadata of one frame: its number and camera (``None`` when unknown)."""
+    """The metadata of one frame: its number, camera (``None`` when unknown) and the
+    rendered objects (empty when not recorded)."""
 
     frame: int
     camera: Camera | None
+    objects: tuple[ObjectRecord, ...] = ()
 
 
-def encode(frame: int, camera: Camera | None) -> str:
-    """The header text for ``frame`` and its ``camera``."""
+def encode(frame: int, camera: Camera | None, objects=()) -> str:
+    """The header text for ``frame``, its ``camera`` and ``objects`` (ObjectRecords)."""
     data: dict = {"v": _VERSION, "frame": int(frame)}
+    if objects:
+        data["objects"] = [
+            {"name": o.name, "pass_index": int(o.pass_index),
+             "object_to_world": np.asarray(o.object_to_world, dtype=np.float64).tolist()}
+            for o in objects]
     if camera is not None:
         data["camera"] = {
             "type": camera.type,
@@ -71,6 +97,14 @@ def decode(text: str) -> FrameRecord:
             camera = Camera(K=K, world_to_camera=w2c, width=int(cam["size"][0]),
                             height=int(cam["size"][1]), clip_start=float(cam["clip"][0]),
                             clip_end=float(cam["clip"][1]), type=str(cam["type"]))
-        return FrameRecord(frame=int(data["frame"]), camera=camera)
+        objects = []
+        for item in data.get("objects", ()):
+            matrix = np.array(item["object_to_world"], dtype=np.float64)
+            if matrix.shape != (4, 4):
+                raise ValueError(f"object matrix of shape {matrix.shape}")
+            objects.append(ObjectRecord(name=str(item["name"]),
+                                        pass_index=int(item["pass_index"]),
+                                        object_to_world=matrix))
+        return FrameRecord(frame=int(data["frame"]), camera=camera, objects=tuple(objects))
     except (KeyError, TypeError, IndexError, ArithmeticError) as exc:
         raise ValueError(f"damaged blender-gt frame record ({exc!r})") from None

@@ -15,7 +15,7 @@ import numpy as np
 from .. import camera as cammod
 from .. import conventions, frame_record
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
-from . import decode, ids
+from . import decode, ids, poses
 from .errors import GroundTruthError
 from .ids import Box
 from .layouts import find_sources, planes_to_array
@@ -207,16 +207,9 @@ class GroundTruthFrame:
         attribute (:mod:`blender_gt_addon.frame_record`); older ones in the stamp Note
         (7 significant digits).
         """
-        record = self.header.get(frame_record.KEY)
-        if isinstance(record, str):
-            try:
-                found = frame_record.decode(record)
-            except ValueError as exc:
-                raise GroundTruthError(
-                    f"{self.path}: unreadable camera in the header ({exc})") from None
-            if self.frame is None or found.frame == self.frame:
-                return found.camera
-            return None
+        record = self._record()
+        if record is not None:
+            return record.camera
         note = self.header.get("Note")
         if not isinstance(note, str):
             return None
@@ -229,6 +222,33 @@ class GroundTruthFrame:
         if self.frame in cameras:
             return cameras[self.frame]
         return None
+
+    def _record(self) -> frame_record.FrameRecord | None:
+        """The ``blender-gt/frame`` header record of this frame, or ``None``."""
+        text = self.header.get(frame_record.KEY)
+        if not isinstance(text, str):
+            return None
+        try:
+            found = frame_record.decode(text)
+        except ValueError as exc:
+            raise GroundTruthError(
+                f"{self.path}: unreadable frame record in the header ({exc})") from None
+        if self.frame is not None and found.frame != self.frame:
+            return None  # a header copied from another frame: trust nothing in it
+        return found
+
+    @property
+    def poses(self) -> dict[int, poses.Pose]:
+        """Every rendered object's pose in this frame, ``{instance id: Pose}`` (header
+        only, no pixels decoded); empty when the file does not record them.
+
+        Ids are those of :attr:`instance_id` and :attr:`names`. See
+        :class:`blender_gt_addon.reader.poses.Pose` for the matrices' conventions.
+        """
+        record = self._record()
+        if record is None or not record.objects:
+            return {}
+        return poses.poses_of(record, self.names)
 
     def _need_camera(self, what: str) -> cammod.Camera:
         cam = self.camera
