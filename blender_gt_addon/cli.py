@@ -74,7 +74,7 @@ def _listed(names: list[str]) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .exporters.registry import EXPORTERS, ID_SOURCES
+    from .exporters.registry import EXPORTERS, ID_SOURCES, OPTIONS
 
     parser = _Parser(
         prog=PROG,
@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
     whole = _listed([name for name, row in EXPORTERS.items() if not row.per_frame])
     taking = {option: _listed([name for name, row in EXPORTERS.items()
-                               if option in row.options]) for option in ("ids", "names")}
+                               if option in row.options]) for option in OPTIONS}
     export = sub.add_parser(
         "export", help="convert to " + ", ".join(EXPORTERS),
         description="Convert a folder of ground-truth frames. Formats:\n" + "\n".join(
@@ -132,6 +132,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--names", type=Path, default=None, metavar="NAMES.json",
                         help=f"category names for {taking['names']}: a JSON object "
                         "{\"object index\": \"name\"}")
+    export.add_argument("--fuse", action="store_true",
+                        help=f"for {taking['fuse']}: {OPTIONS['fuse']}")
+    export.add_argument("--models", type=Path, default=None, metavar="DIR",
+                        help=f"for {taking['models']}: {OPTIONS['models']}")
+    export.add_argument("--amodal-masks", action="store_true",
+                        help=f"for {taking['amodal_masks']}: {OPTIONS['amodal_masks']}")
+    export.add_argument("--depth-scale", type=float, default=None, metavar="MM",
+                        help=f"for {taking['depth_scale']}: {OPTIONS['depth_scale']} "
+                        "(default 1)")
 
     render = sub.add_parser(
         "render", help="render a .blend's ground truth headless, frame by frame",
@@ -302,8 +311,11 @@ def cmd_export(args) -> int:
         except (ValueError, AttributeError):
             raise UserError(f"{args.names}: expected a JSON object such as "
                             '{"1": "car", "2": "tree"}') from None
+    given = {"fuse": args.fuse, "models": args.models and str(args.models),
+             "amodal_masks": args.amodal_masks, "depth_scale": args.depth_scale}
     result = export(args.source, args.to, args.output, jobs=args.jobs, progress=True,
-                    object_names=names, ids=args.ids)
+                    object_names=names, ids=args.ids,
+                    **{k: v for k, v in given.items() if v not in (None, False)})
     print(result.summary())
     return 0
 

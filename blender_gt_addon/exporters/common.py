@@ -46,11 +46,20 @@ class Options:
 
     ``ids``: where id formats take the ids from, ``"object_index"`` (the objects'
     pass index) or ``"instance_id"`` (every object its own id, from Cryptomatte);
-    ``object_names``: ``{object index: name}`` for formats that name categories.
+    ``object_names``: ``{object index: name}`` for formats that name categories;
+    ``fuse``: one file for all frames instead of one a frame (``ply``);
+    ``models``: a folder of BOP models ``obj_NNNNNN.ply`` in mm (``bop``);
+    ``amodal_masks``: also write the full silhouettes, occlusion ignored (``bop``);
+    ``depth_scale``: mm per step of a 16-bit depth PNG (``bop``). Which options a
+    format takes is in its registry row; the driver refuses others.
     """
 
     ids: str = "object_index"
     object_names: Mapping[int, str] = field(default_factory=dict)
+    fuse: bool = False
+    models: str | None = None
+    amodal_masks: bool = False
+    depth_scale: float = 1.0
 
 
 def source_paths(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,12 @@ from .common import (
 __all__ = ["export"]
 
 
-def _single_output(out: Path, row: registry.Exporter) -> Path:
-    """The file a whole-folder format writes: ``out``, or ``out/<row.suffix>`` when
+def _single_output(out: Path, suffix: str) -> Path:
+    """The file a whole-folder format writes: ``out``, or ``out/<suffix>`` when
     ``out`` is a folder or a new name without a suffix."""
     if out.is_dir() or (not out.exists() and not out.suffix):
         make_folder(out)
-        return out / row.suffix
+        return out / suffix
     make_folder(out.parent)
     return out
 
@@ -52,7 +53,7 @@ def _export_frame(job: tuple[str, str, str, Options]) -> dict[str, Any]:
 
 def export(source, fmt: str, out: str | os.PathLike[str], *, jobs: int | None = None,
            progress: bool = False, object_names: Mapping[int, str] | None = None,
-           ids: str = "object_index") -> ExportResult:
+           ids: str = "object_index", **format_options: Any) -> ExportResult:
     """Convert ground-truth files to ``fmt`` (one of :data:`.registry.FORMATS`).
 
     Every file is written under a temporary name and renamed when complete, so an
@@ -71,6 +72,9 @@ def export(source, fmt: str, out: str | os.PathLike[str], *, jobs: int | None = 
             (the objects' pass index, set by hand) or ``"instance_id"`` (every object
             its own id, from the Cryptomatte pass; COCO then has one category per
             object name, the same in every frame).
+        format_options: the other fields of :class:`.common.Options` (``fuse``,
+            ``models``, ``amodal_masks``, ``depth_scale``), for the formats whose
+            row lists them; a format refuses an option it does not take.
 
     Raises:
         GroundTruthError: a bad format, input or output; the message says which.
@@ -82,7 +86,14 @@ def export(source, fmt: str, out: str | os.PathLike[str], *, jobs: int | None = 
         raise ExportError(f"unknown id source {ids!r}; choose one of: "
                           f"{', '.join(registry.ID_SOURCES)}")
     row.check_installed()
-    options = Options(ids=ids, object_names=dict(object_names or {}))
+    known = [f.name for f in fields(Options) if f.name not in ("ids", "object_names")]
+    unknown = sorted(set(format_options) - set(known))
+    if unknown:
+        raise ExportError(f"unknown export option {', '.join(unknown)}; known: "
+                          f"{', '.join(known)}")
+    options = Options(ids=ids, object_names=dict(object_names or {}), **format_options)
+    row.check_options(options)
+    write, per_frame, suffix = row.plan(options)
     started = time.perf_counter()
     paths = source_paths(source)
     frames = open_all(paths)  # every header, before any work: fail early
@@ -96,14 +107,14 @@ def export(source, fmt: str, out: str | os.PathLike[str], *, jobs: int | None = 
             raise ExportError(f"{frame.path}: holds no ground-truth outputs")
     out = Path(out)
     result = ExportResult(fmt, len(frames))
-    if not row.per_frame:
-        target = _single_output(out, row)
+    if not per_frame:
+        target = _single_output(out, suffix)
         with atomic_path(target) as partial:
-            result.notes.update(row.write(frames, partial, options, jobs, progress))
+            result.notes.update(write(frames, partial, options, jobs, progress))
         result.files = [target]
     else:
         make_folder(out)
-        jobs_list = [(fmt, str(p), str(out / (p.stem + row.suffix)), options) for p in paths]
+        jobs_list = [(fmt, str(p), str(out / (p.stem + suffix)), options) for p in paths]
         for done in parallel_map(_export_frame, jobs_list, jobs=jobs, progress=progress,
                                  desc=f"export {fmt}"):
             result.files.append(Path(done["path"]))

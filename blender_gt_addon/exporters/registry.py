@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from . import coco, flo, hdf5, hdf5_sequence, kitti_depth, mask_png, npz
 from .common import ExportError, Options
@@ -26,6 +26,10 @@ OPTIONS = {
            "or 'instance_id' (every object its own id, with its name, from the Cryptomatte "
            "pass)",
     "names": "{object index: name} to name categories by",
+    "fuse": "one file for every frame together instead of one a frame",
+    "models": "a folder of BOP object models obj_NNNNNN.ply in mm (the obj_id = pass index)",
+    "amodal_masks": "also write each object's full silhouette, occlusion ignored",
+    "depth_scale": "mm per step of the 16-bit depth PNG",
 }
 
 
@@ -50,6 +54,9 @@ class Exporter:
         extra: the ``pip install 'blender-gt[extra]'`` that brings ``modules``.
         modules: Python modules ``write`` imports; checked before any work.
         options: which of :data:`OPTIONS` the format uses.
+        fused: with option ``"fuse"``, the whole-folder writer that replaces ``write``
+            (``fused(frames, path, options, jobs, progress) -> notes``), and
+            ``fused_suffix`` the name of its file.
     """
 
     name: str
@@ -61,6 +68,30 @@ class Exporter:
     extra: str | None = None
     modules: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
+    fused: Callable[..., dict[str, int]] | None = None
+    fused_suffix: str = ""
+
+    def plan(self, options: Options) -> tuple[Callable[..., dict[str, int]], bool, str]:
+        """``(write, per_frame, suffix)`` of this export: :attr:`fused` for ``fuse``."""
+        if options.fuse and self.fused is not None:
+            return self.fused, False, self.fused_suffix
+        return self.write, self.per_frame, self.suffix
+
+    def check_options(self, options: Options) -> None:
+        """Refuse an option (set to other than its default) the format does not take
+        (``ids`` and ``names`` are ignored by formats without them, as always).
+
+        Raises:
+            ExportError: names the option and the formats that take it.
+        """
+        for item in fields(Options):
+            name = item.name
+            if name in ("ids", "object_names"):
+                continue
+            if getattr(options, name) != item.default and name not in self.options:
+                takers = [n for n, row in EXPORTERS.items() if name in row.options]
+                raise ExportError(f"{self.name} does not take the option {name!r} (only "
+                                  f"{', '.join(takers) or 'no format'} does)")
 
     def needed_layer(self, options: Options) -> str | None:
         """The layer every input file must hold for this export."""
