@@ -223,3 +223,42 @@ def test_every_object_of_a_thousand_keeps_its_own_id_and_name(run_job, tmp_path)
     visible = {gt.names[int(i)] for i in np.unique(ids[seen])}
     assert len(visible) == 1024
     assert {"Part.0044", "Part.0240", "Part.0463"} <= visible
+    # Every object's pose is in the header, under the id its pixels carry.
+    poses = gt.poses
+    assert len(poses) == 1024
+    side = 32
+    for i in range(1024):
+        pose = poses[int(ids[index == i + 1][0])]
+        assert pose.name == f"Part.{i:04d}" and pose.pass_index == i + 1
+        expected = ((i % side) - side / 2 + 0.5, side / 2 - 0.5 - (i // side), 0.0)
+        np.testing.assert_allclose(pose.object_to_world[:3, 3], expected, atol=1e-6)
+
+
+def _rotation_y(degrees: float) -> np.ndarray:
+    a = math.radians(degrees)
+    return np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
+
+
+def test_object_poses_are_recorded_in_every_frame(analytic_animation):
+    """The moving cube's pose in frames 1-3 is where its keys put it, the tilted cube
+    turned 45 degrees about y: float64 from Blender's float32 matrices (1e-6 relative),
+    read from the header alone, under the ids of instance_id."""
+    out, _ = analytic_animation
+    for frame in (1, 2, 3):
+        gt = reader.read(out / f"gt_{frame:04d}.exr")
+        poses = {p.name: p for p in gt.poses.values()}
+        assert set(poses) == {"Back", "Lamp", "Moving", "Tilted"}
+        assert {p.id: p.name for p in gt.poses.values()} == gt.names
+        moving, tilted = poses["Moving"], poses["Tilted"]
+        assert moving.pass_index == MOVING[1] and tilted.pass_index == TILTED[1]
+        assert moving.object_to_world.dtype == np.float64
+        np.testing.assert_allclose(moving.object_to_world[:3, 3], moving_centre(frame),
+                                   rtol=1e-6)
+        np.testing.assert_allclose(moving.object_to_world[:3, :3], np.eye(3), atol=1e-6)
+        np.testing.assert_allclose(tilted.object_to_world[:3, :3], _rotation_y(45), atol=1e-6)
+        np.testing.assert_allclose(tilted.object_to_world[:3, 3], TILTED_CENTRE, rtol=1e-6)
+        # In OpenCV camera axes: the camera at the origin looks down -z with y up.
+        flip = np.diag([1.0, -1.0, -1.0, 1.0])
+        np.testing.assert_allclose(moving.object_to_camera, flip @ moving.object_to_world,
+                                   atol=1e-9)
+        assert moving.object_to_camera[2, 3] == pytest.approx(-moving_centre(frame)[2])

@@ -1,21 +1,23 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Finish each frame's file: one channel layout on every version, and the frame's camera.
+"""Finish each frame's file: one channel layout on every version, the frame's camera
+and the pose of every rendered object.
 
 After Blender writes a frame (``render_post``), :func:`finish_frame` rewrites the
 file's header (``exr.header``): the channel and manifest fix-ups of ``compat``, and
-the frame's camera at full precision in the ``blender-gt/frame`` attribute
-(:mod:`blender_gt_addon.frame_record`). The user's stamp Note is not touched.
+the frame record in the ``blender-gt/frame`` attribute
+(:mod:`blender_gt_addon.frame_record`): the camera and every rendered object's
+``matrix_world`` at full float64 precision. The user's stamp Note is not touched.
 
-The camera of the frame just rendered is exact whoever started the render:
+The record of the frame just rendered is exact whoever started the render:
 - On the main thread (scripts, the command line, ``blender-gt render``) the frame
   is evaluated on the spot.
 - An F12 / Ctrl+F12 render in Blender's window runs its handlers on the render
   thread, where no frame may be evaluated and the scene's objects keep the values
-  of the frame shown in the window. There a camera is recorded at once only when
-  nothing animates it; other frames wait in a list, and a step on the main thread
+  of the frame shown in the window when the render started. There the frame shown
+  is recorded at once; other frames wait in a list, and a step on the main thread
   after the render (:func:`finish_pending`, run by a timer that ``render_complete``
-  and ``render_cancel`` register) evaluates each of them and writes its camera.
+  and ``render_cancel`` register) evaluates each of them and writes its record.
 :func:`on_render_thread` tells the two apart; tests replace it to reproduce the
 window's constraint in a background process and then call :func:`finish_pending`
 as the timer would.
@@ -33,33 +35,19 @@ from .. import frame_record
 from ..exr import header
 from . import checks, compositor
 
-# Per scene name: the frames whose camera could not be known on the render thread,
+# Per scene name: the frames whose record could not be known on the render thread,
 # as (frame, file path), waiting for finish_pending on the main thread.
 _pending: dict[str, list[tuple[int, str]]] = {}
+# Per scene name, while it renders: the frame its objects held when the render began.
+_shown: dict[str, int] = {}
+# Object types that Cycles renders as surfaces, volumes or points.
+_RENDERED_TYPES = {"MESH", "CURVE", "SURFACE", "META", "FONT", "CURVES", "POINTCLOUD",
+                   "VOLUME"}
 
 
 def on_render_thread() -> bool:
     """Whether the handlers run on a render thread (an F12 render in the window)."""
     return threading.current_thread() is not threading.main_thread()
-
-
-def wants_camera(scene) -> bool:
-    """Record the camera: some output is on and the scene has a camera."""
-    return scene.camera is not None and compositor.has_outputs(scene)
-
-
-def _is_animated(obj) -> bool:
-    while obj is not None:
-        anim = obj.animation_data
-        if anim is not None and (anim.action is not None or len(anim.drivers)):
-            return True
-        data_anim = getattr(obj.data, "animation_data", None)
-        if data_anim is not None and (data_anim.action is not None or len(data_anim.drivers)):
-            return True
-        if len(obj.constraints):
-            return True
-        obj = obj.parent
-    return False
 
 
 def _camera_now(scene) -> cammod.Camera:
@@ -93,18 +81,28 @@ def _camera_now(scene) -> cammod.Camera:
     )
 
 
-def _camera_of_current_frame(scene) -> cammod.Camera | None:
-    """The camera of the frame being rendered, or ``None`` when this thread cannot know it."""
-    if on_render_thread():
-        return None if _is_animated(scene.camera) else _camera_now(scene)
-    frame = scene.frame_current
-    if _is_animated(scene.camera):
-        scene.frame_set(frame)  # evaluate this frame: the render used its own copy
-    return _camera_now(scene)
+def _objects_now(scene) -> list[frame_record.ObjectRecord]:
+    """Every object the view layer renders, with its evaluated ``matrix_world``."""
+    layer = compositor.target_view_layer(scene)
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    found = []
+    for obj in layer.objects:
+        if obj.type not in _RENDERED_TYPES or obj.hide_render:
+            continue
+        evaluated = obj.evaluated_get(depsgraph)
+        found.append(frame_record.ObjectRecord(
+            name=obj.name, pass_index=obj.pass_index,
+            object_to_world=[list(row) for row in evaluated.matrix_world]))
+    return found
 
 
-def _write(path: str, frame: int, camera: cammod.Camera | None) -> None:
-    strings = {frame_record.KEY: frame_record.encode(frame, camera)}
+def _record_now(scene, frame: int) -> str:
+    camera = _camera_now(scene) if scene.camera is not None else None
+    return frame_record.encode(frame, camera, _objects_now(scene))
+
+
+def _write(path: str, record: str | None) -> None:
+    strings = {frame_record.KEY: record} if record is not None else {}
     header.finish_file(path, _light_names(), strings)
 
 
@@ -115,19 +113,29 @@ def _light_names() -> frozenset:
     return frozenset(lights - others)  # a linked object may share a light's name
 
 
+def begin(scene) -> None:
+    """render_init: remember the frame the scene's objects hold as the render starts."""
+    _shown[scene.name] = scene.frame_current
+
+
 def finish_frame(scene) -> None:
     """render_post / render_cancel: finish the file of the frame just rendered."""
     if not compositor.has_outputs(scene):
         return
     path, frame = checks.next_file(scene), scene.frame_current
-    camera = _camera_of_current_frame(scene) if wants_camera(scene) else None
-    _write(path, frame, camera)
-    if camera is None and wants_camera(scene):
+    if on_render_thread() and frame != _shown.get(scene.name, frame):
+        _write(path, None)  # the record follows from the main thread
         _pending.setdefault(scene.name, []).append((frame, path))
+        return
+    if not on_render_thread():
+        # The render evaluated its own copy of the scene: evaluate this frame here too.
+        scene.frame_set(frame)
+    _write(path, _record_now(scene, frame))
 
 
 def end(scene) -> None:
-    """render_complete / render_cancel: write the cameras that had to wait."""
+    """render_complete / render_cancel: write the records that had to wait."""
+    _shown.pop(scene.name, None)
     if scene.name not in _pending:
         return
     if on_render_thread():
@@ -138,20 +146,20 @@ def end(scene) -> None:
 
 
 def finish_pending() -> None:
-    """On the main thread: evaluate each waiting frame and write its camera."""
+    """On the main thread: evaluate each waiting frame and write its record."""
     while _pending:
         name, frames = _pending.popitem()
         scene = bpy.data.scenes.get(name)
-        if scene is None or scene.camera is None:
+        if scene is None:
             continue
         current = scene.frame_current
         try:
             for frame, path in frames:
                 scene.frame_set(frame)
                 try:
-                    _write(path, frame, _camera_now(scene))
+                    _write(path, _record_now(scene, frame))
                 except OSError as exc:  # e.g. the file was moved away since
-                    print(f"Ground truth error: could not record the camera in {path}: "
+                    print(f"Ground truth error: could not record frame {frame} in {path}: "
                           f"{exc}", file=sys.stderr, flush=True)
         finally:
             scene.frame_set(current)
