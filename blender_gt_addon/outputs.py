@@ -112,6 +112,20 @@ OUTPUTS: tuple[Output, ...] = (
         ("V",), True, ("IndexMA", "Material Index"), ("X",),
     ),
     Output(
+        "albedo", "Albedo",
+        "The surfaces' diffuse colour, without light or shadow (Cycles' Diffuse Color "
+        "pass): what a BSDF's base colour gives, not glossy, transmission or emission",
+        "use_pass_diffuse_color", ("DiffCol", "Diffuse Color"), "color", "albedo",
+        ("R", "G", "B", "A"), False, ("DiffCol", "Diffuse Color"), ("R", "G", "B"),
+    ),
+    Output(
+        "position", "Position",
+        "World coordinates of the surface seen by each pixel, in scene units (Position "
+        "pass); not a number where no surface was hit",
+        "use_pass_position", ("Position",), "vector", "position", ("X", "Y", "Z"), True,
+        ("Position",), ("X", "Y", "Z"),
+    ),
+    Output(
         "instance_id", "Instance id",
         "Every object its own id with its name, no set-up needed (Cycles' Cryptomatte "
         "object pass); the file is then written in full float",

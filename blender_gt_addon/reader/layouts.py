@@ -76,7 +76,7 @@ def planes_to_array(layer: str, planes: list[np.ndarray]) -> np.ndarray:
     if layer == "depth":
         # In place: the decoded plane serves nothing else (no copy of 8 MB at 1080p).
         return depth_from_pass(planes[0])
-    if layer == "emission":
+    if layer in ("emission", "albedo"):  # colour inputs carry an alpha we drop
         planes = planes[:3]
     # Each plane cast straight into its place: one pass (stack, then astype: two).
     array = np.empty((*planes[0].shape, len(planes)), dtype=np.float32)
