@@ -5,6 +5,7 @@ figure, the contact sheet and the video. No ``bpy`` here.
 
 - image, emission: :func:`display`: linear RGB clipped to [0, 1] and raised to 1/2.2
   (not Blender's view transform, so colours differ a little from its PNGs);
+  :func:`srgb`: the exact sRGB encoding, for images written as data (NeRF, COLMAP);
 - depth: :func:`depth_to_rgb`: ``viridis_r`` (near = yellow, far = purple) over a
   range, :data:`NOTHING_HIT` (light grey) where no surface was hit (``inf``, NaN);
 - normal: :func:`normals_to_rgb`: RGB = (n + 1) / 2, so +x is red, +y green, +z blue;
@@ -44,6 +45,7 @@ __all__ = [
     "known_flow",
     "longest_flow",
     "normals_to_rgb",
+    "srgb",
     "to_uint8",
 ]
 
@@ -79,6 +81,24 @@ def display(linear: np.ndarray) -> np.ndarray:
     """
     rgb = np.nan_to_num(np.asarray(linear, dtype=np.float32)[..., :3], nan=0.0)
     return np.clip(rgb, 0.0, 1.0) ** (1 / GAMMA)
+
+
+# sRGB's encoding (IEC 61966-2-1): linear below this value, a 2.4 power above it.
+SRGB_LINEAR_LIMIT = 0.0031308
+
+
+def srgb(linear: np.ndarray) -> np.ndarray:
+    """Linear RGB -> sRGB-encoded RGB: (..., 3) float64 in [0, 1].
+
+    The first three channels of ``linear`` (alpha is dropped), NaN -> 0, clipped to
+    [0, 1], then encoded by the sRGB standard (IEC 61966-2-1): ``12.92 * x`` up to
+    0.0031308, ``1.055 * x ** (1 / 2.4) - 0.055`` above. This is Blender's *Standard*
+    view transform on an sRGB display (no look, exposure 0, gamma 1), without its
+    dither. For uint8 use ``to_uint8(srgb(x))``.
+    """
+    x = np.clip(np.nan_to_num(np.asarray(linear, dtype=np.float64)[..., :3], nan=0.0), 0.0, 1.0)
+    return np.where(x <= SRGB_LINEAR_LIMIT, 12.92 * x,
+                    1.055 * np.power(x, 1 / 2.4) - 0.055)
 
 
 # ------------------------------------------------------------------------ normal
