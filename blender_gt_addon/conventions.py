@@ -146,3 +146,15 @@ def cryptomatte_pixel_bits(hashes: int | np.ndarray) -> np.ndarray:
     bits = np.asarray(hashes).astype(np.uint32)
     exponent = np.clip((bits >> np.uint32(23)) & np.uint32(0xFF), 1, 254).astype(np.uint32)
     return (bits & ~_EXPONENT) | (exponent << np.uint32(23))
+
+
+def position_from_pass(position: np.ndarray) -> np.ndarray:
+    """World positions (H, W, 3) float32 from Cycles' Position pass, in place.
+
+    Cycles writes (0, 0, 0) where no surface was hit: those pixels become NaN, so a
+    surface point is never confused with the background. (A surface exactly at the
+    world origin would read as background; it covers no area.)
+    """
+    background = ~position.any(axis=-1)
+    position[background] = np.nan
+    return position

@@ -70,6 +70,12 @@ class GroundTruthFrame:
             pointing up: channels 0,1 = position in the previous frame minus position
             now, channels 2,3 = position now minus position in the next frame.
         emission: (H, W, 3) float32, emitted radiance, colour times strength.
+        albedo: (H, W, 3) float32, Cycles' Diffuse Color pass: the diffuse BSDF colour
+            of the surface (base colour for a Principled BSDF, times 1 - metallic and
+            1 - transmission), linear, no light or shadow; 0 on background and for
+            purely glossy, emissive or transparent surfaces.
+        position: (H, W, 3) float32, world coordinates of the surface seen at the
+            pixel, scene units (first sample, like depth); NaN where nothing was hit.
         object_index: (H, W) int32, the objects' ``pass_index``; 0 on background.
         material_index: (H, W) int32, the materials' ``pass_index``; 0 on background.
 
@@ -188,6 +194,14 @@ class GroundTruthFrame:
     @property
     def emission(self) -> np.ndarray:
         return self.get("emission")
+
+    @property
+    def albedo(self) -> np.ndarray:
+        return self.get("albedo")
+
+    @property
+    def position(self) -> np.ndarray:
+        return self.get("position")
 
     @property
     def object_index(self) -> np.ndarray:

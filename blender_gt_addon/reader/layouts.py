@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..conventions import depth_from_pass
+from ..conventions import depth_from_pass, position_from_pass
 from ..outputs import OUTPUTS
 
 __all__ = ["SINGLE_PASS_CHANNELS", "SINGLE_PASS_LAYER", "Sources", "find_sources",
@@ -82,4 +82,6 @@ def planes_to_array(layer: str, planes: list[np.ndarray]) -> np.ndarray:
     array = np.empty((*planes[0].shape, len(planes)), dtype=np.float32)
     for i, plane in enumerate(planes):
         array[..., i] = plane
+    if layer == "position":
+        return position_from_pass(array)
     return array
