@@ -154,7 +154,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="frames to render, e.g. 1-240 or 1-10,20 (default: the scene's "
                         "frame range)")
     render.add_argument("--shard", default=None, metavar="I/N",
-                        help="render only frames f with f %% N == I (I from 0 to N-1)")
+                        help="render only frames f with f %% N == I (I from 0 to N-1); "
+                        "default: the shard of a Slurm array task or Kubernetes Indexed Job "
+                        "(BLENDER_GT_SHARD, SLURM_ARRAY_TASK_*, JOB_COMPLETION_INDEX with "
+                        "BLENDER_GT_SHARD_COUNT; docs/cluster.md), else every frame")
     render.add_argument("--resume", action="store_true",
                         help="keep frames already in FOLDER that decode completely; render "
                         "missing and damaged ones")
@@ -342,11 +345,16 @@ def cmd_render(args) -> int:
     from .batch import RenderError, render
 
     lines = not sys.stderr.isatty()  # a log: a line a frame instead of a bar
-    shard_text = f"shard {args.shard.strip()}: " if args.shard else ""
+    shard_text = ""  # "shard 1/3: ", from the plan (--shard, or the job system's)
 
     def on_event(event: dict) -> None:
+        nonlocal shard_text
         kind = event["event"]
         if kind == "plan":
+            shard = event.get("shard")
+            shard_text = f"shard {shard[0]}/{shard[1]}: " if shard else ""
+            if shard and event.get("shard_source") != "--shard":
+                print(f"shard {shard[0]}/{shard[1]} from {event['shard_source']}", flush=True)
             print(f"{shard_text}{len(event['frames'])} frames to render "
                   f"({_frames_text(event['frames'])}) with Blender {event['blender']}",
                   flush=True)
@@ -359,7 +367,8 @@ def cmd_render(args) -> int:
             print(f"frame {event['frame']}: kept {event['file']} (complete)", flush=True)
 
     try:
-        result = render(args.blend, args.output, frames=args.frames, shard=args.shard,
+        result = render(args.blend, args.output, frames=args.frames,
+                        shard=args.shard or "auto",  # none given: the job system's
                         resume=args.resume, beauty=args.beauty, progress=True,
                         on_event=on_event, frame_timeout=args.frame_timeout)
     except RenderError as exc:

@@ -10,6 +10,8 @@ The child (:mod:`blender_gt_addon.blender.render_job`) sends, one JSON object a 
 - ``{"event": "warning", "message": m}``, and ``{"event": "error", "message": m}``
   when it refuses the job (the message is one line for the user).
 
+Before it reaches ``on_event``, the plan gains ``"shard"`` (``[i, n]`` or ``None``) and
+``"shard_source"`` (where the shard came from), from the result.
 Lines that are not JSON arrive as ``{"event": "junk", "text": line}`` and are ignored.
 Nothing here imports ``bpy``.
 """
@@ -47,6 +49,10 @@ class Follower:
 
     def handle(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
+        if kind == "plan":
+            shard = self.result.shard
+            event = {**event, "shard": list(shard) if shard else None,
+                     "shard_source": self.result.shard_source}
         if self.on_event is not None and kind != "junk":
             self.on_event(event)  # first, so that its lines come before the bar
         if kind == "plan":

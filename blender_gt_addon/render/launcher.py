@@ -9,7 +9,10 @@ is :func:`blender_gt_addon.blender.render_job.render_job`: it opens the .blend, 
 ``scene.groundtruth.directory`` at the output folder and renders one frame at a time.
 
 Scaling out: ``shard=(i, n)`` renders the frames ``f`` with ``f % n == i``, so ``n``
-machines (or processes) sharing a folder render every frame exactly once. Blender's
+machines (or processes) sharing a folder render every frame exactly once;
+``shard="auto"`` takes it from a job system's environment (a Slurm array task, a
+Kubernetes Indexed Job, ``BLENDER_GT_SHARD``: :mod:`.environment`), as
+``blender-gt render`` does without ``--shard``. Blender's
 File Output node writes each file in place, so a crash can leave a truncated file;
 ``resume=True`` decodes every existing file completely with the reader and renders
 again only the missing or damaged ones (and those holding other outputs or another
@@ -29,12 +32,14 @@ from typing import Any
 
 from .. import outputs
 from . import child
+from .environment import ShardChoice, choose_shard
 from .events import Follower, follow
-from .frames import normalise_frames, normalise_shard
+from .frames import normalise_frames
 from .result import RenderError, RenderResult
 
-__all__ = ["DEFAULT_FRAME_TIMEOUT", "render"]
+__all__ = ["AUTO", "DEFAULT_FRAME_TIMEOUT", "render"]
 
+AUTO = "auto"  # render(shard=AUTO): the shard from the job system's environment
 DEFAULT_FRAME_TIMEOUT = 3600.0  # seconds without news from Blender before giving up
 
 
@@ -58,7 +63,10 @@ def render(
         out: the output folder (created if needed); it replaces the folder saved in
             the .blend. Files are named ``<prefix><frame:04d>.exr`` as usual.
         frames: frame numbers, or text such as ``"1-240"``; default the scene's range.
-        shard: ``(i, n)`` or ``"i/n"``: render only frames with ``f % n == i``.
+        shard: ``(i, n)`` or ``"i/n"``: render only frames with ``f % n == i``;
+            ``"auto"``: the shard a job system's environment gives (Slurm array task,
+            Kubernetes Indexed Job, ``BLENDER_GT_SHARD``; :mod:`.environment`), none
+            outside one. ``result.shard`` and ``result.shard_source`` say what was used.
         resume: keep existing files that decode completely and hold what the .blend
             asks for; render the rest.
         beauty: also save Blender's usual render output of each frame (the path and
@@ -73,28 +81,40 @@ def render(
 
     Raises:
         RenderError: with a one-line message: missing .blend, no ``bpy`` in this Python,
-            no camera, no ground-truth output enabled, empty frame range, an unwritable
-            folder, bad settings (e.g. motion blur with flow), or Blender failing.
+            no camera, no ground-truth output enabled, empty frame range, a bad shard
+            (or shard variables), an unwritable folder, bad settings (e.g. motion blur
+            with flow), or Blender failing.
     """
     started = time.perf_counter()
     blend = _blend_file(blend)
     _require_bpy()
     try:
-        frames, shard = normalise_frames(frames), normalise_shard(shard)
+        frames, choice = normalise_frames(frames), _choose_shard(shard)
     except ValueError as exc:
         raise RenderError(str(exc)) from None
+    shard = choice.shard
     folder = _output_folder(out)
     log = Path(log_path) if log_path else folder / _log_name(shard)
-    result = RenderResult(folder=folder, log=log)
+    result = RenderResult(folder=folder, log=log, shard=shard, shard_source=choice.source)
     job = {"blend": str(blend.resolve()), "directory": str(folder), "frames": frames,
            "shard": list(shard) if shard else None, "resume": resume, "beauty": beauty}
+    banner = f"blender-gt render {blend} -> {folder}, {choice.describe()}"
     with tempfile.TemporaryDirectory(prefix="blender-gt-render-") as tmp:
-        running = child.start(job, Path(tmp), log, f"blender-gt render {blend} -> {folder}")
+        running = child.start(job, Path(tmp), log, banner)
         follower = Follower(result, on_event, progress)
         follow(running, follower, frame_timeout, log)
         _check_finished(running, follower, log)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _choose_shard(shard: tuple[int, int] | str | None) -> ShardChoice:
+    """The shard asked for; ``"auto"`` reads the environment, ``None`` is no shard."""
+    if isinstance(shard, str) and shard.strip() == AUTO:
+        return choose_shard(None)
+    if shard is None:
+        return ShardChoice(None, "none: no shard asked for")
+    return choose_shard(shard)
 
 
 def _blend_file(blend: str | os.PathLike[str]) -> Path:

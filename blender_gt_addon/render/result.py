@@ -29,7 +29,9 @@ class RenderResult:
     Blender rendered and ``skipped`` those kept by ``resume``; ``files`` the EXR path
     of each, in the order they came. ``seconds`` is the wall time of the whole run,
     ``render_seconds`` the sum of Blender's per-frame times. ``blender`` is Blender's
-    version string.
+    version string. ``shard`` is the shard rendered, ``(i, n)`` or ``None`` (every
+    frame), and ``shard_source`` where it came from (``"--shard"``, a job system's
+    variables, or why there is none; :mod:`.environment`).
     """
 
     folder: Path
@@ -42,3 +44,5 @@ class RenderResult:
     warnings: list[str] = field(default_factory=list)
     log: Path | None = None
     blender: str = ""
+    shard: tuple[int, int] | None = None
+    shard_source: str = ""
