@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from . import coco, flo, hdf5, hdf5_sequence, kitti_depth, mask_png, npz
+from . import coco, colmap, flo, hdf5, hdf5_sequence, kitti_depth, mask_png, nerf, npz
 from .common import ExportError, Options
 
 __all__ = ["EXPORTERS", "FORMATS", "ID_SOURCES", "OPTIONS", "Exporter", "get",
@@ -124,6 +124,12 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              options=("ids",)),
     Exporter("coco", "one COCO json: boxes and RLE masks from the object index (or --ids)",
              coco.write, per_frame=False, suffix="annotations.json", options=("ids", "names")),
+    Exporter("nerf", "transforms.json (nerfstudio, instant-ngp): OpenGL camera-to-world, "
+             "images/ 8-bit sRGB PNG, depth/ 16-bit PNG in mm", nerf.write, per_frame=False,
+             suffix="transforms.json", needs="image", extra="export", modules=("PIL",)),
+    Exporter("colmap", "COLMAP text model sparse/0/ (PINHOLE, world-to-camera poses, points "
+             "from depth) and images/ 8-bit sRGB PNG", colmap.write, per_frame=False,
+             suffix=colmap.SUFFIX, needs="image", extra="export", modules=("PIL",)),
 )}
 
 # {name: help}: the formats in one line each (``blender_gt_addon.export.FORMATS``).
