@@ -28,7 +28,7 @@ def test_demo_writes_ground_truth_and_a_preview(tmp_path):
     assert (out / "preview.png").stat().st_size > 10_000
     gt = reader.read(out / "0002.exr")
     assert gt.passes == ("image", "depth", "normal", "vector", "emission", "object_index",
-                         "material_index", "cryptomatte_object")
+                         "material_index", "albedo", "position", "cryptomatte_object")
     assert len(np.unique(gt.object_index)) > 3  # ground, car parts, props, background
     # The car drives: some pixels move to the next frame.
     assert np.abs(gt.vector[..., 2:]).max() > 1.0
