@@ -7,6 +7,7 @@
     blender-gt export FOLDER --to FORMAT -o OUT [--jobs N] [--names NAMES.json]
     blender-gt render SCENE.blend -o FOLDER [--frames 1-240] [--shard I/N] [--resume]
     blender-gt video FOLDER -o OUT.mp4|OUT.gif [--layout image+boxes,emission,flow,depth]
+    blender-gt check FOLDER [--tolerance 0.5] [--min-share 0.99] [--error-png OUT.png] [--json]
 
 Each command is a thin layer over a library function (:mod:`.describe`,
 :mod:`.pictures.sheet`, :mod:`.exporters`, :mod:`.batch`, :mod:`.video`); this module
@@ -194,6 +195,34 @@ def _parser() -> argparse.ArgumentParser:
                        "320 px by a whole factor, at most 960 px)")
     video.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                        help="processes to use (default: every core)")
+
+    from .check import DEFAULT_DEPTH_JUMP, DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE
+
+    check = sub.add_parser(
+        "check", help="check the rendered flow against depth, cameras and object poses",
+        description="Compute each frame's forward flow again from its depth, the cameras "
+        "of it and the next frame and the objects' poses (rigid motion), and compare it "
+        "with the rendered flow. Prints per frame the median error and the share of judged "
+        "pixels within the tolerance, and which pixels cannot be judged and why. Exit code "
+        "1 when a frame fails.")
+    check.add_argument("source", type=Path, metavar="FOLDER", help="a folder of frames")
+    check.add_argument("--tolerance", type=_number(float, "pixels", 0, low_inclusive=False),
+                       default=DEFAULT_TOLERANCE, metavar="PX",
+                       help="largest error that counts as right (default: %(default)s)")
+    check.add_argument("--min-share", type=_number(float, "a share", 0, 1.000001),
+                       default=DEFAULT_MIN_SHARE, metavar="SHARE",
+                       help="share of judged pixels a frame needs within the tolerance, 0 to "
+                       "1 (default: %(default)s)")
+    check.add_argument("--depth-jump", type=_number(float, "a ratio", 0, low_inclusive=False),
+                       default=DEFAULT_DEPTH_JUMP, metavar="RATIO",
+                       help="edges: second difference of inverse depth, relative "
+                       "(default: %(default)s)")
+    check.add_argument("--assume-static", action="store_true",
+                       help="take objects without a recorded pose as static (default: not "
+                       "judged)")
+    check.add_argument("--error-png", type=Path, default=None, metavar="OUT.png",
+                       help="write a picture of each frame's error, frames top to bottom")
+    check.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
 
 
@@ -399,10 +428,25 @@ def cmd_video(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------- check
+
+
+def cmd_check(args) -> int:
+    from .check import check_folder, report, save_error_png
+
+    result = check_folder(args.source, tolerance=args.tolerance, min_share=args.min_share,
+                          depth_jump=args.depth_jump, assume_static=args.assume_static,
+                          progress=not args.json)
+    if args.error_png is not None:
+        save_error_png(result, args.error_png)
+    print(json.dumps(result.as_dict(), indent=2) if args.json else report(result))
+    return 0 if result.passed else 1
+
+
 # ------------------------------------------------------------------------ main
 
 _COMMANDS = {"info": cmd_info, "preview": cmd_preview, "export": cmd_export,
-             "render": cmd_render, "video": cmd_video}
+             "render": cmd_render, "video": cmd_video, "check": cmd_check}
 
 # The pip extra bringing each package of the commands other than export (progress bars,
 # pictures, video); the export formats' packages and extras are in their registry rows.
