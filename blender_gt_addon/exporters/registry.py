@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from . import coco, colmap, flo, hdf5, hdf5_sequence, kitti_depth, mask_png, nerf, npz
+from . import bop, coco, colmap, flo, hdf5, hdf5_sequence, kitti_depth, mask_png, nerf, npz, ply
 from .common import ExportError, Options
 
 __all__ = ["EXPORTERS", "FORMATS", "ID_SOURCES", "OPTIONS", "Exporter", "get",
@@ -130,6 +130,14 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
     Exporter("colmap", "COLMAP text model sparse/0/ (PINHOLE, world-to-camera poses, points "
              "from depth) and images/ 8-bit sRGB PNG", colmap.write, per_frame=False,
              suffix=colmap.SUFFIX, needs="image", extra="export", modules=("PIL",)),
+    Exporter("ply", "coloured point cloud a frame, world coordinates (--fuse: one for all "
+             "frames), binary PLY", ply.write, suffix=".ply", needs="depth", extra="export",
+             modules=("plyfile",), options=("fuse",), fused=ply.write_fused,
+             fused_suffix="points.ply"),
+    Exporter("bop", "BOP scene folder (6D poses in mm, obj_id = pass index, gt info, "
+             "depth/rgb/mask_visib PNGs); needs --models", bop.write, per_frame=False,
+             suffix="scene_gt.json", needs="cryptomatte_object", extra="export",
+             modules=("plyfile", "PIL"), options=("models", "amodal_masks", "depth_scale")),
 )}
 
 # {name: help}: the formats in one line each (``blender_gt_addon.export.FORMATS``).

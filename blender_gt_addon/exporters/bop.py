@@ -1,0 +1,270 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``bop``: a scene folder in the BOP format (BOP toolkit, ``docs/bop_datasets_format.md``,
+the BOP-scenewise layout), for 6D object pose estimation.
+
+The output folder is one scene (``train|val|test/SCENE_ID`` of a BOP dataset)::
+
+    scene_camera.json   {image id: {cam_K, depth_scale, cam_R_w2c, cam_t_w2c}}
+    scene_gt.json       {image id: [{cam_R_m2c, cam_t_m2c, obj_id}, ...]}
+    scene_gt_info.json  {image id: [{bbox_obj, bbox_visib, px_count_all,
+                                     px_count_valid, px_count_visib, visib_fract}, ...]}
+    rgb/NNNNNN.png      8-bit RGB: the image sRGB-encoded (colour.srgb), over black
+    depth/NNNNNN.png    16-bit: planar depth in mm / depth_scale, rounded; 0 = no data
+    mask_visib/NNNNNN_MMMMMM.png   8-bit, 255 on the visible pixels of annotation MMMMMM
+    mask/NNNNNN_MMMMMM.png         (option amodal_masks) 255 on its full silhouette
+
+Conventions, as BOP's:
+
+- Image id NNNNNN: the frame number (frames numbered 0 or more, all different),
+  else 0, 1, ... in frame order. Annotation MMMMMM: the index in the image's list of
+  ``scene_gt.json`` (objects in instance-id order).
+- Units: mm (scene units are taken as metres: x 1000). Rotations row-major 3x3,
+  translations 3-vectors. Camera axes OpenCV (x right, y down, z forward); ``cam_K``
+  row-major with integer pixel coordinates at pixel centres (as BOP's renderer).
+- ``obj_id``: the object's pass index (its class: instances of one model share it).
+  Objects with pass index 0 are left out, and counted in the summary.
+- ``cam_R_m2c``, ``cam_t_m2c``: ``gt.poses[id].object_to_camera``. BOP models are
+  rigid at scale 1: a uniform object scale s is taken out of the rotation (the model
+  must then be the mesh scaled by s, in mm); a non-uniform or sheared scale, or two
+  scales for one obj_id, is refused.
+- ``px_count_all``, ``bbox_obj``: the full silhouette of the model
+  ``models/obj_NNNNNN.ply`` (mm, required) in its pose, rasterised at pixel centres
+  on a canvas 3 times the image (as the toolkit's ``calc_gt_info.py``), so parts out
+  of the image count. Visible pixels: the object's ``instance_id`` pixels inside that
+  silhouette (rendered visibility, no depth tolerance ``delta``).
+- ``px_count_valid``: silhouette pixels in the image with depth data (non-zero PNG).
+- ``visib_fract`` = px_count_visib / px_count_all (0 when px_count_all is 0).
+- Boxes ``[x, y, w, h]`` as the toolkit's ``misc.calc_2d_bbox``: x, y the top-left
+  pixel, w = x_max - x_min and h = y_max - y_min (pixel indices, so a one-pixel
+  object is ``[x, y, 0, 0]``; COCO's w would be 1), ``bbox_obj`` not clipped to the
+  image; ``[-1, -1, -1, -1]`` for both when no pixel is visible (as the toolkit).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import reader
+from ..pictures.colour import srgb, to_uint8
+from ..reader import GroundTruthFrame
+from ..sequence import parallel_map
+from .bop_models import model_path, read_model
+from .common import ExportError, Options, atomic_path, make_folder, write_png16
+from .images import depth_png16, write_png8
+from .raster import project_vertices, silhouette
+
+__all__ = ["bop_box", "pose_mm", "write"]
+
+MM_PER_UNIT = 1000.0  # scene units are metres
+_SCALE_TOLERANCE = 1e-6  # relative: scale 1, uniform, no shear
+
+
+def pose_mm(object_to_camera: np.ndarray, name: str = "object") -> tuple[np.ndarray,
+                                                                          np.ndarray, float]:
+    """``(R, t_mm, scale)`` of a 4x4 object-to-camera matrix: R (3, 3) a rotation,
+    t (3,) in mm, the object's uniform scale taken out.
+
+    Raises:
+        ExportError: the matrix scales non-uniformly or shears (no rigid BOP pose).
+    """
+    m = np.asarray(object_to_camera, dtype=np.float64)
+    linear = m[:3, :3]
+    scales = np.linalg.norm(linear, axis=0)
+    scale = float(scales.mean())
+    rotation = linear / scale
+    if (np.abs(scales - scale).max() > _SCALE_TOLERANCE * scale
+            or np.abs(rotation.T @ rotation - np.eye(3)).max() > _SCALE_TOLERANCE
+            or np.linalg.det(rotation) < 0):
+        raise ExportError(f"{name}: scaled by {np.round(scales, 6).tolist()} (non-uniform, "
+                          "sheared or mirrored): BOP poses are rigid; apply the scale in "
+                          "Blender (Ctrl+A > Scale) and write the model from the scaled mesh")
+    return rotation, m[:3, 3] * MM_PER_UNIT, scale
+
+
+def bop_box(mask: np.ndarray, offset: tuple[int, int] = (0, 0)) -> list[int]:
+    """``[x, y, w, h]`` of a mask as the BOP toolkit computes it (``w = x_max - x_min``),
+    in image pixels (``offset`` = the canvas margin); ``[-1] * 4`` when empty."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
+        return [-1, -1, -1, -1]
+    x, y = int(cols[0]) - offset[0], int(rows[0]) - offset[1]
+    return [x, y, int(cols[-1] - cols[0]), int(rows[-1] - rows[0])]
+
+
+def _image_ids(frames: list[GroundTruthFrame]) -> list[int]:
+    numbers = [f.frame for f in frames]
+    if None not in numbers and len(set(numbers)) == len(numbers) and min(numbers) >= 0:
+        return [int(n) for n in numbers]
+    return list(range(len(frames)))
+
+
+def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
+    """Check every header before any pixel: camera, poses, scales, models.
+
+    Returns ``{"skipped": objects with pass index 0, "scaled": objects of scale != 1}``.
+    """
+    if not options.models:
+        raise ExportError("bop needs --models DIR: BOP models obj_NNNNNN.ply in mm, one a "
+                          "pass index (px_count_all and bbox_obj need each object's full "
+                          "silhouette, which the render does not hold; write them with "
+                          "blender_gt_addon.exporters.bop_models.write_model_ply)")
+    if not Path(options.models).is_dir():
+        raise ExportError(f"{options.models}: no such folder of BOP models")
+    if not options.depth_scale > 0:
+        raise ExportError(f"depth scale {options.depth_scale}: must be above 0 (mm a step)")
+    scale_of: dict[int, tuple[float, str]] = {}
+    skipped = scaled = 0
+    for frame in frames:
+        missing = [p for p in ("depth", "image") if p not in frame.passes]
+        if missing:
+            raise ExportError(f"{frame.path}: has no {' or '.join(missing)} output, which "
+                              "bop needs (depth/ and rgb/)")
+        camera = frame.camera
+        if camera is None or camera.type != "PERSP":
+            raise ExportError(f"{frame.path}: bop needs a perspective camera in the file "
+                              f"(found {'none' if camera is None else camera.type})")
+        if not frame.poses:
+            raise ExportError(f"{frame.path}: records no object poses (the blender-gt/frame "
+                              "header has no objects): render it again with this add-on")
+        for pose in frame.poses.values():
+            if pose.pass_index <= 0:
+                skipped += 1
+                continue
+            _, _, scale = pose_mm(pose.object_to_camera, f"{frame.path}: {pose.name}")
+            first = scale_of.setdefault(pose.pass_index, (scale, pose.name))
+            if abs(first[0] - scale) > _SCALE_TOLERANCE * first[0]:
+                raise ExportError(
+                    f"{frame.path}: {pose.name} (obj_id {pose.pass_index}) has scale "
+                    f"{scale:.6g} but {first[1]} has {first[0]:.6g}: one BOP model cannot "
+                    "fit both; give them different pass indices")
+            scaled += abs(scale - 1) > _SCALE_TOLERANCE
+    for obj_id in sorted(scale_of):
+        if not model_path(options.models, obj_id).is_file():
+            raise ExportError(f"{model_path(options.models, obj_id)}: no model for obj_id "
+                              f"{obj_id} ({scale_of[obj_id][1]})")
+    return {"skipped": skipped, "scaled": scaled}
+
+
+_MODELS: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per worker process
+
+
+def _model(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    key = str(path)
+    if key not in _MODELS:
+        _MODELS[key] = read_model(path)
+    return _MODELS[key]
+
+
+def _save_png(path: Path, array: np.ndarray) -> None:
+    """An 8-bit PNG (grey (H, W) or RGB (H, W, 3) uint8), written atomically."""
+    from PIL import Image
+
+    with atomic_path(path) as partial:
+        if array.ndim == 3:
+            write_png8(partial, array)
+        else:
+            Image.fromarray(np.ascontiguousarray(array)).save(partial, optimize=False)
+
+
+def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
+    """Write one image's PNGs and return its entries of the three json files."""
+    src, im_id, folder, models, depth_scale, amodal = job
+    frame = reader.read(src)
+    out = Path(folder)
+    camera = frame.camera
+    width, height = frame.width, frame.height
+    notes: dict[str, int] = {}
+    stored, lost = depth_png16(frame.depth, MM_PER_UNIT / depth_scale)
+    if lost:
+        notes["depth pixels out of the 16-bit range (written as 0)"] = lost
+    with atomic_path(out / "depth" / f"{im_id:06d}.png") as partial:
+        write_png16(partial, stored)
+    _save_png(out / "rgb" / f"{im_id:06d}.png", to_uint8(srgb(frame.image)))
+    w2c = camera.world_to_camera
+    cam = {"cam_K": camera.K.ravel().tolist(), "depth_scale": float(depth_scale),
+           "cam_R_w2c": w2c[:3, :3].ravel().tolist(),
+           "cam_t_w2c": (w2c[:3, 3] * MM_PER_UNIT).tolist()}
+    ids = frame.instance_id
+    gts, infos = [], []
+    margin = (width, height)
+    for pose in frame.poses.values():
+        if pose.pass_index <= 0:
+            continue
+        rotation, t_mm, _ = pose_mm(pose.object_to_camera, pose.name)
+        vertices, faces = _model(model_path(models, pose.pass_index))
+        uv, z = project_vertices(vertices, rotation, t_mm, camera.K)
+        front = (z[faces] > 0).all(axis=1)
+        if not front.all():
+            notes["model triangles behind the camera (left out of silhouettes)"] = (
+                notes.get("model triangles behind the camera (left out of silhouettes)", 0)
+                + int((~front).sum()))
+        large = silhouette(uv, faces[front], width, height, margin)
+        full = large[height:2 * height, width:2 * width]
+        rendered = ids == pose.id
+        visible = rendered & full
+        outside = int((rendered & ~full).sum())
+        if outside:
+            key = "rendered pixels outside their model's silhouette (left out)"
+            notes[key] = notes.get(key, 0) + outside
+        gt_id = len(gts)
+        px_all, px_visib = int(large.sum()), int(visible.sum())
+        gts.append({"cam_R_m2c": rotation.ravel().tolist(), "cam_t_m2c": t_mm.tolist(),
+                    "obj_id": int(pose.pass_index)})
+        infos.append({
+            "bbox_obj": bop_box(large, margin) if px_visib else [-1, -1, -1, -1],
+            "bbox_visib": bop_box(visible),
+            "px_count_all": px_all,
+            "px_count_valid": int((full & (stored > 0)).sum()),
+            "px_count_visib": px_visib,
+            "visib_fract": px_visib / px_all if px_all else 0.0,
+        })
+        _save_png(out / "mask_visib" / f"{im_id:06d}_{gt_id:06d}.png",
+                  visible.astype(np.uint8) * 255)
+        if amodal:
+            _save_png(out / "mask" / f"{im_id:06d}_{gt_id:06d}.png",
+                      full.astype(np.uint8) * 255)
+    return {"im_id": im_id, "camera": cam, "gt": gts, "info": infos, "notes": notes}
+
+
+def _json_text(entries: dict[int, Any]) -> str:
+    """BOP's layout: one image a line, ids in numeric order, keys sorted."""
+    lines = [f'  "{im_id}": {json.dumps(entries[im_id], sort_keys=True)}'
+             for im_id in sorted(entries)]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def write(frames: list[GroundTruthFrame], path: Path, options: Options,
+          jobs: int | None, progress: bool) -> dict[str, int]:
+    """Write the BOP scene of ``frames`` in the folder of ``path``; ``path`` (the
+    temporary name of ``scene_gt.json``) last, so a complete ``scene_gt.json`` means a
+    complete scene."""
+    plan = _plan(frames, options)
+    folder = path.parent
+    for sub in ("rgb", "depth", "mask_visib") + (("mask",) if options.amodal_masks else ()):
+        make_folder(folder / sub)
+    models = str(Path(options.models).resolve())
+    jobs_list = [(str(f.path), im_id, str(folder), models, float(options.depth_scale),
+                  bool(options.amodal_masks)) for f, im_id in zip(frames, _image_ids(frames),
+                                                                   strict=True)]
+    done = parallel_map(_bop_frame, jobs_list, jobs=jobs, progress=progress,
+                        desc="export bop")
+    notes: dict[str, int] = {}
+    for item in done:
+        for what, count in item["notes"].items():
+            notes[what] = notes.get(what, 0) + count
+    for name, key in (("scene_camera.json", "camera"), ("scene_gt_info.json", "info")):
+        with atomic_path(folder / name) as partial:
+            partial.write_text(_json_text({d["im_id"]: d[key] for d in done}))
+    path.write_text(_json_text({d["im_id"]: d["gt"] for d in done}))
+    if plan["skipped"]:
+        notes["objects with pass index 0 (no obj_id) left out"] = plan["skipped"]
+    if plan["scaled"]:
+        notes["object poses with a uniform scale != 1 (taken out of cam_R_m2c)"] = (
+            plan["scaled"])
+    return notes
