@@ -19,11 +19,14 @@ again from what the files say about the scene, and compared with the rendered
 Pixels that cannot be judged, each with the first reason that applies (:data:`REASONS`):
 
 - ``background``: nothing was hit (depth ``inf``): Blender writes 0 flow there;
-- ``edge``: the 3x3 neighbourhood holds another instance id, a pixel where nothing
-  was hit, or a depth jump (a second difference of inverse depth, along a row, a
-  column or a diagonal through the pixel, above ``depth_jump`` times the pixel's own
-  inverse depth; of depth for an orthographic camera). Flow is averaged over the
-  pixel's samples, depth is the first sample's: where two surfaces meet they differ;
+- ``edge``: the 3x3 neighbourhood (``edge_radius`` 1; 5x5 with 2) holds another
+  instance id, a pixel where nothing was hit, or a depth jump (a second difference
+  of inverse depth, along a row, a column or a diagonal through a pixel, above
+  ``depth_jump`` times that pixel's own inverse depth; of depth for an orthographic
+  camera). Flow is averaged over the pixel's samples, depth is the first sample's:
+  where two surfaces meet they differ. Cycles' default pixel filter (Blackman-Harris,
+  width 1.5 px) takes samples up to 1.5 px from the pixel centre, so a few pixels two
+  away from an edge can hold blended flow: ``edge_radius=2`` leaves them out too;
 - ``no pose``: on an object whose pose is not recorded in both frames (files without
   poses, objects appearing or disappearing). A deforming mesh (armature, shape keys,
   animated modifiers) has a pose but does not move rigidly: its pixels are judged
@@ -179,10 +182,11 @@ def _neighbours(array: np.ndarray, dy: int, dx: int, outside=None) -> np.ndarray
 
 
 def edge_mask(depth: np.ndarray, ids: np.ndarray | None = None, *,
-              depth_jump: float = DEFAULT_DEPTH_JUMP, orthographic: bool = False
-              ) -> np.ndarray:
-    """(H, W) bool: pixels whose 3x3 neighbourhood holds another id, a pixel where
-    nothing was hit, or a depth jump (see the module docstring).
+              depth_jump: float = DEFAULT_DEPTH_JUMP, orthographic: bool = False,
+              radius: int = 1) -> np.ndarray:
+    """(H, W) bool: pixels whose (2 radius + 1)^2 neighbourhood holds another id, a
+    pixel where nothing was hit, or a depth jump (see the module docstring); False
+    where nothing was hit (those are background).
 
     For a perspective camera inverse depth is affine in pixel coordinates on a plane,
     so its second difference is 0 on planes and small on smooth surfaces; for an
@@ -205,6 +209,9 @@ def edge_mask(depth: np.ndarray, ids: np.ndarray | None = None, *,
         second = (_neighbours(value, dy, dx, np.nan) - 2 * value
                   + _neighbours(value, -dy, -dx, np.nan))
         edge |= np.abs(np.nan_to_num(second, nan=0.0)) > limit
+    for _ in range(radius - 1):  # a pixel beside an edge pixel of radius r has radius r + 1
+        edge = np.any([_neighbours(edge, dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)],
+                      axis=0)
     return edge & finite
 
 
@@ -236,9 +243,16 @@ def _motions(first, second, ids_present, assume_static: bool
 
 def check_pair(first, second, *, tolerance: float = DEFAULT_TOLERANCE,
                min_share: float = DEFAULT_MIN_SHARE, depth_jump: float = DEFAULT_DEPTH_JUMP,
-               assume_static: bool = False) -> FrameCheck:
+               edge_radius: int = 1, assume_static: bool = False) -> FrameCheck:
     """Check the forward flow of ``first`` (frame t, a :class:`reader.GroundTruthFrame`)
     against its geometry and ``second`` (frame t + 1; only its header is read).
+
+    Parameters:
+        tolerance: the largest error, pixels, that counts as right.
+        min_share: the share of judged pixels within ``tolerance`` a frame needs.
+        depth_jump: edges: relative second difference of inverse depth (module docstring).
+        edge_radius: edges: 1 looks at the 3x3 neighbourhood, 2 at the 5x5 one.
+        assume_static: take objects without a pose as static instead of not judging them.
 
     Raises:
         GroundTruthError: a frame lacks depth, flow (``vector``) or a camera, or the
@@ -270,7 +284,7 @@ def check_pair(first, second, *, tolerance: float = DEFAULT_TOLERANCE,
     reason[outside] = _LEAVES
     if unposed:
         reason[np.isin(ids, sorted(unposed))] = _NO_POSE
-    reason[edge_mask(depth, ids, depth_jump=depth_jump,
+    reason[edge_mask(depth, ids, depth_jump=depth_jump, radius=edge_radius,
                      orthographic=camera.type == "ORTHO")] = _EDGE
     reason[~np.isfinite(depth)] = _BACKGROUND
     judged = reason == 0
@@ -292,19 +306,18 @@ def _number(frame) -> int:
 
 
 def check_folder(folder: str | os.PathLike[str], *, tolerance: float = DEFAULT_TOLERANCE,
-                 min_share: float = DEFAULT_MIN_SHARE, depth_jump: float = DEFAULT_DEPTH_JUMP,
-                 assume_static: bool = False, prefix: str | None = None,
-                 progress: bool = False) -> CheckResult:
+                 min_share: float = DEFAULT_MIN_SHARE, assume_static: bool = False,
+                 prefix: str | None = None, progress: bool = False,
+                 **edges: Any) -> CheckResult:
     """Check every frame of ``folder`` that has a successor (:func:`check_pair`).
 
     Parameters:
         folder: a folder of ground-truth frames with depth, flow and cameras (instance
             ids and poses to judge moving objects).
-        tolerance: the largest error, pixels, that counts as right.
-        min_share: the share of judged pixels within ``tolerance`` a frame needs.
-        depth_jump: edges: relative second difference of inverse depth (module docstring).
-        assume_static: take objects without a pose as static instead of not judging them.
+        tolerance, min_share, assume_static, and ``depth_jump``, ``edge_radius`` in
+            ``edges``: as :func:`check_pair` takes them.
         prefix: the file-name prefix when the folder holds several.
+        progress: a progress bar on stderr.
 
     Raises:
         GroundTruthError: no frames, or a checked frame lacks what the check needs.
@@ -322,7 +335,7 @@ def check_folder(folder: str | os.PathLike[str], *, tolerance: float = DEFAULT_T
             ids = ids and "cryptomatte_object" in first.passes
             poses = poses and bool(first.poses) and bool(second.poses)
             frames.append(check_pair(first, second, tolerance=tolerance, min_share=min_share,
-                                     depth_jump=depth_jump, assume_static=assume_static))
+                                     assume_static=assume_static, **edges))
             bar.update(1)
     notes = []
     if checked and not ids:

@@ -217,6 +217,9 @@ def _parser() -> argparse.ArgumentParser:
                        default=DEFAULT_DEPTH_JUMP, metavar="RATIO",
                        help="edges: second difference of inverse depth, relative "
                        "(default: %(default)s)")
+    check.add_argument("--edge-radius", type=_whole, default=1, metavar="N",
+                       help="edges: the (2N+1)x(2N+1) neighbourhood; 2 for Cycles' default "
+                       "pixel filter, which reaches 1.5 px (default: %(default)s)")
     check.add_argument("--assume-static", action="store_true",
                        help="take objects without a recorded pose as static (default: not "
                        "judged)")
@@ -229,64 +232,8 @@ def _parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------------ info
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.4g}"
-
-
-def _ids(ids: list[int]) -> str:
-    shown = ", ".join(str(i) for i in ids[:12])
-    return f"ids {shown}" + (f", ... ({len(ids)} ids)" if len(ids) > 12 else "")
-
-
-def _info_text(info: dict) -> str:
-    from .exporters.common import human_bytes
-
-    frame = "frame ?" if info["frame"] is None else f"frame {info['frame']}"
-    lines = [f"{info['path']}: {info['width']}x{info['height']}, {frame}, "
-             f"{len(info['passes'])} outputs, {human_bytes(info['bytes'])}, "
-             f"{info['compression']}"]
-    stamp = info["stamp"]
-    said = [f"{key.lower()} {stamp[key]}" for key in ("Scene", "Camera", "File", "RenderTime")
-            if key in stamp]
-    if said:
-        lines.append("  " + ", ".join(said).replace("rendertime", "render time"))
-    camera = info.get("camera")
-    if camera:
-        (fx, _, cx), (_, fy, cy), _ = camera["K"]
-        x, y, z = (v + 0.0 for v in camera["position"])  # no "-0"
-        lines.append(f"  camera {camera['type'].lower()}: fx {fx:.6g} fy {fy:.6g} cx {cx:.6g} "
-                     f"cy {cy:.6g} px, at ({x:.4g}, {y:.4g}, {z:.4g}), clip "
-                     f"{camera['clip'][0]:.4g}..{camera['clip'][1]:.4g}")
-    instances = info.get("instances")
-    if instances is not None:
-        named = ", ".join(f"{i} {n}" for i, n in list(instances.items())[:20])
-        more = f", ... ({len(instances)} names)" if len(instances) > 20 else ""
-        lines.append(f"  instances: {named or 'none'}{more}")
-    for layer, entry in info["passes"].items():
-        text = f"  {layer:18s} {entry['channels']:5s}"
-        if "dtype" in entry:
-            shape = "x".join(str(v) for v in entry["shape"])
-            text += f" {entry['dtype']:8s} {shape:10s} "
-            if "ids" in entry:
-                text += _ids(entry["ids"])
-                if layer == "cryptomatte_object":
-                    text += " (instance_id)"
-            else:
-                text += f"{_fmt(entry['min'])} .. {_fmt(entry['max'])}"
-                if layer == "depth" and entry["inf_fraction"]:
-                    text += f", nothing hit (inf) on {entry['inf_fraction']:.1%}"
-                elif entry["nonfinite"]:
-                    text += f", {entry['nonfinite']} non-finite"
-                if layer == "vector":
-                    text += f"; forward flow up to {_fmt(entry['max_forward_flow'])} px"
-        lines.append(text.rstrip())
-    return "\n".join(lines)
-
-
 def cmd_info(args) -> int:
-    from .describe import describe
+    from .describe import describe, text
     from .sequence import frame_files
 
     paths: list[Path] = []
@@ -299,7 +246,7 @@ def cmd_info(args) -> int:
     if args.json:
         print(json.dumps(infos if len(infos) > 1 else infos[0], indent=2))
     else:
-        print("\n".join(_info_text(i) for i in infos))
+        print("\n".join(text(i) for i in infos))
     return 0
 
 
@@ -435,7 +382,8 @@ def cmd_check(args) -> int:
     from .check import check_folder, report, save_error_png
 
     result = check_folder(args.source, tolerance=args.tolerance, min_share=args.min_share,
-                          depth_jump=args.depth_jump, assume_static=args.assume_static,
+                          depth_jump=args.depth_jump, edge_radius=args.edge_radius,
+                          assume_static=args.assume_static,
                           progress=not args.json)
     if args.error_png is not None:
         save_error_png(result, args.error_png)
