@@ -15,10 +15,10 @@ Vertex properties:
   relative precision anyway (6e-8 of its magnitude: 0.06 mm at 1 km from the
   origin), float32 halves the file, and every PLY reader and viewer reads ``float``
   while some (GPU viewers, splatting tools) do not take ``double``.
-- ``red``, ``green``, ``blue``: ``uchar``, the image through the same display
-  transform as the previews (:func:`blender_gt_addon.pictures.colour.display`:
-  linear RGB clipped to [0, 1], raised to 1/2.2, rounded to 0..255). Left out when a
-  file has no image output.
+- ``red``, ``green``, ``blue``: ``uchar``, the image sRGB-encoded as the other
+  exports write it (:func:`blender_gt_addon.pictures.colour.srgb`: linear RGB
+  clipped to [0, 1], IEC 61966-2-1, i.e. Blender's Standard view transform, rounded
+  to 0..255; premultiplied, so over black). Left out when a file has no image output.
 - fused cloud only: ``frame`` (``int``, int32), the frame number of each point.
 
 Points are in the order of their pixels, row by row from the top-left, skipping
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import reader
-from ..pictures.colour import display, to_uint8
+from ..pictures.colour import srgb, to_uint8
 from ..reader import GroundTruthFrame
 from ..sequence import parallel_map
 from .common import ExportError, Options, frame_number
@@ -61,7 +61,7 @@ def frame_points(frame: GroundTruthFrame) -> tuple[np.ndarray, np.ndarray | None
     points = camera.points_from_depth(frame.depth, world=True)
     hit = np.isfinite(points).all(axis=-1)
     xyz = points[hit]
-    rgb = to_uint8(display(frame.image)[hit]) if "image" in frame.passes else None
+    rgb = to_uint8(srgb(frame.image[hit])) if "image" in frame.passes else None
     return xyz, rgb
 
 
