@@ -205,9 +205,11 @@ def _foreign_lines(foreign: dict[str, Any]) -> list[str]:
         line = f"  {layer or '(no layer)':18s} {' '.join(c['name'] for c in channels):9s}"
         line += f" {entry['height']}x{entry['width']}"
         if channels and "dtype" in channels[0]:
-            dtypes = {c["dtype"] for c in channels}
-            line += " " + (dtypes.pop() if len(dtypes) == 1 else
-                           ", ".join(f"{c['name']} {c['dtype']}" for c in channels))
+            kinds: dict[str, list[str]] = {}
+            for c in channels:
+                kinds.setdefault(c["dtype"], []).append(c["name"])
+            line += " " + (next(iter(kinds)) if len(kinds) == 1 else ", ".join(
+                f"{dtype} {' '.join(names)}" for dtype, names in kinds.items()))
             lows = [c["min"] for c in channels if c["min"] is not None]
             highs = [c["max"] for c in channels if c["max"] is not None]
             line += f"  {_fmt(min(lows) if lows else None)} .. " \

@@ -316,3 +316,63 @@ def test_python_m_runs_check(frames):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "2 frames checked, all passed" in done.stdout
+
+
+# -- Real renders ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moving_camera(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("check_camera")
+    run_job("scenes_check:render_moving_camera", directory=f"{out}/")
+    return out
+
+
+@pytest.mark.blender
+def test_rendered_flow_of_a_moving_camera_and_a_spinning_cube_matches_geometry(moving_camera):
+    from blender_gt_addon import reader
+
+    result = check_folder(moving_camera)
+    assert [f.frame for f in result.frames] == [1, 2] and result.notes == ()
+    first, second = reader.read(moving_camera / "c_0001.exr"), reader.read(moving_camera /
+                                                                          "c_0002.exr")
+    assert {p.name for p in first.poses.values()} >= {"Ground", "Spinner", "Tilted"}
+    for f in result.frames:
+        assert f.passed and f.within >= 0.99, f
+        assert f.unjudged["no pose"] == 0
+        assert f.judged > 0.3 * first.width * first.height
+    # Not a vacuous pass: the camera moves, so judged pixels move several pixels...
+    judged = result.frames[0].reason == 0
+    flow = first.flow_forward
+    assert np.median(np.hypot(flow[judged, 0], flow[judged, 1])) > 2.0
+    # ... and the spinner moves on its own: taken as static, its pixels would be wrong.
+    spinner = first.instance_id == {n: i for i, n in first.names.items()}["Spinner"]
+    static, _ = check.predicted_flow(first.depth, first.camera, second.camera)
+    wrong = np.hypot(*np.moveaxis(static - flow, -1, 0))[judged & spinner]
+    assert wrong.size > 20 and np.median(wrong) > 1.0
+    assert result.frames[0].error[judged & spinner].max() < 0.5
+    assert main(["check", str(moving_camera)]) == 0
+
+
+@pytest.mark.blender
+def test_rendered_flow_of_a_moving_object_matches_geometry(analytic_animation):
+    from geometry import MOVING
+
+    from blender_gt_addon import reader
+
+    out, _ = analytic_animation
+    result = check_folder(out)
+    assert [f.frame for f in result.frames] == [1, 2]
+    for f in result.frames:
+        assert f.passed and f.within >= 0.99, f
+        assert f.unjudged["no pose"] == 0 and f.unjudged["leaves view"] == 0
+    # The cube's judged pixels move 5 px right and 3 px down (geometry.MOVING_STEP).
+    gt = reader.read(out / "gt_0001.exr")
+    cube = gt.instance_id == {n: i for i, n in gt.names.items()}[MOVING[0]]
+    judged = cube & (result.frames[0].reason == 0)
+    assert judged.sum() > 10
+    assert np.median(gt.flow_forward[judged], axis=0) == pytest.approx((5.0, 3.0), abs=0.01)
+    # Cycles' default pixel filter reaches 1.5 px: beyond the 5x5 neighbourhood of an
+    # edge no pixel holds blended flow.
+    wide = check_folder(out, edge_radius=2)
+    assert all(f.max_error < 0.5 for f in wide.frames)
