@@ -50,8 +50,12 @@ class Options:
     ``fuse``: one file for all frames instead of one a frame (``ply``);
     ``models``: a folder of BOP models ``obj_NNNNNN.ply`` in mm (``bop``);
     ``amodal_masks``: also write the full silhouettes, occlusion ignored (``bop``);
-    ``depth_scale``: mm per step of a 16-bit depth PNG (``bop``). Which options a
-    format takes is in its registry row; the driver refuses others.
+    ``depth_scale``: mm per step of a 16-bit depth PNG (``bop``);
+    ``layers``: the layers to write, ``None`` for every one (``webdataset``);
+    ``pairs``: a sample per frame pair t, t + 1 instead of per frame (``webdataset``);
+    ``shard_samples``, ``shard_bytes``: the most samples, or bytes, in a shard
+    (``webdataset``). Which options a format takes is in its registry row; the
+    driver refuses others.
     """
 
     ids: str = "object_index"
@@ -60,6 +64,10 @@ class Options:
     models: str | None = None
     amodal_masks: bool = False
     depth_scale: float = 1.0
+    layers: tuple[str, ...] | None = None
+    pairs: bool = False
+    shard_samples: int | None = None
+    shard_bytes: int | None = None
 
 
 def source_paths(
