@@ -3,13 +3,15 @@
 """``colmap``: a COLMAP text model with the images, as COLMAP, pycolmap, 3D Gaussian
 splatting, gsplat and nerfstudio read it. No ``bpy``; Pillow for the PNGs.
 
-The folder (the layout of COLMAP's ``image_undistorter`` and of 3D Gaussian
-splatting's datasets)::
+The output is the model folder. Given a folder ending in ``sparse/0`` (the layout of
+COLMAP's ``image_undistorter``, 3D Gaussian splatting and gsplat: ``-o scene/sparse/0``),
+the images go to ``images/`` two folders up; given any other folder, into its own
+``images/``::
 
-    images/0001.png       8-bit sRGB (RGBA with a transparent film), one a frame
-    sparse/0/cameras.txt  one PINHOLE camera per distinct set of intrinsics
-    sparse/0/images.txt   a pose per frame, world to camera, and its 2D points
-    sparse/0/points3D.txt points from depth, coloured from the image
+    scene/images/0001.png       8-bit sRGB (RGBA with a transparent film), one a frame
+    scene/sparse/0/cameras.txt  one PINHOLE camera per distinct set of intrinsics
+    scene/sparse/0/images.txt   a pose per frame, world to camera, and its 2D points
+    scene/sparse/0/points3D.txt points from depth, coloured from the image
 
 Conventions (COLMAP's documentation: ``doc/format.rst`` for the files,
 ``doc/database.rst`` and ``doc/tutorial.rst`` for pixel coordinates):
@@ -69,7 +71,7 @@ __all__ = ["IMAGE_FOLDER", "MODEL_FOLDER", "POINTS_PER_FRAME", "SUFFIX", "frame_
 
 IMAGE_FOLDER = "images"
 MODEL_FOLDER = "sparse/0"
-SUFFIX = f"{MODEL_FOLDER}/images.txt"  # the file the driver renames last
+SUFFIX = "images.txt"  # the file the driver renames last
 POINTS_PER_FRAME = 2000
 
 
@@ -166,9 +168,9 @@ def _pose(camera: Camera) -> str:
 
 def write(frames: list[GroundTruthFrame], path: Path, options: Options,
           jobs: int | None, progress: bool) -> dict[str, int]:
-    """Write ``images.txt`` to ``path`` (``.../sparse/0/images.txt``, or a file of
-    the user's name), ``cameras.txt`` and ``points3D.txt`` beside it and the images
-    into ``images/`` two folders up (beside ``path`` when it is not in ``sparse/0``).
+    """Write ``images.txt`` to ``path``, ``cameras.txt`` and ``points3D.txt`` beside
+    it, and the images into ``images/`` two folders up when ``path`` is in a
+    ``sparse/0`` folder, else into ``images/`` beside it.
 
     Raises:
         ExportError: a frame without a camera, or with an orthographic one.

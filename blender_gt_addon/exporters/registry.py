@@ -127,9 +127,10 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
     Exporter("nerf", "transforms.json (nerfstudio, instant-ngp): OpenGL camera-to-world, "
              "images/ 8-bit sRGB PNG, depth/ 16-bit PNG in mm", nerf.write, per_frame=False,
              suffix="transforms.json", needs="image", extra="export", modules=("PIL",)),
-    Exporter("colmap", "COLMAP text model sparse/0/ (PINHOLE, world-to-camera poses, points "
-             "from depth) and images/ 8-bit sRGB PNG", colmap.write, per_frame=False,
-             suffix=colmap.SUFFIX, needs="image", extra="export", modules=("PIL",)),
+    Exporter("colmap", "COLMAP text model (PINHOLE, world-to-camera poses, points from "
+             "depth), images/ 8-bit sRGB PNG; -o SCENE/sparse/0 for 3DGS", colmap.write,
+             per_frame=False, suffix=colmap.SUFFIX, needs="image", extra="export",
+             modules=("PIL",)),
     Exporter("ply", "coloured point cloud a frame, world coordinates (--fuse: one for all "
              "frames), binary PLY", ply.write, suffix=".ply", needs="depth", extra="export",
              modules=("plyfile",), options=("fuse",), fused=ply.write_fused,

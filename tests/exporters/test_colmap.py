@@ -74,11 +74,14 @@ def test_grid_stride():
 
 @pytest.fixture
 def synthetic(tmp_path):
+    """The layout of 3D Gaussian splatting: scene/images, scene/sparse/0."""
     made = synthetic_frames(tmp_path / "gt")
-    result = export(tmp_path / "gt", "colmap", tmp_path / "model", jobs=1)
-    assert result.files == [tmp_path / "model" / "sparse" / "0" / "images.txt"]
-    return made, pycolmap.Reconstruction(str(tmp_path / "model" / "sparse" / "0")), \
-        tmp_path / "model", result
+    model = tmp_path / "scene" / "sparse" / "0"
+    result = export(tmp_path / "gt", "colmap", model, jobs=1)
+    assert result.files == [model / "images.txt"]
+    assert sorted(p.name for p in model.iterdir()) == ["cameras.txt", "images.txt",
+                                                        "points3D.txt"]
+    return made, pycolmap.Reconstruction(str(model)), tmp_path / "scene", result
 
 
 def test_cameras_and_poses_read_back_exactly(synthetic):
@@ -121,20 +124,25 @@ def test_points_lie_on_the_ground_and_project_onto_their_pixel(synthetic):
 
 
 def test_without_depth_the_model_has_no_points(tmp_path):
+    """Any other folder: the model and images/ in it."""
     synthetic_frames(tmp_path / "gt", depth=False)
     result = export(tmp_path / "gt", "colmap", tmp_path / "model", jobs=1)
     assert result.notes["frames without depth (no points)"] == 2
-    rec = pycolmap.Reconstruction(str(tmp_path / "model" / "sparse" / "0"))
+    assert sorted(p.name for p in (tmp_path / "model" / "images").iterdir()) == [
+        "0003.png", "0004.png"]
+    rec = pycolmap.Reconstruction(str(tmp_path / "model"))
     assert len(rec.images) == 2 and len(rec.points3D) == 0
     assert all(len(image.points2D) == 0 for image in rec.images.values())
 
 
 def test_command_line(tmp_path):
     synthetic_frames(tmp_path / "gt")
-    text = run_export(tmp_path / "gt", "colmap", tmp_path / "scene", "--jobs", "2")
+    text = run_export(tmp_path / "gt", "colmap", tmp_path / "scene" / "sparse" / "0",
+                      "--jobs", "2")
     assert "exported 2 frames as colmap: 1 file" in text and "2 images" in text
     assert sorted(p.name for p in (tmp_path / "scene" / "sparse" / "0").iterdir()) == [
         "cameras.txt", "images.txt", "points3D.txt"]
+    assert len(list((tmp_path / "scene" / "images").iterdir())) == 2
     assert not [p for p in (tmp_path / "scene").rglob(".*")]  # no temporary files left
 
 
@@ -145,7 +153,7 @@ def test_command_line(tmp_path):
 def markers(run_job, tmp_path_factory):
     folder = marker_renders(run_job, tmp_path_factory)
     out = tmp_path_factory.mktemp("markers_colmap")
-    run_export(folder, "colmap", out)
+    run_export(folder, "colmap", out / "sparse" / "0")
     frames = {f: reader.read(folder / f"m_{f:04d}.exr") for f in (1, 2)}
     return frames, pycolmap.Reconstruction(str(out / "sparse" / "0")), out
 
