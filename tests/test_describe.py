@@ -46,7 +46,8 @@ def test_info_header_only_decodes_no_pixels(out, monkeypatch):
 
 def _plain_exr(path: Path) -> Path:
     """An OpenEXR written by OpenEXR's own writer: RGBA half, Z float, one layered channel."""
-    channels = {c: np.full((4, 5), v, np.float16) for c, v in zip("RGBA", (0.5, 0.25, 1, 1))}
+    channels = {c: np.full((4, 5), v, np.float16)
+                for c, v in zip("RGBA", (0.5, 0.25, 1, 1), strict=True)}
     channels["Z"] = np.arange(20, dtype=np.float32).reshape(4, 5)
     channels["cam.P.x"] = np.full((4, 5), -2.0, np.float32)
     OpenEXR.File({"compression": OpenEXR.PIZ_COMPRESSION, "type": OpenEXR.scanlineimage},
