@@ -11,7 +11,20 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from . import bop, coco, colmap, flo, hdf5, hdf5_sequence, kitti_depth, mask_png, nerf, npz, ply
+from . import (
+    bop,
+    coco,
+    colmap,
+    flo,
+    hdf5,
+    hdf5_sequence,
+    kitti_depth,
+    mask_png,
+    nerf,
+    npz,
+    ply,
+    webdataset,
+)
 from .common import ExportError, Options
 
 __all__ = ["EXPORTERS", "FORMATS", "ID_SOURCES", "OPTIONS", "Exporter", "get",
@@ -30,6 +43,11 @@ OPTIONS = {
     "models": "a folder of BOP object models obj_NNNNNN.ply in mm (the obj_id = pass index)",
     "amodal_masks": "also write each object's full silhouette, occlusion ignored",
     "depth_scale": "mm per step of the 16-bit depth PNG",
+    "layers": "the layers to write (default: every one a frame has), e.g. image,depth,flow",
+    "pairs": "a sample per frame pair t, t + 1 (frame t's layers, next_<layer> of t + 1) "
+             "instead of per frame, for flow training",
+    "shard_samples": "the most samples in one shard",
+    "shard_bytes": "the most bytes in one shard (default 256 MiB when no limit is given)",
 }
 
 
@@ -139,6 +157,10 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              "depth/rgb/mask_visib PNGs); needs --models", bop.write, per_frame=False,
              suffix="scene_gt.json", needs="cryptomatte_object", extra="export",
              modules=("plyfile", "PIL"), options=("models", "amodal_masks", "depth_scale")),
+    Exporter("webdataset", "WebDataset tar shards for training: a sample a frame (or --pairs), "
+             "arrays as .npy, camera and names as json", webdataset.write, per_frame=False,
+             suffix=webdataset.INDEX,
+             options=("layers", "pairs", "shard_samples", "shard_bytes")),
 )}
 
 # {name: help}: the formats in one line each (``blender_gt_addon.export.FORMATS``).
