@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -67,6 +68,22 @@ _jobs = _number(int, "a number of processes", 1)
 _whole = _number(int, "a whole number", 1)
 _positive_float = _number(float, "seconds", 0, low_inclusive=False)
 _fps = _number(float, "frames a second", 0, 1000, low_inclusive=False)
+
+
+def _names_list(text: str) -> tuple[str, ...]:
+    """``"image, depth"`` -> ``("image", "depth")`` (an argparse type)."""
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected names separated by commas, not {text!r}")
+    return names
+
+
+def _size(text: str) -> int:
+    """``"500M"``, ``"2G"``, ``"65536"`` -> bytes (powers of 1024; an argparse type)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)i?B?\s*", text, re.IGNORECASE)
+    if match is None or float(match[1]) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size such as 500M or 2G, not {text!r}")
+    return int(float(match[1]) * 1024 ** " KMG".index(match[2].upper() or " "))
 
 
 def _listed(names: list[str]) -> str:
@@ -142,6 +159,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--depth-scale", type=float, default=None, metavar="MM",
                         help=f"for {taking['depth_scale']}: {OPTIONS['depth_scale']} "
                         "(default 1)")
+    export.add_argument("--layers", type=_names_list, default=None, metavar="A,B",
+                        help=f"for {taking['layers']}: {OPTIONS['layers']}")
+    export.add_argument("--pairs", action="store_true",
+                        help=f"for {taking['pairs']}: {OPTIONS['pairs']}")
+    export.add_argument("--shard-samples", type=_whole, default=None, metavar="N",
+                        help=f"for {taking['shard_samples']}: {OPTIONS['shard_samples']}")
+    export.add_argument("--shard-bytes", type=_size, default=None, metavar="SIZE",
+                        help=f"for {taking['shard_bytes']}: {OPTIONS['shard_bytes']}; "
+                        "e.g. 500M or 2G (powers of 1024)")
 
     render = sub.add_parser(
         "render", help="render a .blend's ground truth headless, frame by frame",
@@ -291,7 +317,9 @@ def cmd_export(args) -> int:
             raise UserError(f"{args.names}: expected a JSON object such as "
                             '{"1": "car", "2": "tree"}') from None
     given = {"fuse": args.fuse, "models": args.models and str(args.models),
-             "amodal_masks": args.amodal_masks, "depth_scale": args.depth_scale}
+             "amodal_masks": args.amodal_masks, "depth_scale": args.depth_scale,
+             "layers": args.layers, "pairs": args.pairs, "shard_samples": args.shard_samples,
+             "shard_bytes": args.shard_bytes}
     result = export(args.source, args.to, args.output, jobs=args.jobs, progress=True,
                     object_names=names, ids=args.ids,
                     **{k: v for k, v in given.items() if v not in (None, False)})
