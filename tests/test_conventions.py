@@ -17,6 +17,7 @@ from geometry import (
     BACK,
     BACK_Z,
     FOCAL_PX,
+    GROUND_COLOR,
     GROUND_INDEX,
     LAMP,
     MARKER_CAMERA,
@@ -120,6 +121,39 @@ def test_depth_and_distance_at_pixel_centres_of_a_plane_seen_at_an_angle(markers
         np.testing.assert_allclose(gt.depth[ground], expected_depth[ground], rtol=1e-4)
         np.testing.assert_allclose(gt.distance[ground], expected_distance[ground], rtol=1e-4)
         assert np.isinf(gt.distance[~np.isfinite(gt.depth)]).all()
+
+
+def test_position_is_the_camera_centre_plus_distance_along_the_ray(markers):
+    """World positions on the ground are where each pixel-centre ray meets z = 0
+    (1e-4 relative); NaN where nothing was hit, and never anywhere else."""
+    for gt in markers.values():
+        cam = gt.camera
+        height, width = gt.depth.shape
+        v, u = np.mgrid[0:height, 0:width]
+        rays_cam = np.linalg.inv(cam.K) @ np.stack([u.ravel(), v.ravel(), np.ones(u.size)])
+        rays_world = (cam.camera_to_world[:3, :3] @ rays_cam).T
+        centre = cam.camera_to_world[:3, 3]
+        t = -centre[2] / rays_world[:, 2]
+        expected = (centre + t[:, None] * rays_world).reshape(height, width, 3)
+        ground = gt.object_index == GROUND_INDEX
+        position = gt.position
+        assert position.shape == (height, width, 3) and position.dtype == np.float32
+        scale = np.linalg.norm(expected[ground] - centre, axis=-1, keepdims=True)
+        assert (np.abs(position[ground] - expected[ground]) <= 1e-4 * scale).all()
+        assert (np.isnan(position).all(axis=-1) == ~np.isfinite(gt.depth)).all()
+
+
+def test_albedo_of_a_plain_diffuse_plane_is_its_base_colour(markers):
+    """Albedo is averaged over samples like the image: ground pixels next to a sphere
+    or the horizon may blend, so the interior of the ground is compared."""
+    for gt in markers.values():
+        ground = gt.object_index == GROUND_INDEX
+        ground[1:-1, 1:-1] &= (ground[:-2, 1:-1] & ground[2:, 1:-1] & ground[1:-1, :-2]
+                               & ground[1:-1, 2:])
+        assert gt.albedo.shape == (*gt.depth.shape, 3)
+        np.testing.assert_allclose(gt.albedo[ground], np.broadcast_to(GROUND_COLOR,
+                                   (int(ground.sum()), 3)), atol=1e-3)  # half floats
+        assert not gt.albedo[~np.isfinite(gt.depth)].any()  # background: 0
 
 
 def test_intrinsics_honour_lens_sensor_shift_resolution_and_pixel_aspect(markers):

@@ -22,10 +22,10 @@ def check(**overrides):
 def test_table_names_are_user_words_and_unique():
     keys = [o.key for o in outputs.OUTPUTS]
     assert keys == ["image", "depth", "normal", "flow", "emission", "object_index",
-                    "material_index", "instance_id"]
+                    "material_index", "albedo", "position", "instance_id"]
     assert len({o.layer for o in outputs.OUTPUTS}) == len(keys)
     # Data must never be half float.
-    assert {o.key for o in outputs.OUTPUTS if not o.is_data} == {"image", "emission"}
+    assert {o.key for o in outputs.OUTPUTS if not o.is_data} == {"image", "emission", "albedo"}
 
 
 def test_planned_outputs_keep_table_order():

@@ -61,7 +61,7 @@ def test_shapes_and_dtypes(analytic_frame2):
     gt = analytic_frame2
     assert (gt.width, gt.height, gt.frame) == (WIDTH, HEIGHT, 2)
     assert gt.passes == ("image", "depth", "normal", "vector", "emission", "object_index",
-                         "material_index", "cryptomatte_object")
+                         "material_index", "albedo", "position", "cryptomatte_object")
     expected = {
         "image": ((HEIGHT, WIDTH, 4), np.float32),
         "depth": ((HEIGHT, WIDTH), np.float32),
@@ -70,6 +70,8 @@ def test_shapes_and_dtypes(analytic_frame2):
         "emission": ((HEIGHT, WIDTH, 3), np.float32),
         "object_index": ((HEIGHT, WIDTH), np.int32),
         "material_index": ((HEIGHT, WIDTH), np.int32),
+        "albedo": ((HEIGHT, WIDTH, 3), np.float32),
+        "position": ((HEIGHT, WIDTH, 3), np.float32),
     }
     for name, (shape, dtype) in expected.items():
         array = gt.get(name)
@@ -82,10 +84,10 @@ def test_data_channels_are_32_bit_in_half_precision(run_job, tmp_path):
             off=["instance_id"])
     exr = OpenEXR.File(str(tmp_path / "gt_0002.exr"), separate_channels=True)
     dtypes = {name: c.pixels.dtype for part in exr.parts for name, c in part.channels.items()}
-    assert len(dtypes) == 4 + 1 + 3 + 4 + 4 + 1 + 1
+    assert len(dtypes) == 4 + 1 + 3 + 4 + 4 + 1 + 1 + 4 + 3
     for name, dtype in dtypes.items():
         layer = name.split(".")[0]
-        wanted = np.float16 if layer in ("image", "emission") else np.float32
+        wanted = np.float16 if layer in ("image", "emission", "albedo") else np.float32
         assert dtype == wanted, name
     assert exr.parts[0].header["compression"] == OpenEXR.ZIP_COMPRESSION
 

@@ -70,10 +70,12 @@ class GroundTruthFrame:
             pointing up: channels 0,1 = position in the previous frame minus position
             now, channels 2,3 = position now minus position in the next frame.
         emission: (H, W, 3) float32, emitted radiance, colour times strength.
-        albedo: (H, W, 3) float32, Cycles' Diffuse Color pass: the diffuse BSDF colour
-            of the surface (base colour for a Principled BSDF, times 1 - metallic and
-            1 - transmission), linear, no light or shadow; 0 on background and for
-            purely glossy, emissive or transparent surfaces.
+        albedo: (H, W, 3) float32, Cycles' Diffuse Color pass: the colour of the
+            surface's diffuse BSDF, linear, without light or shadow; 0 on background
+            and for purely glossy, emissive or transparent surfaces. A Diffuse BSDF
+            gives its colour; a Principled BSDF gives less than its base colour (its
+            specular layer takes a share: 0.786 x base colour measured at the defaults,
+            IOR 1.5, roughness 0.5, metallic 0).
         position: (H, W, 3) float32, world coordinates of the surface seen at the
             pixel, scene units (first sample, like depth); NaN where nothing was hit.
         object_index: (H, W) int32, the objects' ``pass_index``; 0 on background.

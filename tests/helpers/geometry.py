@@ -74,6 +74,7 @@ MARKER_SHIFT = (0.08, -0.05)
 MARKER_CAMERA = {1: (0.0, -7.0, 1.5), 2: (0.6, -6.4, 1.9)}  # location per frame
 MARKER_TARGET = (0.0, 0.5, 0.4)  # the camera tracks this point
 MARKER_RADIUS = 0.2
+GROUND_COLOR = (0.25, 0.5, 0.75)  # the ground's diffuse base colour, linear
 MARKERS = (  # sphere centres; object pass_index = position in this list + 1
     (-1.5, 1.0, 0.6),
     (1.2, 0.5, 1.0),

@@ -153,8 +153,13 @@ def _fcurves(obj):
     return compat.action_fcurves(obj.animation_data.action)
 
 
-ALL_OUTPUTS = ("image", "depth", "normal", "flow", "emission", "object_index", "material_index",
-               "instance_id")
+def _all_outputs() -> tuple[str, ...]:
+    from blender_gt_addon import outputs
+
+    return tuple(o.key for o in outputs.OUTPUTS)
+
+
+ALL_OUTPUTS = _all_outputs()  # every row of the output table
 
 
 def _enable_all(scene, directory, prefix="gt_", **overrides):
@@ -461,6 +466,7 @@ def render_markers(directory: str, as_from_the_window: bool = False) -> dict:
     """Frames 1-2 of the marker scene (see geometry.py), depth, index and camera written;
     ``as_from_the_window``: under the constraint of a render started in Blender's window."""
     from geometry import (
+        GROUND_COLOR,
         GROUND_INDEX,
         MARKER_CAMERA,
         MARKER_LENS,
@@ -502,8 +508,16 @@ def render_markers(directory: str, as_from_the_window: bool = False) -> dict:
 
     sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
     scene.collection.objects.link(sun)
+    ground_material = _material("GroundMat", 1)
+    nodes = ground_material.node_tree.nodes
+    for node in list(nodes):  # a plain Diffuse BSDF: its colour is the whole albedo
+        nodes.remove(node)
+    diffuse = nodes.new("ShaderNodeBsdfDiffuse")
+    diffuse.inputs["Color"].default_value = (*GROUND_COLOR, 1.0)
+    ground_material.node_tree.links.new(
+        diffuse.outputs[0], nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
     _object("Ground", _rect("Ground", -50, 50, -50, 50), (0, 0, 0), GROUND_INDEX,
-            _material("GroundMat", 1))
+            ground_material)
     import bmesh
 
     for i, centre in enumerate(MARKERS, start=1):
@@ -517,7 +531,7 @@ def render_markers(directory: str, as_from_the_window: bool = False) -> dict:
     gt = scene.groundtruth
     gt.directory = directory
     gt.file_prefix = "m_"
-    gt.use_depth = gt.use_object_index = True
+    gt.use_depth = gt.use_object_index = gt.use_position = gt.use_albedo = True
     if not as_from_the_window:
         bpy.ops.render.render(animation=True)
         return {"files": sorted(os.listdir(directory))}
