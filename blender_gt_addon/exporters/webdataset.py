@@ -38,7 +38,8 @@ arrays from ``.npy`` costs a few milliseconds, from zlib-compressed ``.npz`` sev
 times that, on one core; the price is shards about 2-3x larger than the EXR files.
 
 Shards close before the sample that would take them past ``shard_bytes`` (tar
-headers counted; default 256 MiB when neither limit is given) or when they hold
+headers counted, not the end of the archive: up to 10 KiB more; default 256 MiB when
+neither limit is given) or when they hold
 ``shard_samples`` samples; a sample larger than ``shard_bytes`` gets a shard alone.
 Members are written with mtime 0 and no owner, so the same frames give the same
 bytes. Older ``shard-NNNNNN.tar`` files past the new last shard are removed, so
