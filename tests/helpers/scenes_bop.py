@@ -46,7 +46,6 @@ def cube_model(side_mm: float) -> tuple[np.ndarray, list[list[int]]]:
 def render_half_hidden_cube(directory: str) -> dict:
     """Render frames 1-2 (depth, image, instance id) of the scene in the module
     docstring into ``directory`` (``bop_0001.exr``, ``bop_0002.exr``)."""
-    import bmesh
     import bpy
     import scenes
 
@@ -61,12 +60,8 @@ def render_half_hidden_cube(directory: str) -> dict:
     sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
     scene.collection.objects.link(sun)
 
-    mesh = bpy.data.meshes.new("Cube")
-    bm = bmesh.new()
-    bmesh.ops.create_cube(bm, size=CUBE_SIDE)
-    bm.to_mesh(mesh)
-    bm.free()
-    cube = scenes._object("Cube", mesh, CUBE_LOCATION, 1, scenes._material("CubeMat", 1),
+    cube = scenes._object("Cube", scenes._cube("Cube", CUBE_SIDE), CUBE_LOCATION, 1,
+                          scenes._material("CubeMat", 1),
                           rotation=(0, 0, math.radians(CUBE_TURN_DEG)))
     wall = scenes._object("Wall", scenes._rect("Wall", -3.0, WALL_EDGE_X, -3.0, 3.0),
                           (0, 0, WALL_Z), 0, scenes._material("WallMat", 2))
