@@ -65,3 +65,33 @@ def write_sequence(folder: Path, frames=range(1, 7), size: tuple[int, int] = SIZ
     for n in frames:
         write_frame(folder / f"gt_{n:04d}.exr", n, size)
     return folder
+
+
+# ------------------------------------------------ DataLoader workers (torch tests)
+
+
+class Tagged:
+    """The items of a map dataset, each with ``"worker"`` (the DataLoader worker id
+    that decoded it, -1 in the main process) and ``"pid"``. Defined here, in a module
+    spawned workers can import, so that it pickles by reference."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> dict:
+        return tag(dict(self.dataset[index]))
+
+
+def tag(sample: dict) -> dict:
+    """``sample`` with the worker that made it (``"worker"``, ``"pid"``)."""
+    import os
+
+    from torch.utils.data import get_worker_info
+
+    info = get_worker_info()
+    sample["worker"] = -1 if info is None else info.id
+    sample["pid"] = os.getpid()
+    return sample
