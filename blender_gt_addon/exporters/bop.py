@@ -107,7 +107,8 @@ def _image_ids(frames: list[GroundTruthFrame]) -> list[int]:
 def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
     """Check every header before any pixel: camera, poses, scales, models.
 
-    Returns ``{"skipped": objects with pass index 0, "scaled": objects of scale != 1}``.
+    Returns ``{"skipped": names of the objects with pass index 0, "scaled": names of
+    the objects whose scale is not 1}``.
     """
     if not options.models:
         raise ExportError("bop needs --models DIR: BOP models obj_NNNNNN.ply in mm, one a "
@@ -119,7 +120,8 @@ def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
     if not options.depth_scale > 0:
         raise ExportError(f"depth scale {options.depth_scale}: must be above 0 (mm a step)")
     scale_of: dict[int, tuple[float, str]] = {}
-    skipped = scaled = 0
+    skipped: set[str] = set()
+    scaled: set[str] = set()
     for frame in frames:
         missing = [p for p in ("depth", "image") if p not in frame.passes]
         if missing:
@@ -134,7 +136,7 @@ def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
                               "header has no objects): render it again with this add-on")
         for pose in frame.poses.values():
             if pose.pass_index <= 0:
-                skipped += 1
+                skipped.add(pose.name)
                 continue
             _, _, scale = pose_mm(pose.object_to_camera, f"{frame.path}: {pose.name}")
             first = scale_of.setdefault(pose.pass_index, (scale, pose.name))
@@ -143,7 +145,8 @@ def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
                     f"{frame.path}: {pose.name} (obj_id {pose.pass_index}) has scale "
                     f"{scale:.6g} but {first[1]} has {first[0]:.6g}: one BOP model cannot "
                     "fit both; give them different pass indices")
-            scaled += abs(scale - 1) > _SCALE_TOLERANCE
+            if abs(scale - 1) > _SCALE_TOLERANCE:
+                scaled.add(pose.name)
     for obj_id in sorted(scale_of):
         if not model_path(options.models, obj_id).is_file():
             raise ExportError(f"{model_path(options.models, obj_id)}: no model for obj_id "
@@ -263,8 +266,8 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
             partial.write_text(_json_text({d["im_id"]: d[key] for d in done}))
     path.write_text(_json_text({d["im_id"]: d["gt"] for d in done}))
     if plan["skipped"]:
-        notes["objects with pass index 0 (no obj_id) left out"] = plan["skipped"]
+        notes["objects with pass index 0 (no obj_id) left out"] = len(plan["skipped"])
     if plan["scaled"]:
-        notes["object poses with a uniform scale != 1 (taken out of cam_R_m2c)"] = (
+        notes["objects with a uniform scale != 1 (taken out of cam_R_m2c)"] = len(
             plan["scaled"])
     return notes

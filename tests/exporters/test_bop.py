@@ -120,7 +120,7 @@ def test_bop_scene_from_geometry(synthetic, tmp_path):
     result = export(src, "bop", out, jobs=1, models=str(models), depth_scale=0.1,
                     amodal_masks=True)
     assert result.files == [out / "scene_gt.json"]
-    assert result.notes["objects with pass index 0 (no obj_id) left out"] == 2  # 2 frames
+    assert result.notes == {"objects with pass index 0 (no obj_id) left out": 1}  # the wall
     data = _load(out)
     assert sorted(data["scene_gt"]) == [5, 6]  # image ids = frame numbers
     w2c = scenes_bop.synthetic_world_to_camera()
@@ -189,6 +189,18 @@ def test_bop_refuses_what_it_cannot_write(synthetic, tmp_path):
     assert not (tmp_path / "d").exists() or not any((tmp_path / "d").rglob("*.png"))
 
 
+def test_a_uniform_scale_shared_by_a_model_is_noted(synthetic, tmp_path):
+    _, models = synthetic
+    src = scenes_bop.synthetic_frames(tmp_path / "scaled",
+                                      scales={"Cube": (2, 2, 2), "Cube.001": (2, 2, 2)})
+    result = export(src, "bop", tmp_path / "out", models=str(models), jobs=1)
+    assert result.notes["objects with a uniform scale != 1 (taken out of cam_R_m2c)"] == 2
+    gt = _load(tmp_path / "out")["scene_gt"][5][0]
+    o2c = scenes_bop.synthetic_object_to_camera()["Cube"]
+    np.testing.assert_allclose(gt["cam_R_m2c"], o2c[:3, :3].ravel(), atol=1e-9)
+    np.testing.assert_allclose(gt["cam_t_m2c"], o2c[:3, 3] * 1000, atol=1e-9)
+
+
 def test_uniform_scale_is_taken_out_of_the_rotation(tmp_path):
     m = scenes_bop.rigid(30.0, "y", (0.1, 0.2, 0.9))
     m[:3, :3] *= 0.001  # a mesh modelled in mm, scaled to metres
@@ -250,8 +262,7 @@ def test_bop_of_a_cube_half_hidden_behind_a_wall(run_job, tmp_path):
     models = _models(tmp_path / "models", side_mm)
     out = tmp_path / "bop"
     printed = run_export(src, "bop", out, "--models", models, "--amodal-masks")
-    assert "1 objects with pass index 0" not in printed  # two frames: the wall twice
-    assert "2 objects with pass index 0 (no obj_id) left out" in printed
+    assert "; 1 objects with pass index 0 (no obj_id) left out" in printed  # the wall
     data = _load(out)
     # Known pose in OpenCV axes: camera at the origin looking down Blender's -Z, so
     # camera = diag(1, -1, -1) @ world; mm.
