@@ -9,7 +9,14 @@ One string attribute, :data:`KEY` (``"blender-gt/frame"``), holds compact JSON:
 "objects": [{"name": "Cube", "pass_index": 7, "object_to_world": [[...] x 4]}, ...]}``
 
 ``objects`` (optional) lists every object the frame rendered, with its
-``object_to_world`` matrix as Blender evaluated it for that frame (scale included).
+``object_to_world`` matrix as Blender evaluated it for that frame (scale included)
+and the bounds of its geometry in object coordinates (``"bounds": [[min x, y, z],
+[max x, y, z]]``). Each copy made by instancing (a collection instance, Geometry
+Nodes instances, particles) is an object of its own, named
+``<instancer>/<object>#<index>`` (``<instancer>#<index>`` when Blender names the
+copy after its instancer, as for Geometry Nodes), with ``"instance_of"``: the name
+Cryptomatte gives all the copies; the index is Blender's persistent instance id,
+stable from frame to frame.
 
 Matrices are written at full float64 precision (Python's shortest round-trip
 repr), in the conventions of :mod:`blender_gt_addon.camera` (OpenCV ``K`` whose
@@ -41,11 +48,17 @@ class ObjectRecord:
         name: the object's name (Cryptomatte's, so it matches ``names``).
         pass_index: the object's pass index (its class, set by the user; 0 if unset).
         object_to_world: (4, 4) float64, Blender's evaluated ``matrix_world``.
+        bounds: (2, 3) float64, the corners (min, max) of its geometry's bounding box
+            in object coordinates, or ``None`` when not recorded.
+        instance_of: for a copy made by instancing, the name that Cryptomatte (and
+            so ``instance_id`` before splitting) gives every copy; else ``None``.
     """
 
     name: str
     pass_index: int
     object_to_world: np.ndarray
+    bounds: np.ndarray | None = None
+    instance_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,10 +75,7 @@ def encode(frame: int, camera: Camera | None, objects=()) -> str:
     """The header text for ``frame``, its ``camera`` and ``objects`` (ObjectRecords)."""
     data: dict = {"v": _VERSION, "frame": int(frame)}
     if objects:
-        data["objects"] = [
-            {"name": o.name, "pass_index": int(o.pass_index),
-             "object_to_world": np.asarray(o.object_to_world, dtype=np.float64).tolist()}
-            for o in objects]
+        data["objects"] = [_object_json(o) for o in objects]
     if camera is not None:
         data["camera"] = {
             "type": camera.type,
@@ -97,14 +107,32 @@ def decode(text: str) -> FrameRecord:
             camera = Camera(K=K, world_to_camera=w2c, width=int(cam["size"][0]),
                             height=int(cam["size"][1]), clip_start=float(cam["clip"][0]),
                             clip_end=float(cam["clip"][1]), type=str(cam["type"]))
-        objects = []
-        for item in data.get("objects", ()):
-            matrix = np.array(item["object_to_world"], dtype=np.float64)
-            if matrix.shape != (4, 4):
-                raise ValueError(f"object matrix of shape {matrix.shape}")
-            objects.append(ObjectRecord(name=str(item["name"]),
-                                        pass_index=int(item["pass_index"]),
-                                        object_to_world=matrix))
+        objects = [_object_from_json(item) for item in data.get("objects", ())]
         return FrameRecord(frame=int(data["frame"]), camera=camera, objects=tuple(objects))
     except (KeyError, TypeError, IndexError, ArithmeticError) as exc:
         raise ValueError(f"damaged blender-gt frame record ({exc!r})") from None
+
+
+def _object_json(obj: ObjectRecord) -> dict:
+    item = {"name": obj.name, "pass_index": int(obj.pass_index),
+            "object_to_world": np.asarray(obj.object_to_world, dtype=np.float64).tolist()}
+    if obj.bounds is not None:
+        item["bounds"] = np.asarray(obj.bounds, dtype=np.float64).tolist()
+    if obj.instance_of is not None:
+        item["instance_of"] = obj.instance_of
+    return item
+
+
+def _object_from_json(item: dict) -> ObjectRecord:
+    matrix = np.array(item["object_to_world"], dtype=np.float64)
+    if matrix.shape != (4, 4):
+        raise ValueError(f"object matrix of shape {matrix.shape}")
+    bounds = item.get("bounds")
+    if bounds is not None:
+        bounds = np.array(bounds, dtype=np.float64)
+        if bounds.shape != (2, 3):
+            raise ValueError(f"object bounds of shape {bounds.shape}")
+    instance_of = item.get("instance_of")
+    return ObjectRecord(name=str(item["name"]), pass_index=int(item["pass_index"]),
+                        object_to_world=matrix, bounds=bounds,
+                        instance_of=None if instance_of is None else str(instance_of))

@@ -276,16 +276,58 @@ def test_objects_sharing_a_mesh_get_their_own_ids(instances):
     # The user's pass_index (a class id here) is kept and reported unchanged.
     assert result["pass_index"]["ShareA"] == result["pass_index"]["ShareB"] == 4
     assert set(np.unique(gt.object_index)) == {0, 4, 6}
-    assert "Trunk" in names.values()
+    assert {"TreeLeft/Trunk#0", "TreeRight/Trunk#0"} <= set(names.values())
 
 
-def test_copies_of_an_instanced_collection_share_the_instanced_objects_id(instances):
-    """A known limit of Cryptomatte object ids: copies carry the instanced object's name."""
+def test_copies_of_an_instanced_collection_get_their_own_ids(instances):
+    """Cryptomatte names both copies "Trunk"; the frame record's copies (instancer,
+    pose, bounds) split its pixels: here by the copies' projected boxes alone, as the
+    file holds neither depth nor position. No trunk pixel is lost or shared."""
     gt, _ = instances
-    trunk = [b for b in gt.boxes() if b.name == "Trunk"]
-    assert len(trunk) == 1
-    columns = np.nonzero((gt.instance_id == trunk[0].id).any(axis=0))[0]
-    assert np.diff(columns).max() > 1  # two separate copies under one id
+    boxes = {b.name: b for b in gt.boxes()}
+    assert "Trunk" not in boxes
+    left, right = boxes["TreeLeft/Trunk#0"], boxes["TreeRight/Trunk#0"]
+    assert left.id != right.id and left.x_max <= right.x_min
+    assert left.pixels > 50 and right.pixels > 50
+    trunk = gt.object_index == 6  # the trunk's pass index, first sample
+    assert np.isin(gt.instance_id[trunk], [left.id, right.id]).mean() > 0.97
+    poses = {p.name: p for p in gt.poses.values()}
+    np.testing.assert_allclose(poses["TreeLeft/Trunk#0"].object_to_world[:3, 3], (1, -1.5, 0),
+                               atol=1e-6)
+    np.testing.assert_allclose(poses["TreeRight/Trunk#0"].object_to_world[:3, 3], (3, -1.5, 0),
+                               atol=1e-6)
+    assert poses["TreeLeft/Trunk#0"].id == left.id
+
+
+@pytest.fixture(scope="module")
+def scatter(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("scatter")
+    facts = run_job("scenes:render_scatter", directory=f"{out}/").value
+    return facts, {f: reader.read(out / f"s_{f:04d}.exr") for f in (1, 2)}
+
+
+def test_every_geometry_nodes_copy_gets_its_own_id_stable_over_frames(scatter):
+    """20 copies of one part scattered by Geometry Nodes (Cryptomatte: one name),
+    moving between frames: each copy has its own id, name, box and pose, the same id
+    in both frames, and its pixels where its known position projects."""
+    facts, frames = scatter
+    copies = [f"Scatter#0.{i}" for i in range(20)]
+    ids_by_frame = []
+    for frame, gt in frames.items():
+        by_name = {name: i for i, name in gt.names.items()}
+        assert set(copies) <= set(by_name) and "Scatter" not in by_name
+        poses = {p.name: p for p in gt.poses.values()}
+        boxes = {b.name: b for b in gt.boxes()}
+        for name in copies:
+            expected = np.array(facts["centres"][str(frame)][name])
+            np.testing.assert_allclose(poses[name].object_to_world[:3, 3], expected, atol=1e-5)
+            rows, cols = np.nonzero(gt.instance_id == by_name[name])
+            assert rows.size > 20, (frame, name)
+            u, v = gt.camera.project(expected[None])[0]
+            assert abs(cols.mean() - u) < 1.0 and abs(rows.mean() - v) < 1.0, (frame, name)
+            assert boxes[name].id == by_name[name]
+        ids_by_frame.append({name: by_name[name] for name in copies})
+    assert ids_by_frame[0] == ids_by_frame[1]
 
 
 @pytest.fixture(scope="module")

@@ -82,18 +82,43 @@ def _camera_now(scene) -> cammod.Camera:
 
 
 def _objects_now(scene) -> list[frame_record.ObjectRecord]:
-    """Every object the view layer renders, with its evaluated ``matrix_world``."""
+    """Every object the view layer renders, and every copy that instancing makes of
+    one, with its evaluated ``matrix_world`` and bounds (see frame_record)."""
     layer = compositor.target_view_layer(scene)
     depsgraph = bpy.context.evaluated_depsgraph_get()
     found = []
     for obj in layer.objects:
         if obj.type not in _RENDERED_TYPES or obj.hide_render:
             continue
-        evaluated = obj.evaluated_get(depsgraph)
-        found.append(frame_record.ObjectRecord(
-            name=obj.name, pass_index=obj.pass_index,
-            object_to_world=[list(row) for row in evaluated.matrix_world]))
+        record = _record(obj.name, obj.pass_index, obj.evaluated_get(depsgraph))
+        if record.bounds[0] != record.bounds[1]:  # e.g. a holder of instances only
+            found.append(record)
+    for instance in depsgraph.object_instances:
+        if not instance.is_instance or instance.object.type not in _RENDERED_TYPES:
+            continue
+        parent, obj = instance.parent, instance.object
+        if parent.original.hide_render or obj.original.hide_render:
+            continue
+        index = ".".join(str(i) for i in instance.persistent_id if i != _NO_INDEX)
+        base = parent.name if obj.name == parent.name else f"{parent.name}/{obj.name}"
+        found.append(_record(f"{base}#{index}", obj.pass_index, obj,
+                             matrix=instance.matrix_world, instance_of=obj.name))
     return found
+
+
+# Blender fills unused levels of an instance's persistent id with this.
+_NO_INDEX = 2**31 - 1
+
+
+def _record(name: str, pass_index: int, obj, matrix=None,
+            instance_of: str | None = None) -> frame_record.ObjectRecord:
+    corners = [tuple(corner) for corner in obj.bound_box]
+    bounds = [[min(c[i] for c in corners) for i in range(3)],
+              [max(c[i] for c in corners) for i in range(3)]]
+    return frame_record.ObjectRecord(
+        name=name, pass_index=pass_index,
+        object_to_world=[list(row) for row in (obj.matrix_world if matrix is None else matrix)],
+        bounds=bounds, instance_of=instance_of)
 
 
 def _record_now(scene, frame: int) -> str:

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import camera as cammod
 from .. import conventions, frame_record
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
-from . import decode, ids, poses
+from . import convert, decode, ids, instances, poses
 from .errors import GroundTruthError
 from .ids import Box
 from .layouts import find_sources, planes_to_array
@@ -23,11 +24,12 @@ from .layouts import find_sources, planes_to_array
 __all__ = ["GroundTruthFrame", "read"]
 
 
-def read(path: str | os.PathLike[str], layer: str | None = None) -> GroundTruthFrame:
+def read(path: str | os.PathLike[str], layer: str | None = None, *,
+         dtype: npt.DTypeLike = np.float32) -> GroundTruthFrame:
     """Open one ground-truth EXR file.
 
     Only the header is read here; pixels are decoded once, on first access to
-    any array attribute, and kept.
+    any array attribute, and each array is built from them once and kept.
 
     Parameters:
         path: a ``.exr`` file written by the add-on, or Blender's own multilayer
@@ -35,6 +37,11 @@ def read(path: str | os.PathLike[str], layer: str | None = None) -> GroundTruthF
             Blender 4.2, 4.5 or 5.0, read with the same attributes and conventions.
         layer: for Blender's render output, the view layer to read (see
             ``.layers``); default: the one with the most passes.
+        dtype: of ``image`` and ``emission``: ``float32`` (the default) or
+            ``float16``, half the memory; a file written in half precision (the
+            add-on's default for these two) is then returned as stored, without a
+            cast; a full-float file is rounded to half. Every other array keeps its
+            documented dtype.
 
     Returns:
         A :class:`GroundTruthFrame`.
@@ -42,7 +49,7 @@ def read(path: str | os.PathLike[str], layer: str | None = None) -> GroundTruthF
     Raises:
         GroundTruthError: the file is missing, not an OpenEXR file, or damaged.
     """
-    return GroundTruthFrame(path, layer)
+    return GroundTruthFrame(path, layer, dtype=dtype)
 
 
 class GroundTruthFrame:
@@ -98,8 +105,12 @@ class GroundTruthFrame:
             (never a blend of two). ``names`` maps id -> object name.
     """
 
-    def __init__(self, path: str | os.PathLike[str], layer: str | None = None):
+    def __init__(self, path: str | os.PathLike[str], layer: str | None = None, *,
+                 dtype: npt.DTypeLike = np.float32):
         self.path = Path(path)
+        self._dtype = np.dtype(dtype)
+        if self._dtype not in (np.float32, np.float16):
+            raise ValueError(f"dtype of image and emission: float32 or float16, not {dtype!r}")
         header_file = self._open(header_only=True)
         try:
             # The bindings decode channel names only here, lazily: a damaged name
@@ -110,6 +121,7 @@ class GroundTruthFrame:
             first = header_file.parts[0]
             self.header: dict[str, Any] = dict(first.header)
             parts = [decode.declared_size(part.header) for part in header_file.parts]
+            self._interleave = decode.interleavable([p.header for p in header_file.parts])
         except (KeyError, IndexError, TypeError, ValueError) as exc:  # incl. UnicodeDecodeError
             reason = f"no {exc} attribute" if isinstance(exc, KeyError) else str(exc)
             raise GroundTruthError(f"{self.path}: damaged EXR file (header: {reason})") from None
@@ -135,6 +147,7 @@ class GroundTruthFrame:
             self._sources = theirs.get(self.layer, {}) if self.layer else {}
         self.passes: tuple[str, ...] = tuple(o.layer for o in OUTPUTS if o.layer in self._sources)
         self._pixels: dict[str, np.ndarray] | None = None
+        self._released: set[str] = set()  # channels let go once their array was built
         self._arrays: dict[str, np.ndarray] = {}
         self._names: dict[int, str] | None = None
 
@@ -150,15 +163,27 @@ class GroundTruthFrame:
     def _decoded(self) -> dict[str, np.ndarray]:
         """Every channel of the file, decoded once: channel name -> (H, W) array."""
         if self._pixels is None:
-            self._pixels = decode.decode_pixels(self.path, self.channels, self._part_count)
+            self._pixels = decode.decode_pixels(self.path, self.channels, self._part_count,
+                                                interleave=self._interleave)
+            self._released = set()
         return self._pixels
+
+    def _release(self, layer: str) -> None:
+        """Let go of the decoded channels of ``layer`` once its array is built and kept:
+        no second copy of the frame stays in memory. Needed again (e.g. ``get("normal")``
+        after ``normal``), they are decoded again."""
+        if self._pixels is not None:
+            for name in self._sources.get(layer, ()):
+                if self._pixels.pop(name, None) is not None:
+                    self._released.add(name)
 
     def get(self, layer: str) -> np.ndarray:
         """The array of output ``layer`` (one of :attr:`passes`), as documented on the class."""
         if layer in self._arrays:
             return self._arrays[layer]
-        array = self._convert(layer, self._planes(layer))
+        array = planes_to_array(layer, self._planes(layer), self._dtype)
         self._arrays[layer] = array
+        self._release(layer)
         return array
 
     def _planes(self, layer: str) -> list[np.ndarray]:
@@ -172,14 +197,14 @@ class GroundTruthFrame:
         if layer not in self.passes:
             has = ", ".join(self.passes) or "no ground-truth outputs"
             raise GroundTruthError(f"{self.path}: has no {layer!r} output; it has: {has}")
-        pixels = self._decoded()
         names = self._sources[layer]
+        if self._released.intersection(names):
+            self._pixels = None  # given to an array built before: decode again
+        pixels = self._decoded()
         missing = [n for n in names if n not in pixels]
         if missing:
             raise GroundTruthError(f"{self.path}: layer {layer!r} lacks channels {missing}")
         return [pixels[n] for n in names]
-
-    _convert = staticmethod(planes_to_array)
 
     @property
     def image(self) -> np.ndarray:
@@ -298,8 +323,10 @@ class GroundTruthFrame:
         if "normal_unit" not in self._arrays:
             # From the planes as decoded: the raw (H, W, 3) array is never built.
             raw = self._arrays.get("normal")
-            self._arrays["normal_unit"] = conventions.unit_normals(
-                raw if raw is not None else self._planes("normal"))
+            self._arrays["normal_unit"] = convert.unit_normals(
+                [raw[..., i] for i in range(3)] if raw is not None else self._planes("normal"))
+            if raw is None:
+                self._release("normal")
         return self._arrays["normal_unit"]
 
     @property
@@ -311,21 +338,50 @@ class GroundTruthFrame:
 
     @property
     def names(self) -> dict[int, str]:
-        """Instance id -> object name, from the Cryptomatte manifest (header only)."""
+        """Instance id -> name (header only): the Cryptomatte manifest's object names,
+        each instanced object's name replaced by its copies' names (see
+        :mod:`blender_gt_addon.reader.instances`), sorted, numbered from 1."""
         if self._names is None:
-            self._names = {i: name for i, (name, _) in enumerate(self._manifest(), start=1)}
+            self._names = instances.numbering([n for n, _ in self._manifest()],
+                                              self._instanced())
         return self._names
 
     def _manifest(self) -> list[tuple[str, int]]:
         """(object name, 32-bit hash) of the Cryptomatte object layer, sorted by name."""
         return ids.read_manifest(self.header, self.layer, self.path)
 
+    def _instanced(self) -> tuple:
+        """The record's objects when some of them are copies made by instancing."""
+        record = self._record()
+        objects = record.objects if record is not None else ()
+        return objects if any(o.instance_of is not None for o in objects) else ()
+
     @property
     def instance_id(self) -> np.ndarray:
         if "instance_id" not in self._arrays:
-            self._arrays["instance_id"] = ids.instance_ids(
-                self.get("cryptomatte_object"), self._manifest())
+            manifest = self._manifest()
+            if "cryptomatte_object" in self._arrays:
+                found = ids.instance_ids(self._arrays["cryptomatte_object"], manifest)
+            else:  # band by band from the planes, never building the (H, W, 4) layer
+                found = convert.instance_ids(self._planes("cryptomatte_object"), manifest)
+                self._release("cryptomatte_object")
+            objects = self._instanced()
+            if objects:
+                found = instances.split(found, [n for n, _ in manifest], self.names, objects,
+                                        self._surface_points(), self.camera)
+            self._arrays["instance_id"] = found
         return self._arrays["instance_id"]
+
+    def _surface_points(self) -> np.ndarray | None:
+        """(H, W, 3) world points of the surfaces seen (position, or depth and the
+        camera), NaN where none; ``None`` when the file has neither."""
+        if "position" in self.passes:
+            return self.position
+        camera = self.camera
+        if "depth" in self.passes and camera is not None and (
+                (camera.width, camera.height) == (self.width, self.height)):
+            return camera.points_from_depth(self.depth)
+        return None
 
     def _ids(self, source: str | None) -> tuple[np.ndarray, dict[int, str]]:
         if source is None:

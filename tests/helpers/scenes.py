@@ -591,6 +591,60 @@ def render_instances(directory: str) -> dict:
     }
 
 
+def render_scatter(directory: str) -> dict:
+    """20 copies of a small cube scattered by Geometry Nodes on a 5 x 4 grid (spacing
+    1), seen from above by an orthographic camera; the scattering object moves +0.5
+    in x from frame 1 to 2. Depth, position, object index and instance ids."""
+    scene = _reset()
+    scene.render.resolution_x, scene.render.resolution_y = 160, 120
+    scene.frame_start, scene.frame_end = 1, 2
+    cam_data = bpy.data.cameras.new("Camera")
+    cam_data.type, cam_data.ortho_scale = "ORTHO", 8.0
+    cam = bpy.data.objects.new("Camera", cam_data)
+    cam.location = (0, 0, 10)
+    scene.collection.objects.link(cam)
+    scene.camera = cam
+    _object("Ground", _rect("Ground", -6, 6, -5, 5), (0, 0, -1), 1, _material("GroundMat", 1))
+    part = bpy.data.objects.new("Part", _cube("Part", 0.5))
+    part.data.materials.append(_material("PartMat", 2))
+    scene.collection.objects.link(part)
+    part.hide_render = True  # only its copies render
+    holder = bpy.data.objects.new("Scatter", bpy.data.meshes.new("ScatterPoints"))
+    holder.pass_index = 3
+    scene.collection.objects.link(holder)
+    group = bpy.data.node_groups.new("Scatter", "GeometryNodeTree")
+    group.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
+    grid = group.nodes.new("GeometryNodeMeshGrid")
+    grid.inputs["Vertices X"].default_value, grid.inputs["Vertices Y"].default_value = 5, 4
+    grid.inputs["Size X"].default_value, grid.inputs["Size Y"].default_value = 4.0, 3.0
+    on_points = group.nodes.new("GeometryNodeInstanceOnPoints")
+    info = group.nodes.new("GeometryNodeObjectInfo")
+    info.inputs["Object"].default_value = part
+    output = group.nodes.new("NodeGroupOutput")
+    group.links.new(grid.outputs["Mesh"], on_points.inputs["Points"])
+    group.links.new(info.outputs["Geometry"], on_points.inputs["Instance"])
+    group.links.new(on_points.outputs["Instances"], output.inputs[0])
+    holder.modifiers.new("Scatter", "NODES").node_group = group
+    for frame, x in ((1, -0.5), (2, 0.0)):
+        holder.location = (x, 0.0, 0.0)
+        holder.keyframe_insert("location", frame=frame)
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.file_prefix = "s_"
+    gt.use_depth = gt.use_position = gt.use_object_index = gt.use_instance_id = True
+    centres = {}
+    for frame in (1, 2):  # the copies' centres, from Blender's own instance list
+        scene.frame_set(frame)
+        depsgraph = bpy.context.evaluated_depsgraph_get()
+        centres[str(frame)] = {
+            f"Scatter#0.{inst.persistent_id[1]}": list(inst.matrix_world.translation)
+            for inst in depsgraph.object_instances
+            if inst.is_instance and inst.parent.name == "Scatter"}
+    scene.frame_set(1)
+    bpy.ops.render.render(animation=True)
+    return {"files": sorted(os.listdir(directory)), "centres": centres}
+
+
 def note_story(directory: str, burn_in: bool = False) -> dict:
     """The user's own stamp Note survives a render that records the camera."""
     scene = build_analytic_scene()
