@@ -15,19 +15,16 @@ import numpy as np
 
 from ..reader import GroundTruthFrame
 from .common import Options, write_png16
+from .images import depth_png16
 
 KITTI_SCALE = 256.0
 
 
 def kitti_depth(depth: np.ndarray) -> tuple[np.ndarray, int]:
     """Depth -> KITTI uint16 (depth x 256, 0 = no data); and how many surface pixels
-    could not be stored (too far or too near)."""
-    scaled = np.asarray(depth, dtype=np.float64) * KITTI_SCALE
-    finite = np.isfinite(scaled)
-    stored = np.where(finite, np.rint(np.where(finite, scaled, 0)), 0)
-    ok = finite & (stored >= 1) & (stored <= 65535)
-    lost = int((finite & ~ok).sum())
-    return np.where(ok, stored, 0).astype(np.uint16), lost
+    could not be stored (too far or too near). :func:`.images.depth_png16` at 256
+    steps per scene unit."""
+    return depth_png16(depth, KITTI_SCALE)
 
 
 def write(frame: GroundTruthFrame, path: Path, options: Options) -> dict[str, int]:
