@@ -17,7 +17,8 @@ import numpy as np
 from .errors import GroundTruthError
 from .parallel import usable_cores
 
-__all__ = ["check_size", "declared_size", "decode_pixels", "open_exr"]
+__all__ = ["check_size", "conversion_threads", "declared_size", "decode_pixels",
+           "interleavable", "open_exr"]
 
 _EXR_MAGIC = b"\x76\x2f\x31\x01"
 
@@ -114,8 +115,31 @@ def _decode_threads(OpenEXR: Any, start_pool: bool) -> dict[str, int]:
     return {"num_threads": -1}
 
 
-def open_exr(path: Path, header_only: bool) -> Any:
-    """``OpenEXR.File`` of ``path``, header only or with every channel decoded.
+def conversion_threads() -> int:
+    """Threads the reader may convert decoded pixels on in this process: a thread per
+    core in the process whose OpenEXR pool the reader uses, else 1 (e.g. in a process
+    forked from it, such as a DataLoader worker, which must not start threads it
+    cannot use; see :func:`_decode_threads`)."""
+    return usable_cores() if _pool_pid == os.getpid() else 1
+
+
+def interleavable(headers: list[dict[str, Any]]) -> bool:
+    """Whether the parts of these headers may be decoded with their R, G, B (A)
+    channels interleaved (``separate_channels=False``): flat images (not deep) whose
+    channels all have one sample per pixel. Other files are decoded a channel an
+    array, and refused or read as before."""
+    for header in headers:
+        if getattr(header.get("type"), "name", "").startswith("deep"):
+            return False
+        for channel in header.get("channels", ()):
+            if getattr(channel, "xSampling", 1) != 1 or getattr(channel, "ySampling", 1) != 1:
+                return False
+    return True
+
+
+def open_exr(path: Path, header_only: bool, separate_channels: bool = True) -> Any:
+    """``OpenEXR.File`` of ``path``, header only or with every channel decoded
+    (``separate_channels``: one array a channel, else R, G, B (A) interleaved).
 
     Raises:
         GroundTruthError: missing file, a folder, an empty or non-EXR file, or one
@@ -136,27 +160,65 @@ def open_exr(path: Path, header_only: bool) -> Any:
         what = "an empty file" if not magic else "not an OpenEXR file"
         raise GroundTruthError(f"{path}: {what}")
     try:
-        return OpenEXR.File(str(path), separate_channels=True, header_only=header_only,
-                            **threads)
+        return OpenEXR.File(str(path), separate_channels=separate_channels,
+                            header_only=header_only, **threads)
     except Exception as exc:  # the bindings raise RuntimeError/ValueError/TypeError
         stage = "header" if header_only else "pixels"
         raise GroundTruthError(f"{path}: damaged EXR file ({stage}: {exc})") from None
 
 
-def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int) -> dict[str, np.ndarray]:
+def _channel_names(name: str, count: int, declared: set[str]) -> list[str] | None:
+    """The channels the bindings interleaved into the array ``name`` with ``count``
+    channels (``image`` -> image.R, image.G, ...; ``RGBA`` -> R, G, B, A), or ``None``
+    if that is not certain from the ``declared`` channel names."""
+    letters = "RGBA"[:count]
+    dotted = [f"{name}.{c}" for c in letters]
+    has_dotted = all(n in declared for n in dotted)
+    if name in ("RGB", "RGBA"):
+        has_bare = all(c in declared for c in letters)
+        if has_bare != has_dotted:
+            return list(letters) if has_bare else dotted
+        return None
+    return dotted if has_dotted else None
+
+
+def _decode(path: Path, declared: set[str], interleave: bool) -> tuple[Any, dict[str, np.ndarray]]:
+    """The decoded file and channel name -> (H, W) array (views of interleaved arrays)."""
+    try:
+        exr = open_exr(path, header_only=False, separate_channels=not interleave)
+    except GroundTruthError as exc:
+        if interleave and "coalesce" in str(exc):  # R, G, B of mixed pixel types
+            return _decode(path, declared, False)
+        raise
+    pixels: dict[str, np.ndarray] = {}
+    for part in exr.parts:
+        for name, channel in part.channels.items():
+            array = channel.pixels
+            if interleave and getattr(array, "ndim", 0) == 3 and array.dtype.kind != "O":
+                names = _channel_names(name, array.shape[2], declared)
+                if names is None:
+                    return _decode(path, declared, False)
+                for i, each in enumerate(names):
+                    pixels[each] = array[..., i]
+            else:
+                pixels[name] = array
+    return exr, pixels
+
+
+def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
+                  interleave: bool = False) -> dict[str, np.ndarray]:
     """Every channel of ``path`` decoded: channel name -> (H, W) array as stored.
 
     ``channels`` and ``part_count`` are what the header declared; a channel or part
-    that does not decode is a damaged file.
+    that does not decode is a damaged file. With ``interleave`` (only for files
+    :func:`interleavable` allows), OpenEXR decodes each layer's R, G, B (A)
+    channels into one (H, W, C) array and the planes given are views of it, which
+    :mod:`.convert` turns into the reader's arrays in one pass (or none).
 
     Raises:
         GroundTruthError: damaged pixel data, a deep image, or subsampled channels.
     """
-    exr = open_exr(path, header_only=False)
-    pixels: dict[str, np.ndarray] = {}
-    for part in exr.parts:
-        for name, channel in part.channels.items():
-            pixels[name] = channel.pixels
+    exr, pixels = _decode(path, set(channels), interleave)
     # The bindings only warn when pixel data is cut short or corrupt and
     # then leave the part's channels out: that is a damaged file. Count the
     # parts too: two parts may hold channels of the same name.

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..conventions import depth_from_pass, position_from_pass
+from ..conventions import position_from_pass
 from ..outputs import OUTPUTS
+from . import convert
 
 __all__ = ["SINGLE_PASS_CHANNELS", "SINGLE_PASS_LAYER", "Sources", "find_sources",
            "planes_to_array"]
@@ -62,26 +63,29 @@ def find_sources(channels: set[str]) -> tuple[Sources, dict[str, Sources]]:
     return ours, theirs
 
 
-def planes_to_array(layer: str, planes: list[np.ndarray]) -> np.ndarray:
+def planes_to_array(layer: str, planes: list[np.ndarray],
+                    dtype: np.dtype | type = np.float32) -> np.ndarray:
     """The array of output ``layer`` from its decoded (H, W) channel planes, in order.
 
     Index layers: (H, W) int32 (exact small integers stored as float32). Depth:
     (H, W) float32 with ``inf`` where nothing was hit
-    (:func:`blender_gt_addon.conventions.depth_from_pass`). Emission: its first three
-    planes. Every other layer: (H, W, C) float32, the planes stacked as given.
+    (:func:`blender_gt_addon.conventions.depth_from_pass`). Emission and albedo: their
+    first three planes. Position: NaN where nothing was hit
+    (:func:`blender_gt_addon.conventions.position_from_pass`). Every other layer:
+    (H, W, C), the planes stacked as given. Float layers are float32, or ``dtype``
+    for ``image`` and ``emission`` (float16: the half floats as stored). Converted in
+    bands of rows on every core (:mod:`.convert`); a decoded array already in the
+    final layout and dtype is returned as it is, and a depth plane is changed in place.
     """
     if layer in ("object_index", "material_index"):
         # Exact small integers stored as float32 (pass_index is 0..32767).
-        return np.rint(planes[0]).astype(np.int32)
+        return convert.index(planes[0])
     if layer == "depth":
         # In place: the decoded plane serves nothing else (no copy of 8 MB at 1080p).
-        return depth_from_pass(planes[0])
+        return convert.depth(planes[0])
     if layer in ("emission", "albedo"):  # colour inputs carry an alpha we drop
         planes = planes[:3]
-    # Each plane cast straight into its place: one pass (stack, then astype: two).
-    array = np.empty((*planes[0].shape, len(planes)), dtype=np.float32)
-    for i, plane in enumerate(planes):
-        array[..., i] = plane
+    array = convert.stack(planes, dtype if layer in ("image", "emission") else np.float32)
     if layer == "position":
         return position_from_pass(array)
     return array
