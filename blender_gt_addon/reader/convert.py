@@ -54,8 +54,10 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         return _executor
 
 
-def run_bands(shape: tuple[int, ...], work: Callable[[slice], object]) -> None:
-    """Call ``work(rows)`` for bands of rows (slices) that together cover ``shape[0]``.
+def run_bands(shape: tuple[int, ...], work: Callable[[slice], object],
+              rows: int = BAND_ROWS) -> None:
+    """Call ``work(rows)`` for bands of ``rows`` rows (slices) that together cover
+    ``shape[0]``.
 
     Each call must touch only its own rows of its outputs. With several cores (and in
     the process whose OpenEXR pool the reader uses), the rows are split into one
@@ -65,13 +67,13 @@ def run_bands(shape: tuple[int, ...], work: Callable[[slice], object]) -> None:
     height = shape[0]
     threads = decode.conversion_threads()
     if threads > 1 and int(np.prod(shape[:2])) >= _MIN_THREADED_PIXELS:
-        threads = min(threads, -(-height // BAND_ROWS))
+        threads = min(threads, -(-height // rows))
     else:
         threads = 1
 
     def share(start: int, stop: int) -> None:
-        for y in range(start, stop, BAND_ROWS):
-            work(slice(y, min(y + BAND_ROWS, stop)))
+        for y in range(start, stop, rows):
+            work(slice(y, min(y + rows, stop)))
 
     if threads == 1:
         share(0, height)
@@ -172,16 +174,24 @@ def unit_normals(planes: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def instance_ids(planes: list[np.ndarray], manifest: list[tuple[str, int]]) -> np.ndarray:
+def instance_ids(planes: list[np.ndarray | None],
+                 manifest: list[tuple[str, int]]) -> np.ndarray:
     """(H, W) int32 instance ids from the four planes of the Cryptomatte object layer
-    (:func:`.ids.instance_ids`, band by band); 0 on background."""
+    (:func:`.ids.instance_ids`, band by band); 0 on background.
+
+    The third plane (the id of the second-largest coverage) may be ``None``: the ids
+    do not use it.
+    """
     out = np.empty(planes[0].shape, dtype=np.int32)
 
     def band(rows: slice) -> None:
-        crypto = np.empty((*planes[0][rows].shape, len(planes)), dtype=np.float32)
+        crypto = np.zeros((*planes[0][rows].shape, len(planes)), dtype=np.float32)
         for i, plane in enumerate(planes):
-            np.copyto(crypto[..., i], plane[rows], casting="unsafe")
+            if plane is not None:
+                np.copyto(crypto[..., i], plane[rows], casting="unsafe")
         out[rows] = ids.instance_ids(crypto, manifest)
 
-    run_bands(out.shape, band)
+    # Small bands: their temporaries (int64 lookups) stay a few MB while the four
+    # planes are still held.
+    run_bands(out.shape, band, rows=BAND_ROWS // 4)
     return out
