@@ -13,7 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=".venvs/reader"
 stamp="$venv/.blender-gt-setup"
-want="reader $(sha1sum pyproject.toml | cut -c1-12)"
+# The test tools (what the [test] extra lists, without bpy and torch).
+tools="pytest pytest-timeout hypothesis pycocotools plyfile webdataset pycolmap matplotlib"
+want="reader $(sha1sum pyproject.toml | cut -c1-12) $tools"
 if [ ! -x "$venv/bin/python" ]; then
   base="${GT_PYTHON_3_11:-$(command -v python3.11 || command -v python3)}"
   echo "Creating $venv with $base (no Blender)" >&2
@@ -21,8 +23,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 pip=("$venv/bin/python" -m pip --disable-pip-version-check --quiet)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  "${pip[@]}" install ".[export]" pytest pytest-timeout hypothesis pycocotools plyfile \
-    webdataset pycolmap ruff >&2
+  # shellcheck disable=SC2086  # one word a package
+  "${pip[@]}" install ".[export]" $tools >&2
   echo "$want" > "$stamp"
 fi
 # The package itself, as this working tree has it now (dependencies already there).
