@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -74,15 +73,22 @@ def header_calls(path: Path) -> tuple:
     return frame.passes, frame.camera, frame.names, frame.width, frame.height, frame.frame
 
 
-def rss_bytes() -> int:
-    """This process's resident memory now."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize()
+def rss_bytes(field: str = "VmRSS") -> int:
+    """This process's resident memory now (``VmRSS``) or at its peak (``VmHWM``).
+
+    Not ``getrusage``'s ``ru_maxrss``: Linux carries it over from the parent through
+    fork and exec, so a child of a large process starts with the parent's peak.
+    """
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def memory_child(path: str, how: str) -> None:
     """In a fresh process: the peak memory added by reading every pass of ``path``,
-    by tracemalloc (``how == "traced"``) or by the peak RSS (``ru_maxrss``) over the
+    by tracemalloc (``how == "traced"``) or by the peak RSS (``VmHWM``) over the
     RSS before (``"rss"``; tracemalloc off, its own bookkeeping would count); JSON."""
     frame = reader.read(path)  # the header: not counted
     names = every_pass(frame)
@@ -94,7 +100,7 @@ def memory_child(path: str, how: str) -> None:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     else:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
+        peak = rss_bytes("VmHWM") - before
     returned = sum(a.nbytes for a in {id(a): a for a in arrays}.values())
     print(json.dumps({"returned": returned, how: peak}))
 
