@@ -193,5 +193,5 @@ def instance_ids(planes: list[np.ndarray | None],
 
     # Small bands: their temporaries (int64 lookups) stay a few MB while the four
     # planes are still held.
-    run_bands(out.shape, band, rows=BAND_ROWS // 4)
+    run_bands(out.shape, band, rows=BAND_ROWS // 2)
     return out
