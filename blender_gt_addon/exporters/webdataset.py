@@ -34,9 +34,9 @@ Why uncompressed ``.npy``: a DataLoader worker reads a shard sequentially and tu
 each member into an array; ``.npy`` is a 128-byte header and the raw bytes (one
 copy), while a compressed member must be inflated first. Measured on one 1920x1080
 frame's image, depth, normal, flow and instance_id (benchmarks/bench_dataloader.py,
-docs/performance.md): 25 ms from ``.npy``, 295 ms from zlib-compressed ``.npz``,
-about 1 s through the reader from the EXR, on a loaded 2-core machine; the price is
-size: 87 MB a sample against 19 MB compressed and 41 MB for the EXR (ZIP).
+docs/performance.md): 15 to 25 ms from ``.npy``, 200 to 295 ms from zlib-compressed
+``.npz``, 0.48 to 0.99 s through the reader from the EXR, on a shared 2-core machine;
+the price is size: 87 MB a sample against 19 MB compressed and 41 MB for the EXR.
 
 Shards close before the sample that would take them past ``shard_bytes`` (tar
 headers counted, not the end of the archive: up to 10 KiB more; default 256 MiB when
