@@ -161,6 +161,8 @@ def _read_in_worker(path: str) -> tuple[int, list[bytes]]:
     return decode.conversion_threads(), [a.tobytes() for a in arrays]
 
 
+# Forking a process that has threads is what a DataLoader does; Python 3.12+ warns.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_worker_converts_without_threads_and_gets_the_same_arrays(sample):
     path, layers = sample
     _ = reader.read(path).depth  # this process decodes first: its pool, its threads
