@@ -8,6 +8,7 @@ Every failure raises :class:`GroundTruthError` naming the file and the reason.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 from typing import Any
@@ -117,10 +118,13 @@ def _decode_threads(OpenEXR: Any, start_pool: bool) -> dict[str, int]:
 
 def conversion_threads() -> int:
     """Threads the reader may convert decoded pixels on in this process: a thread per
-    core in the process whose OpenEXR pool the reader uses, else 1 (e.g. in a process
-    forked from it, such as a DataLoader worker, which must not start threads it
-    cannot use; see :func:`_decode_threads`)."""
-    return usable_cores() if _pool_pid == os.getpid() else 1
+    core in the process whose OpenEXR pool the reader uses, else 1. Also 1 in a worker
+    of a process pool (``multiprocessing``: a PyTorch DataLoader worker, the export's
+    workers, however started), which gets its parallelism from being one of several
+    processes and must not start threads it cannot use (see :func:`_decode_threads`)."""
+    if _pool_pid != os.getpid() or multiprocessing.parent_process() is not None:
+        return 1
+    return usable_cores()
 
 
 def interleavable(headers: list[dict[str, Any]]) -> bool:

@@ -176,6 +176,16 @@ def test_a_forked_worker_converts_without_threads_and_gets_the_same_arrays(sampl
         assert data == want[name].tobytes(), name
 
 
+def test_a_spawned_worker_converts_without_threads(sample):
+    """A fresh worker process (spawn, as DataLoader workers start with another start
+    method) starts its own OpenEXR pool but no conversion threads."""
+    path, layers = sample
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        threads, arrays = pool.submit(_read_in_worker, str(path)).result(timeout=120)
+    assert threads == 1
+    assert arrays[2] == expected(layers)["normal"].tobytes()
+
+
 def test_bare_rgba_channels_and_a_clashing_group_decode_as_stored(tmp_path):
     rng = np.random.default_rng(5)
     planes = {c: rng.random((8, 6)).astype(np.float32) for c in "RGBA"}
