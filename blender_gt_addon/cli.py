@@ -22,85 +22,39 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
-
-PROG = "blender-gt"
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but its errors are one line: ``blender-gt: error: ...``."""
-
-    def error(self, message: str):  # type: ignore[override]
-        hint = f" (see {self.prog} --help)"
-        self.exit(2, f"{PROG}: error: {message}{hint}\n")
+from .cli_args import (
+    PROG,
+    Parser,
+    add_export_options,
+    export_options,
+    fps,
+    jobs,
+    listed,
+    number,
+    positive_float,
+    whole,
+)
 
 
 class UserError(Exception):
     """A problem to report in one line."""
 
 
-def _number(cast, what: str, low: float, high: float | None = None, low_inclusive=True):
-    """An argparse type: ``cast(text)`` within [low, high) (or (low, high) when not inclusive)."""
-
-    def parse(text: str):
-        try:
-            value = cast(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, not {text!r}") from None
-        if low_inclusive and value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
-        if not low_inclusive and value <= low:
-            raise argparse.ArgumentTypeError(f"must be more than {low}, not {value}")
-        if high is not None and value >= high:
-            raise argparse.ArgumentTypeError(
-                f"must be more than {low} and below {high}, not {value}")
-        return value
-
-    return parse
-
-
-_jobs = _number(int, "a number of processes", 1)
-_whole = _number(int, "a whole number", 1)
-_positive_float = _number(float, "seconds", 0, low_inclusive=False)
-_fps = _number(float, "frames a second", 0, 1000, low_inclusive=False)
-
-
-def _names_list(text: str) -> tuple[str, ...]:
-    """``"image, depth"`` -> ``("image", "depth")`` (an argparse type)."""
-    names = tuple(part.strip() for part in text.split(",") if part.strip())
-    if not names:
-        raise argparse.ArgumentTypeError(f"expected names separated by commas, not {text!r}")
-    return names
-
-
-def _size(text: str) -> int:
-    """``"500M"``, ``"2G"``, ``"65536"`` -> bytes (powers of 1024; an argparse type)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)i?B?\s*", text, re.IGNORECASE)
-    if match is None or float(match[1]) <= 0:
-        raise argparse.ArgumentTypeError(f"expected a size such as 500M or 2G, not {text!r}")
-    return int(float(match[1]) * 1024 ** " KMG".index(match[2].upper() or " "))
-
-
-def _listed(names: list[str]) -> str:
-    """``"a, b and c"``."""
-    return " and ".join(", ".join(names).rsplit(", ", 1))
-
-
 def _parser() -> argparse.ArgumentParser:
     from .exporters.registry import EXPORTERS, ID_SOURCES, OPTIONS
 
-    parser = _Parser(
+    parser = Parser(
         prog=PROG,
         description="Look at, convert and render blender-gt ground truth (multilayer EXR "
         "files, one a frame).",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
 
     info = sub.add_parser("info", help="what files hold: size, frame, passes, value ranges",
@@ -120,28 +74,28 @@ def _parser() -> argparse.ArgumentParser:
         "file ending in .png that gets one contact sheet (a row a frame, a column an output).")
     preview.add_argument("source", type=Path, metavar="FILE|FOLDER")
     preview.add_argument("-o", "--output", type=Path, required=True, metavar="PNG|FOLDER")
-    preview.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+    preview.add_argument("--jobs", type=jobs, default=None, metavar="N",
                          help="processes to use (default: every core)")
-    preview.add_argument("--max-frames", type=_jobs, default=64, metavar="N",
+    preview.add_argument("--max-frames", type=jobs, default=64, metavar="N",
                          help="rows of a contact sheet; more frames are thinned evenly "
                          "(default: %(default)s)")
 
-    whole = _listed([name for name, row in EXPORTERS.items() if not row.per_frame])
-    taking = {option: _listed([name for name, row in EXPORTERS.items()
+    whole_folder = listed([name for name, row in EXPORTERS.items() if not row.per_frame])
+    taking = {option: listed([name for name, row in EXPORTERS.items()
                                if option in row.options]) for option in OPTIONS}
     export = sub.add_parser(
         "export", help="convert to " + ", ".join(EXPORTERS),
         description="Convert a folder of ground-truth frames. Formats:\n" + "\n".join(
             f"  {name:14s} {row.help}" for name, row in EXPORTERS.items())
         + "\nOUT is a folder for the one-file-a-frame formats, the file to write for "
-        + whole + ".",
+        + whole_folder + ".",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     export.add_argument("source", type=Path, metavar="FOLDER",
                         help="a folder of frames (or one EXR file)")
     export.add_argument("--to", required=True, choices=list(EXPORTERS), metavar="FORMAT",
                         help="one of: " + ", ".join(EXPORTERS))
     export.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
-    export.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+    export.add_argument("--jobs", type=jobs, default=None, metavar="N",
                         help="processes to use (default: every core)")
     export.add_argument("--ids", choices=list(ID_SOURCES), default="object_index",
                         help=f"ids for {taking['ids']}: the objects' pass index "
@@ -150,24 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--names", type=Path, default=None, metavar="NAMES.json",
                         help=f"category names for {taking['names']}: a JSON object "
                         "{\"object index\": \"name\"}")
-    export.add_argument("--fuse", action="store_true",
-                        help=f"for {taking['fuse']}: {OPTIONS['fuse']}")
-    export.add_argument("--models", type=Path, default=None, metavar="DIR",
-                        help=f"for {taking['models']}: {OPTIONS['models']}")
-    export.add_argument("--amodal-masks", action="store_true",
-                        help=f"for {taking['amodal_masks']}: {OPTIONS['amodal_masks']}")
-    export.add_argument("--depth-scale", type=float, default=None, metavar="MM",
-                        help=f"for {taking['depth_scale']}: {OPTIONS['depth_scale']} "
-                        "(default 1)")
-    export.add_argument("--layers", type=_names_list, default=None, metavar="A,B",
-                        help=f"for {taking['layers']}: {OPTIONS['layers']}")
-    export.add_argument("--pairs", action="store_true",
-                        help=f"for {taking['pairs']}: {OPTIONS['pairs']}")
-    export.add_argument("--shard-samples", type=_whole, default=None, metavar="N",
-                        help=f"for {taking['shard_samples']}: {OPTIONS['shard_samples']}")
-    export.add_argument("--shard-bytes", type=_size, default=None, metavar="SIZE",
-                        help=f"for {taking['shard_bytes']}: {OPTIONS['shard_bytes']}; "
-                        "e.g. 500M or 2G (powers of 1024)")
+    add_export_options(export, taking)
 
     render = sub.add_parser(
         "render", help="render a .blend's ground truth headless, frame by frame",
@@ -191,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--beauty", action="store_true",
                         help="also save Blender's usual render output of each frame (the "
                         "path and format in the .blend's Output Properties)")
-    render.add_argument("--frame-timeout", type=_positive_float, default=3600.0,
+    render.add_argument("--frame-timeout", type=positive_float, default=3600.0,
                         metavar="SECONDS",
                         help="give up when one frame takes longer (default: %(default).0f)")
 
@@ -210,16 +147,16 @@ def _parser() -> argparse.ArgumentParser:
     video.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.mp4|OUT.gif")
     video.add_argument("--layout", default=DEFAULT_LAYOUT, metavar="TILE,TILE,...",
                        help="tiles, left to right and top to bottom (default: %(default)s)")
-    video.add_argument("--fps", type=_fps, default=24.0, help="frames a second (default: 24)")
+    video.add_argument("--fps", type=fps, default=24.0, help="frames a second (default: 24)")
     video.add_argument("--object", default=None, metavar="NAME[,NAME...]",
                        help="draw only this object's box on image+boxes (default: every "
                        "object's)")
-    video.add_argument("--columns", type=_whole, default=None, metavar="N",
+    video.add_argument("--columns", type=whole, default=None, metavar="N",
                        help="tiles a row (default: 2 for 4 tiles, about a square grid)")
-    video.add_argument("--tile-width", type=_whole, default=None, metavar="PX",
+    video.add_argument("--tile-width", type=whole, default=None, metavar="PX",
                        help="width of each tile (default: the render's, enlarged to at least "
                        "320 px by a whole factor, at most 960 px)")
-    video.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+    video.add_argument("--jobs", type=jobs, default=None, metavar="N",
                        help="processes to use (default: every core)")
 
     from .check import DEFAULT_DEPTH_JUMP, DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE
@@ -232,18 +169,18 @@ def _parser() -> argparse.ArgumentParser:
         "pixels within the tolerance, and which pixels cannot be judged and why. Exit code "
         "1 when a frame fails.")
     check.add_argument("source", type=Path, metavar="FOLDER", help="a folder of frames")
-    check.add_argument("--tolerance", type=_number(float, "pixels", 0, low_inclusive=False),
+    check.add_argument("--tolerance", type=number(float, "pixels", 0, low_inclusive=False),
                        default=DEFAULT_TOLERANCE, metavar="PX",
                        help="largest error that counts as right (default: %(default)s)")
-    check.add_argument("--min-share", type=_number(float, "a share", 0, 1.000001),
+    check.add_argument("--min-share", type=number(float, "a share", 0, 1.000001),
                        default=DEFAULT_MIN_SHARE, metavar="SHARE",
                        help="share of judged pixels a frame needs within the tolerance, 0 to "
                        "1 (default: %(default)s)")
-    check.add_argument("--depth-jump", type=_number(float, "a ratio", 0, low_inclusive=False),
+    check.add_argument("--depth-jump", type=number(float, "a ratio", 0, low_inclusive=False),
                        default=DEFAULT_DEPTH_JUMP, metavar="RATIO",
                        help="edges: second difference of inverse depth, relative "
                        "(default: %(default)s)")
-    check.add_argument("--edge-radius", type=_whole, default=1, metavar="N",
+    check.add_argument("--edge-radius", type=whole, default=1, metavar="N",
                        help="edges: the (2N+1)x(2N+1) neighbourhood; 2 for Cycles' default "
                        "pixel filter, which reaches 1.5 px (default: %(default)s)")
     check.add_argument("--assume-static", action="store_true",
@@ -316,13 +253,9 @@ def cmd_export(args) -> int:
         except (ValueError, AttributeError):
             raise UserError(f"{args.names}: expected a JSON object such as "
                             '{"1": "car", "2": "tree"}') from None
-    given = {"fuse": args.fuse, "models": args.models and str(args.models),
-             "amodal_masks": args.amodal_masks, "depth_scale": args.depth_scale,
-             "layers": args.layers, "pairs": args.pairs, "shard_samples": args.shard_samples,
-             "shard_bytes": args.shard_bytes}
     result = export(args.source, args.to, args.output, jobs=args.jobs, progress=True,
                     object_names=names, ids=args.ids,
-                    **{k: v for k, v in given.items() if v not in (None, False)})
+                    **export_options(args))
     print(result.summary())
     return 0
 

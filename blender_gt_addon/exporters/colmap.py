@@ -72,7 +72,7 @@ __all__ = ["IMAGE_FOLDER", "MODEL_FOLDER", "POINTS_PER_FRAME", "SUFFIX", "frame_
 IMAGE_FOLDER = "images"
 MODEL_FOLDER = "sparse/0"
 SUFFIX = "images.txt"  # the file the driver renames last
-POINTS_PER_FRAME = 2000
+POINTS_PER_FRAME = Options.points_per_frame  # the default of the option
 
 
 def _num(value: float) -> str:
@@ -182,7 +182,7 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     root = model.parents[len(depth) - 1] if model.parts[-len(depth):] == depth else model
     make_folder(model)
     make_folder(root / IMAGE_FOLDER)
-    wanted = getattr(options, "points_per_frame", POINTS_PER_FRAME)
+    wanted = options.points_per_frame
     work = []
     for frame, camera, name in zip(frames, cameras, names, strict=True):
         stride = grid_stride(camera.width, camera.height, wanted) \

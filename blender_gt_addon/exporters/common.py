@@ -54,7 +54,8 @@ class Options:
     ``layers``: the layers to write, ``None`` for every one (``webdataset``);
     ``pairs``: a sample per frame pair t, t + 1 instead of per frame (``webdataset``);
     ``shard_samples``, ``shard_bytes``: the most samples, or bytes, in a shard
-    (``webdataset``). Which options a format takes is in its registry row; the
+    (``webdataset``); ``points_per_frame``: about how many depth pixels become 3D
+    points a frame (``colmap``). Which options a format takes is in its registry row; the
     driver refuses others.
     """
 
@@ -68,6 +69,7 @@ class Options:
     pairs: bool = False
     shard_samples: int | None = None
     shard_bytes: int | None = None
+    points_per_frame: int = 2000
 
 
 def source_paths(

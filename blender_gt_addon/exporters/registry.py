@@ -48,6 +48,7 @@ OPTIONS = {
              "instead of per frame, for flow training",
     "shard_samples": "the most samples in one shard",
     "shard_bytes": "the most bytes in one shard (default 256 MiB when no limit is given)",
+    "points_per_frame": "about how many pixels a frame become 3D points (from depth)",
 }
 
 
@@ -148,7 +149,7 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
     Exporter("colmap", "COLMAP text model (PINHOLE, world-to-camera poses, points from "
              "depth), images/ 8-bit sRGB PNG; -o SCENE/sparse/0 for 3DGS", colmap.write,
              per_frame=False, suffix=colmap.SUFFIX, needs="image", extra="export",
-             modules=("PIL",)),
+             modules=("PIL",), options=("points_per_frame",)),
     Exporter("ply", "coloured point cloud a frame, world coordinates (--fuse: one for all "
              "frames), binary PLY", ply.write, suffix=".ply", needs="depth", extra="export",
              modules=("plyfile",), options=("fuse",), fused=ply.write_fused,

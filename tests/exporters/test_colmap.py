@@ -146,6 +146,22 @@ def test_command_line(tmp_path):
     assert not [p for p in (tmp_path / "scene").rglob(".*")]  # no temporary files left
 
 
+def test_points_option_sets_how_many_pixels_become_points(tmp_path):
+    """--points N: a grid of about N pixels a frame (stride ceil(sqrt(W H / N)))."""
+    made = synthetic_frames(tmp_path / "gt")
+    for n, flag in ((None, ()), (100, ("--points", "100"))):
+        out = tmp_path / f"model{n}"
+        run_export(tmp_path / "gt", "colmap", out, *flag)
+        rec = pycolmap.Reconstruction(str(out))
+        stride = colmap.grid_stride(40, 30, n or colmap.POINTS_PER_FRAME)
+        expected = 0
+        for _, _, depth in made.values():
+            grid = depth[stride // 2::stride, stride // 2::stride]
+            expected += int(np.isfinite(grid).sum())
+        assert len(rec.points3D) == expected
+    assert stride == 4  # 40 x 30 / 100 pixels: every 4th row and column
+
+
 # ----------------------------------------------------------------- real renders
 
 
