@@ -11,7 +11,10 @@ No ``bpy`` here.
 - :mod:`.common`: what writers share (atomic writes, folders, the arrays of a frame,
   16-bit PNGs, the result).
 - a module a format: :mod:`.npz`, :mod:`.hdf5`, :mod:`.hdf5_sequence`, :mod:`.flo`,
-  :mod:`.kitti_depth`, :mod:`.mask_png`, :mod:`.coco` (with COCO's RLE).
+  :mod:`.kitti_depth`, :mod:`.mask_png`, :mod:`.coco` (with COCO's RLE), :mod:`.nerf`,
+  :mod:`.colmap`, :mod:`.bop` (with :mod:`.bop_models` and :mod:`.raster`), :mod:`.ply`,
+  :mod:`.webdataset`; :mod:`.images` holds what the image formats share (8-bit sRGB
+  images, 16-bit depth PNGs, frame names).
 
 Formats (precision of each, compared with the reader's arrays):
 
@@ -33,6 +36,17 @@ Formats (precision of each, compared with the reader's arrays):
   (named from ``object_names`` when given, else ``"object N"``). With
   ``ids="instance_id"``: an annotation per object (Cryptomatte), one category per
   object name.
+- ``nerf``: ``transforms.json`` as nerfstudio and instant-ngp read it (per-frame
+  intrinsics with the pixel-centre +0.5, OpenGL camera-to-world), 8-bit sRGB images,
+  planar depth as 16-bit PNG in mm.
+- ``colmap``: a COLMAP text model (PINHOLE cameras, world-to-camera poses, 3D points
+  from depth with their tracks) and the images; read back by pycolmap.
+- ``bop``: a BOP scene (scene_camera, scene_gt, scene_gt_info, rgb, depth, visible
+  masks; amodal masks as an option), poses in mm, obj_id = pass index; needs the
+  objects' models (``models``) for the full silhouettes.
+- ``ply``: a coloured point cloud a frame in world coordinates (``fuse``: one for all).
+- ``webdataset``: tar shards of uncompressed ``.npy`` samples, a frame or a frame pair
+  each, with camera and names, read by the ``webdataset`` library.
 
 How to add a format (one module, one registry line):
 
