@@ -137,3 +137,79 @@ def test_blend_saved_by_an_older_blender_writes_the_one_layout(older, run_job, t
     assert gt.names == {1: "Back", 2: "Lamp", 3: "Moving", 4: "Tilted"}
     # W of the flow survived the conversion (the cube moves 3 px down per frame).
     assert np.isclose(gt.vector[..., 3], 3.0, atol=0.01).sum() > 20
+
+
+def save_blend_with_compositing_off(blend: str) -> str:
+    """Job (child, an older version): the analytic scene with a compositor of the user's
+    (an Invert node) that the render skips (4.x: Use Nodes off), no output ticked: an
+    older file as users have them, saved."""
+    import bpy
+    import scenes
+
+    from blender_gt_addon.blender import compat
+
+    scene = scenes.build_analytic_scene()
+    tree = compat.user_compositor_tree(scene, create=True)
+    for node in list(tree.nodes):
+        tree.nodes.remove(node)
+    rl = tree.nodes.new("CompositorNodeRLayers")
+    invert = tree.nodes.new("CompositorNodeInvert")
+    tree.links.new(rl.outputs["Image"], invert.inputs["Color"])
+    compat.add_beauty_output(tree, invert.outputs[0])
+    scenes._switch_compositing_off(scene)
+    bpy.ops.wm.save_as_mainfile(filepath=blend)
+    return bpy.app.version_string
+
+
+def tick_and_render(blend: str, directory: str) -> dict:
+    """Job (child, this version): open ``blend``, tick every output, render frame 2."""
+    import bpy
+    import scenes
+
+    import blender_gt_addon
+    from blender_gt_addon.blender import compat
+
+    blender_gt_addon.register()
+    bpy.ops.wm.open_mainfile(filepath=blend)
+    scene = bpy.context.scene
+    off_when_opened = compat.compositing_is_off(scene)
+    scenes._enable_all(scene, directory)
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.render.image_settings.file_format = "OPEN_EXR"
+    scene.frame_set(2)
+    bpy.ops.render.render(write_still=True)
+    return {"files": sorted(os.listdir(directory)), "off_when_opened": off_when_opened,
+            "error": scene.groundtruth.last_error}
+
+
+@pytest.mark.blender
+@pytest.mark.parametrize("older", VERSIONS)
+def test_older_file_with_compositing_off_writes_the_ground_truth(older, run_job, tmp_path):
+    """An older .blend whose compositor the render skips (5.x opens such 4.x files with
+    compositing off): ticking outputs here writes the same ground truth as on any
+    version, and the saved image stays the plain render, not the user's inverted one."""
+    import OpenEXR
+
+    this = _this_version()
+    python = ROOT / ".venvs" / f"bpy-{older}" / "bin" / "python"
+    if VERSIONS.index(older) > VERSIONS.index(this):
+        pytest.skip(f"Blender {older} is newer than {this}")
+    if not python.exists():
+        pytest.skip(f"no environment for Blender {older} (scripts/setup.sh {older})")
+    blend = tmp_path / "old.blend"
+    bpyjob.run("test_versions:save_blend_with_compositing_off", {"blend": str(blend)},
+               python=str(python), user_dir=tmp_path / "user-old",
+               extra_paths=[str(ROOT / "tests"), str(ROOT / "tests" / "helpers")],
+               timeout=240)
+    out = tmp_path / "out"
+    result = run_job("test_versions:tick_and_render", blend=str(blend),
+                     directory=f"{out}/").value
+    assert result["off_when_opened"] and result["error"] == ""
+    gt = reader.read(out / "gt_0002.exr")
+    assert set(gt.channels) == LAYOUT
+    assert gt.names == {1: "Back", 2: "Lamp", 3: "Moving", 4: "Tilted"}
+    assert np.isclose(gt.flow_forward[..., 1], 3.0, atol=0.01).sum() > 20
+    beauty = next(out / name for name in result["files"] if name.startswith("beauty_"))
+    with OpenEXR.File(str(beauty), separate_channels=True) as f:
+        red = np.array(f.parts[0].channels["R"].pixels, dtype=np.float32)
+    np.testing.assert_allclose(red, gt.image[..., 0], atol=2e-3)  # not inverted
