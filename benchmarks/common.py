@@ -137,7 +137,7 @@ def ms(seconds: float) -> str:
 
 
 class Targets:
-    """The figures that issue 6 sets a target for; printed at the end as a table."""
+    """The figures that issues 6 and 15 set a target for; printed at the end as a table."""
 
     def __init__(self) -> None:
         self.rows: list[tuple[str, str, str, bool]] = []
