@@ -429,3 +429,21 @@ def test_animation_from_the_window_records_every_frames_camera(window_markers):
             rows, cols = np.nonzero(gt.object_index == index)
             assert abs(cols.mean() - u) < 0.5 and abs(rows.mean() - v) < 0.5, (frame, index)
 
+
+def test_every_particle_copy_gets_its_own_id(run_job, tmp_path):
+    """12 particles instancing one object (Cryptomatte: one name "Pebble"): each copy
+    its own id, named after the emitter and the particle, where its position projects."""
+    facts = run_job("scenes:render_particles", directory=f"{tmp_path}/").value
+    gt = reader.read(tmp_path / "p_0002.exr")
+    assert len(facts["centres"]) == 12
+    by_name = {name: i for i, name in gt.names.items()}
+    assert set(facts["centres"]) <= set(by_name)
+    # The original object renders too (out of view): it keeps its own id, no pixel.
+    assert not (gt.instance_id == by_name["Pebble"]).any()
+    for name, centre in facts["centres"].items():
+        rows, cols = np.nonzero(gt.instance_id == by_name[name])
+        assert rows.size > 20, name
+        u, v = gt.camera.project(np.array(centre)[None])[0]
+        assert abs(cols.mean() - u) < 1.0 and abs(rows.mean() - v) < 1.0, name
+        np.testing.assert_allclose(gt.poses[by_name[name]].object_to_world[:3, 3], centre,
+                                   atol=1e-5)

@@ -645,6 +645,57 @@ def render_scatter(directory: str) -> dict:
     return {"files": sorted(os.listdir(directory)), "centres": centres}
 
 
+def render_particles(directory: str) -> dict:
+    """A particle system on a 4 x 3 grid (12 vertices, one particle each, no physics)
+    instancing a small cube, seen from above by an orthographic camera; frame 2 with
+    depth, object index and instance ids."""
+    import bmesh
+
+    scene = _reset()
+    scene.render.resolution_x, scene.render.resolution_y = 160, 120
+    cam_data = bpy.data.cameras.new("Camera")
+    cam_data.type, cam_data.ortho_scale = "ORTHO", 8.0
+    cam = bpy.data.objects.new("Camera", cam_data)
+    cam.location = (0, 0, 10)
+    scene.collection.objects.link(cam)
+    scene.camera = cam
+    part = bpy.data.objects.new("Pebble", _cube("Pebble", 0.5))
+    part.data.materials.append(_material("PebbleMat", 2))
+    part.location = (100, 100, 0)  # away from the view: only its copies are seen
+    scene.collection.objects.link(part)
+    mesh = bpy.data.meshes.new("Field")
+    bm = bmesh.new()
+    for x in range(4):
+        for y in range(3):
+            bm.verts.new((x - 1.5, y - 1.0, 0.0))
+    bm.to_mesh(mesh)
+    bm.free()
+    emitter = bpy.data.objects.new("Emitter", mesh)
+    scene.collection.objects.link(emitter)
+    emitter.modifiers.new("Particles", "PARTICLE_SYSTEM")
+    settings = emitter.particle_systems[0].settings
+    settings.count, settings.emit_from, settings.use_emit_random = 12, "VERT", False
+    settings.frame_start = settings.frame_end = 1
+    settings.lifetime = 1000
+    settings.physics_type = "NO"
+    settings.render_type, settings.instance_object = "OBJECT", part
+    settings.particle_size, settings.use_rotation_instance = 1.0, False
+    emitter.show_instancer_for_render = False
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.file_prefix = "p_"
+    gt.use_depth = gt.use_object_index = gt.use_instance_id = True
+    scene.frame_set(2)
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    centres = {}
+    for inst in depsgraph.object_instances:
+        if inst.is_instance and inst.parent.name == "Emitter":
+            index = ".".join(str(i) for i in inst.persistent_id if i != 2**31 - 1)
+            centres[f"Emitter/Pebble#{index}"] = list(inst.matrix_world.translation)
+    bpy.ops.render.render(write_still=True)
+    return {"files": sorted(os.listdir(directory)), "centres": centres}
+
+
 def note_story(directory: str, burn_in: bool = False) -> dict:
     """The user's own stamp Note survives a render that records the camera."""
     scene = build_analytic_scene()
