@@ -10,9 +10,12 @@ rendered in one Blender process in four ways, interleaved round by round after o
 warm-up render:
 
 - ``off``: no ground truth (the plain render);
-- ``on``: every output (image, depth, normal, flow, emission, object and material
-  index, instance_id), written to one EXR a frame;
+- ``on``: every output of the table (image, depth, normal, flow, emission, object and
+  material index, albedo, position, instance_id) and the frame record (camera and
+  every object's pose), written to one EXR a frame;
 - ``on_no_instance``: every output but instance_id (Cryptomatte);
+- ``on_2d``: the eight outputs of issue 6 (every output but albedo and position), with
+  the frame record: what the target was set for;
 - ``clean``: every output plus the clean-edges view layer (a second, 1-sample render
   of the data passes), reported apart: it is a separate option with its own cost.
 
@@ -33,7 +36,7 @@ import time
 
 import common
 
-MODES = ("off", "on", "on_no_instance", "clean")
+MODES = ("off", "on", "on_no_instance", "on_2d", "clean")
 
 
 def paired(values: dict[str, list[float]], mode: str) -> float:
@@ -75,11 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     targets = common.Targets()
     targets.check("render with every output / without (wall)", paired(wall, "on"), 1.05)
     targets.check("render with every output / without (CPU)", paired(cpu, "on"), 1.05)
+    print(f"\nthe eight outputs of issue 6 (no albedo, no position), with the frame record: "
+          f"{paired(wall, 'on_2d'):.3f}x the plain render (wall), {paired(cpu, 'on_2d'):.3f}x "
+          "(CPU)")
     print(f"\nclean edges on top of every output: {paired(wall, 'clean'):.3f}x the plain render "
           f"(wall), {paired(cpu, 'clean'):.3f}x (CPU); no target")
 
     # The fixed part of the cost, apart from the samples: the same at 1 sample a pixel.
-    fixed_modes = ["off", "keys:image", "on_no_instance", "on"]
+    fixed_modes = ["off", "keys:image", "on_2d", "on_no_instance", "on"]
     fixed = common.run_job("render_overhead", timeout=3600,
                            directory=str(args.data / "overhead_1spp"), width=width,
                            height=height, samples=1, rounds=args.fixed_rounds,
@@ -87,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nat 1 sample a pixel ({args.fixed_rounds} rounds), what each mode adds to a frame "
           "(median of the differences within a round):")
     names = {"keys:image": "image output only (compositing and EXR write)",
+             "on_2d": "the eight outputs of issue 6 (no albedo, position)",
              "on_no_instance": "every output but instance_id", "on": "every output"}
     for mode in fixed_modes[1:]:
         added = statistics.median(a - b for a, b in zip(fixed["wall"][mode], fixed["wall"]["off"],

@@ -113,6 +113,8 @@ def render_overhead(directory: str, width: int, height: int, samples: int, round
         "off": ([], False),
         "on": (every, False),
         "on_no_instance": ([k for k in every if k != "instance_id"], False),
+        # The eight outputs of issue 6: every output but albedo and position.
+        "on_2d": ([k for k in every if k not in ("albedo", "position")], False),
         "clean": (every, True),
     }
     beauty = os.path.join(directory, "beauty_")
