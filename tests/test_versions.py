@@ -83,6 +83,16 @@ def _this_version() -> str:
     return ".".join(metadata.version("bpy").split(".")[:2])
 
 
+def _run_in(version: str, target: str, tmp_path: Path, **kwargs):
+    """Run job ``target`` in Blender ``version``'s environment (skip if it is not set up)."""
+    python = ROOT / ".venvs" / f"bpy-{version}" / "bin" / "python"
+    if not python.exists():
+        pytest.skip(f"no environment for Blender {version} (scripts/setup.sh {version})")
+    return bpyjob.run(target, kwargs, python=str(python), user_dir=tmp_path / "user-old",
+                      extra_paths=[str(ROOT / "tests"), str(ROOT / "tests" / "helpers")],
+                      timeout=240).value
+
+
 def save_analytic_blend(blend: str, directory: str) -> str:
     """Job (child, any version): the analytic scene, every output on, saved."""
     import bpy
@@ -116,18 +126,11 @@ def test_blend_saved_by_an_older_blender_writes_the_one_layout(older, run_job, t
     """Users keep an LTS and the newest Blender side by side: a .blend saved by an
     older one (whose environment is set up) renders the same files here. (Blender
     cannot open files of a newer version than itself: 4.2 cannot read 5.0's.)"""
-    this = _this_version()
-    python = ROOT / ".venvs" / f"bpy-{older}" / "bin" / "python"
-    if VERSIONS.index(older) >= VERSIONS.index(this):
-        pytest.skip(f"Blender {older} is not older than {this}")
-    if not python.exists():
-        pytest.skip(f"no environment for Blender {older} (scripts/setup.sh {older})")
+    if VERSIONS.index(older) >= VERSIONS.index(_this_version()):
+        pytest.skip(f"Blender {older} is not older than {_this_version()}")
     blend = tmp_path / "scene.blend"
-    saved_by = bpyjob.run("test_versions:save_analytic_blend",
-                          {"blend": str(blend), "directory": f"{tmp_path}/unused/"},
-                          python=str(python), user_dir=tmp_path / "user-old",
-                          extra_paths=[str(ROOT / "tests"), str(ROOT / "tests" / "helpers")],
-                          timeout=240).value
+    saved_by = _run_in(older, "test_versions:save_analytic_blend", tmp_path,
+                       blend=str(blend), directory=f"{tmp_path}/unused/")
     assert saved_by.startswith(older)
     out = tmp_path / "out"
     result = run_job("test_versions:render_blend", blend=str(blend), directory=f"{out}/").value
@@ -190,17 +193,10 @@ def test_older_file_with_compositing_off_writes_the_ground_truth(older, run_job,
     version, and the saved image stays the plain render, not the user's inverted one."""
     import OpenEXR
 
-    this = _this_version()
-    python = ROOT / ".venvs" / f"bpy-{older}" / "bin" / "python"
-    if VERSIONS.index(older) > VERSIONS.index(this):
-        pytest.skip(f"Blender {older} is newer than {this}")
-    if not python.exists():
-        pytest.skip(f"no environment for Blender {older} (scripts/setup.sh {older})")
+    if VERSIONS.index(older) > VERSIONS.index(_this_version()):
+        pytest.skip(f"Blender {older} is newer than {_this_version()}")
     blend = tmp_path / "old.blend"
-    bpyjob.run("test_versions:save_blend_with_compositing_off", {"blend": str(blend)},
-               python=str(python), user_dir=tmp_path / "user-old",
-               extra_paths=[str(ROOT / "tests"), str(ROOT / "tests" / "helpers")],
-               timeout=240)
+    _run_in(older, "test_versions:save_blend_with_compositing_off", tmp_path, blend=str(blend))
     out = tmp_path / "out"
     result = run_job("test_versions:tick_and_render", blend=str(blend),
                      directory=f"{out}/").value

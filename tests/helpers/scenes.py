@@ -591,19 +591,26 @@ def render_instances(directory: str) -> dict:
     }
 
 
-def render_scatter(directory: str) -> dict:
-    """20 copies of a small cube scattered by Geometry Nodes on a 5 x 4 grid (spacing
-    1), seen from above by an orthographic camera; the scattering object moves +0.5
-    in x from frame 1 to 2. Depth, position, object index and instance ids."""
+def _top_view() -> bpy.types.Scene:
+    """An empty scene at 160 x 120 seen from above (z = 10) by an orthographic camera
+    8 scene units wide: 20 px a unit, +x right, +y up in the image."""
     scene = _reset()
     scene.render.resolution_x, scene.render.resolution_y = 160, 120
-    scene.frame_start, scene.frame_end = 1, 2
     cam_data = bpy.data.cameras.new("Camera")
     cam_data.type, cam_data.ortho_scale = "ORTHO", 8.0
     cam = bpy.data.objects.new("Camera", cam_data)
     cam.location = (0, 0, 10)
     scene.collection.objects.link(cam)
     scene.camera = cam
+    return scene
+
+
+def render_scatter(directory: str) -> dict:
+    """20 copies of a small cube scattered by Geometry Nodes on a 5 x 4 grid (spacing
+    1), seen from above by an orthographic camera; the scattering object moves +0.5
+    in x from frame 1 to 2. Depth, position, object index and instance ids."""
+    scene = _top_view()
+    scene.frame_start, scene.frame_end = 1, 2
     _object("Ground", _rect("Ground", -6, 6, -5, 5), (0, 0, -1), 1, _material("GroundMat", 1))
     part = bpy.data.objects.new("Part", _cube("Part", 0.5))
     part.data.materials.append(_material("PartMat", 2))
@@ -651,14 +658,7 @@ def render_particles(directory: str) -> dict:
     depth, object index and instance ids."""
     import bmesh
 
-    scene = _reset()
-    scene.render.resolution_x, scene.render.resolution_y = 160, 120
-    cam_data = bpy.data.cameras.new("Camera")
-    cam_data.type, cam_data.ortho_scale = "ORTHO", 8.0
-    cam = bpy.data.objects.new("Camera", cam_data)
-    cam.location = (0, 0, 10)
-    scene.collection.objects.link(cam)
-    scene.camera = cam
+    scene = _top_view()
     part = bpy.data.objects.new("Pebble", _cube("Pebble", 0.5))
     part.data.materials.append(_material("PebbleMat", 2))
     part.location = (100, 100, 0)  # away from the view: only its copies are seen
