@@ -408,14 +408,13 @@ def window_markers(run_job, tmp_path_factory):
 
 def test_animation_from_the_window_records_every_frames_camera(window_markers):
     """Ctrl+F12 in Blender's window: the handlers run where no frame may be evaluated,
-    so frames other than the one shown wait for the main-thread step after the render;
+    so every frame waits for the main-thread step after the render;
     then every file holds its own frame's camera. Known points project within 0.05 px
     of where the camera placed by geometry (position and Track To target) puts them."""
     facts, frames = window_markers
-    # The frame shown when the render began is known at once; the next one is not
-    # guessed: it waits for the main thread.
-    assert facts["camera_before_the_step"] == {"1": True, "2": False}
-    assert facts["pending"] == {"Scene": [2]}
+    # Nothing is guessed on the render thread: every frame waits for the main thread.
+    assert facts["camera_before_the_step"] == {"1": False, "2": False}
+    assert facts["pending"] == {"Scene": [1, 2]}
     assert facts["frame_after"] == 1
     for frame, gt in frames.items():
         cam = gt.camera

@@ -46,7 +46,6 @@ def on_render_init(scene, *_args) -> None:
     if found and not bpy.app.background:
         # Timers run on the main thread, where the report reaches the status bar.
         bpy.app.timers.register(_report_in_ui(found), first_interval=0.0)
-    _guarded(metadata.begin, scene)
 
 
 @persistent

@@ -13,11 +13,11 @@ The record of the frame just rendered is exact whoever started the render:
 - On the main thread (scripts, the command line, ``blender-gt render``) the frame
   is evaluated on the spot.
 - An F12 / Ctrl+F12 render in Blender's window runs its handlers on the render
-  thread, where no frame may be evaluated and the scene's objects keep the values
-  of the frame shown in the window when the render started. There the frame shown
-  is recorded at once; other frames wait in a list, and a step on the main thread
-  after the render (:func:`finish_pending`, run by a timer that ``render_complete``
-  and ``render_cancel`` register) evaluates each of them and writes its record.
+  thread, where no frame may be evaluated and the window may use the scene's
+  dependency graph at the same time. There nothing of the scene is read: each frame
+  waits in a list, and a step on the main thread after the render
+  (:func:`finish_pending`, run by a timer that ``render_complete`` and
+  ``render_cancel`` register) evaluates each of them and writes its record.
 :func:`on_render_thread` tells the two apart; tests replace it to reproduce the
 window's constraint in a background process and then call :func:`finish_pending`
 as the timer would.
@@ -38,8 +38,6 @@ from . import checks, compositor
 # Per scene name: the frames whose record could not be known on the render thread,
 # as (frame, file path), waiting for finish_pending on the main thread.
 _pending: dict[str, list[tuple[int, str]]] = {}
-# Per scene name, while it renders: the frame its objects held when the render began.
-_shown: dict[str, int] = {}
 # Object types that Cycles renders as surfaces, volumes or points.
 _RENDERED_TYPES = {"MESH", "CURVE", "SURFACE", "META", "FONT", "CURVES", "POINTCLOUD",
                    "VOLUME"}
@@ -138,29 +136,22 @@ def _light_names() -> frozenset:
     return frozenset(lights - others)  # a linked object may share a light's name
 
 
-def begin(scene) -> None:
-    """render_init: remember the frame the scene's objects hold as the render starts."""
-    _shown[scene.name] = scene.frame_current
-
-
 def finish_frame(scene) -> None:
     """render_post / render_cancel: finish the file of the frame just rendered."""
     if not compositor.has_outputs(scene):
         return
     path, frame = checks.next_file(scene), scene.frame_current
-    if on_render_thread() and frame != _shown.get(scene.name, frame):
+    if on_render_thread():
         _write(path, None)  # the record follows from the main thread
         _pending.setdefault(scene.name, []).append((frame, path))
         return
-    if not on_render_thread():
-        # The render evaluated its own copy of the scene: evaluate this frame here too.
-        scene.frame_set(frame)
+    # The render evaluated its own copy of the scene: evaluate this frame here too.
+    scene.frame_set(frame)
     _write(path, _record_now(scene, frame))
 
 
 def end(scene) -> None:
     """render_complete / render_cancel: write the records that had to wait."""
-    _shown.pop(scene.name, None)
     if scene.name not in _pending:
         return
     if on_render_thread():
