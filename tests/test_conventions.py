@@ -415,6 +415,7 @@ def test_animation_from_the_window_records_every_frames_camera(window_markers):
     # Nothing is guessed on the render thread: every frame waits for the main thread.
     assert facts["camera_before_the_step"] == {"1": False, "2": False}
     assert facts["pending"] == {"Scene": [1, 2]}
+    assert facts["ready"] == ["Scene"]  # marked at render_complete for the timer
     assert facts["frame_after"] == 1
     for frame, gt in frames.items():
         cam = gt.camera

@@ -102,9 +102,16 @@ def register() -> None:
         handlers = getattr(bpy.app.handlers, name)
         if function not in handlers:
             handlers.append(function)
+    if not bpy.app.background and not bpy.app.timers.is_registered(metadata.poll_pending):
+        # Renders from the window end on the render thread: this writes their frames'
+        # records on the main thread (a headless Blender runs no timers).
+        bpy.app.timers.register(metadata.poll_pending, first_interval=metadata.POLL_SECONDS,
+                                persistent=True)
 
 
 def unregister() -> None:
+    if bpy.app.timers.is_registered(metadata.poll_pending):
+        bpy.app.timers.unregister(metadata.poll_pending)
     for name, function in reversed(_HANDLERS):
         handlers = getattr(bpy.app.handlers, name)
         if function in handlers:

@@ -16,8 +16,9 @@ The record of the frame just rendered is exact whoever started the render:
   thread, where no frame may be evaluated and the window may use the scene's
   dependency graph at the same time. There nothing of the scene is read: each frame
   waits in a list, and a step on the main thread after the render
-  (:func:`finish_pending`, run by a timer that ``render_complete`` and
-  ``render_cancel`` register) evaluates each of them and writes its record.
+  (:func:`finish_pending`, called by :func:`poll_pending`, a timer on the main thread,
+  once ``render_complete`` or ``render_cancel`` has marked the scene) evaluates each
+  of them and writes its record.
 :func:`on_render_thread` tells the two apart; tests replace it to reproduce the
 window's constraint in a background process and then call :func:`finish_pending`
 as the timer would.
@@ -151,14 +152,33 @@ def finish_frame(scene) -> None:
 
 
 def end(scene) -> None:
-    """render_complete / render_cancel: write the records that had to wait."""
+    """render_complete / render_cancel: write the records that had to wait, now on the
+    main thread, or from the render thread by :func:`poll_pending` (a timer)."""
     if scene.name not in _pending:
         return
     if on_render_thread():
-        # Timers run on the main thread once the render has let go of the scene.
-        bpy.app.timers.register(finish_pending, first_interval=0.0)
+        # No Blender call from this thread: the main thread's timer picks it up.
+        _ready.add(scene.name)
     else:
         finish_pending()
+
+
+# Scenes whose render has ended with frames waiting (set on the render thread).
+_ready: set[str] = set()
+POLL_SECONDS = 0.5
+
+
+def poll_pending() -> float:
+    """A persistent timer on the main thread (Blender's window only): write the records
+    of renders that have ended. Returns the seconds to the next poll."""
+    if _ready:
+        _ready.clear()
+        try:
+            finish_pending()
+        except Exception as exc:  # a timer must never raise into Blender
+            print(f"Ground truth error: could not record the frames: {exc}",
+                  file=sys.stderr, flush=True)
+    return POLL_SECONDS
 
 
 def finish_pending() -> None:

@@ -547,10 +547,11 @@ def render_markers(directory: str, as_from_the_window: bool = False) -> dict:
     during = {f: reader.read(os.path.join(directory, f"m_{f:04d}.exr")).camera is not None
               for f in (1, 2)}
     pending = {name: [f for f, _ in frames] for name, frames in metadata._pending.items()}
-    metadata.on_render_thread = lambda: False  # the timer's step runs on the main thread
-    metadata.finish_pending()
+    ready = sorted(metadata._ready)
+    metadata.on_render_thread = lambda: False  # the timer runs on the main thread
+    metadata.poll_pending()
     return {"files": files, "camera_before_the_step": during, "pending": pending,
-            "frame_after": scene.frame_current}
+            "ready": ready, "frame_after": scene.frame_current}
 
 
 def render_instances(directory: str) -> dict:
