@@ -171,7 +171,7 @@ def switch_compositing_on(scene: bpy.types.Scene) -> list[str]:
             if not _is_own(effect.node_group) and effect.enable_for_render:
                 effect.enable_for_render = False
                 switched.append(f"effect:{effect.name}")
-    return switched or ["use_compositing"]
+    return switched
 
 
 def restore_compositing(scene: bpy.types.Scene, switched: list[str]) -> None:

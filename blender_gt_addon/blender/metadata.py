@@ -125,9 +125,8 @@ def _record_now(scene, frame: int) -> str:
     return frame_record.encode(frame, camera, _objects_now(scene))
 
 
-def _write(path: str, record: str | None) -> None:
-    strings = {frame_record.KEY: record} if record is not None else {}
-    header.finish_file(path, _light_names(), strings)
+def _write(path: str, record: str) -> None:
+    header.finish_file(path, _light_names(), {frame_record.KEY: record})
 
 
 def _light_names() -> frozenset:
@@ -143,7 +142,7 @@ def finish_frame(scene) -> None:
         return
     path, frame = checks.next_file(scene), scene.frame_current
     if on_render_thread():
-        _write(path, None)  # the record follows from the main thread
+        # The whole file is finished once, from the main thread (channels and record).
         _pending.setdefault(scene.name, []).append((frame, path))
         return
     # The render evaluated its own copy of the scene: evaluate this frame here too.

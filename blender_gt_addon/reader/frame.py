@@ -56,6 +56,9 @@ def read(path: str | os.PathLike[str], layer: str | None = None, *,
     return GroundTruthFrame(path, layer, dtype=dtype)
 
 
+_UNREAD = object()  # a frame record not decoded yet
+
+
 class GroundTruthFrame:
     """One frame of ground truth, decoded lazily.
 
@@ -155,6 +158,7 @@ class GroundTruthFrame:
         self._raw_ids: np.ndarray | None = None  # ids.instance_ids of the Cryptomatte planes
         self._arrays: dict[str, np.ndarray] = {}
         self._names: dict[int, str] | None = None
+        self._record_cache: frame_record.FrameRecord | None | object = _UNREAD
 
     def __repr__(self) -> str:
         return (
@@ -273,7 +277,13 @@ class GroundTruthFrame:
         return None
 
     def _record(self) -> frame_record.FrameRecord | None:
-        """The ``blender-gt/frame`` header record of this frame, or ``None``."""
+        """The ``blender-gt/frame`` header record of this frame, or ``None`` (decoded once:
+        with hundreds of objects it is hundreds of kilobytes of JSON)."""
+        if self._record_cache is _UNREAD:
+            self._record_cache = self._read_record()
+        return self._record_cache
+
+    def _read_record(self) -> frame_record.FrameRecord | None:
         text = self.header.get(frame_record.KEY)
         if not isinstance(text, str):
             return None

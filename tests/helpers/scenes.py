@@ -462,6 +462,24 @@ def panel_story(directory: str) -> dict:
             "category": panel.VIEW3D_PT_groundtruth.bl_category}
 
 
+def tracking_camera(scene, locations: dict, target_location) -> bpy.types.Object:
+    """The scene's camera, keyed at ``{frame: location}`` and tracking an empty at
+    ``target_location`` (Track To: -Z to the target, +Y up)."""
+    cam = bpy.data.objects.new("Camera", bpy.data.cameras.new("Camera"))
+    scene.collection.objects.link(cam)
+    scene.camera = cam
+    target = bpy.data.objects.new("Target", None)
+    target.location = target_location
+    scene.collection.objects.link(target)
+    track = cam.constraints.new("TRACK_TO")
+    track.target = target
+    track.track_axis, track.up_axis = "TRACK_NEGATIVE_Z", "UP_Y"
+    for frame, location in locations.items():
+        cam.location = location
+        cam.keyframe_insert("location", frame=frame)
+    return cam
+
+
 def render_markers(directory: str, as_from_the_window: bool = False) -> dict:
     """Frames 1-2 of the marker scene (see geometry.py), depth, index and camera written;
     ``as_from_the_window``: under the constraint of a render started in Blender's window."""
@@ -490,21 +508,10 @@ def render_markers(directory: str, as_from_the_window: bool = False) -> dict:
     scene.cycles.filter_width = 0.01
     scene.frame_start, scene.frame_end = 1, 2
 
-    cam_data = bpy.data.cameras.new("Camera")
-    cam_data.lens, cam_data.sensor_width, cam_data.sensor_fit = MARKER_LENS, MARKER_SENSOR, "AUTO"
-    cam_data.shift_x, cam_data.shift_y = MARKER_SHIFT
-    cam = bpy.data.objects.new("Camera", cam_data)
-    scene.collection.objects.link(cam)
-    scene.camera = cam
-    target = bpy.data.objects.new("Target", None)
-    target.location = MARKER_TARGET
-    scene.collection.objects.link(target)
-    track = cam.constraints.new("TRACK_TO")
-    track.target = target
-    track.track_axis, track.up_axis = "TRACK_NEGATIVE_Z", "UP_Y"
-    for frame, location in MARKER_CAMERA.items():
-        cam.location = location
-        cam.keyframe_insert("location", frame=frame)
+    cam = tracking_camera(scene, MARKER_CAMERA, MARKER_TARGET)
+    cam.data.lens, cam.data.sensor_width, cam.data.sensor_fit = (MARKER_LENS, MARKER_SENSOR,
+                                                                  "AUTO")
+    cam.data.shift_x, cam.data.shift_y = MARKER_SHIFT
 
     sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
     scene.collection.objects.link(sun)

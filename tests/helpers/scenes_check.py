@@ -14,7 +14,7 @@ import math
 import os
 
 import bpy
-from scenes import _cube, _fcurves, _material, _object, _rect, _reset
+from scenes import _cube, _fcurves, _material, _object, _rect, _reset, tracking_camera
 
 RESOLUTION = (160, 120)
 CAMERA = {1: (0.0, -8.0, 2.0), 2: (0.5, -7.4, 2.3), 3: (1.1, -6.9, 2.5)}  # per frame
@@ -37,20 +37,8 @@ def render_moving_camera(directory: str, spinner: bool = True) -> dict:
     scene.render.filepath = os.path.join(directory, "beauty_")
     scene.cycles.samples = 2
     scene.cycles.filter_width = 0.01
-    cam_data = bpy.data.cameras.new("Camera")
-    cam_data.lens = 30.0
-    cam = bpy.data.objects.new("Camera", cam_data)
-    scene.collection.objects.link(cam)
-    scene.camera = cam
-    target = bpy.data.objects.new("Target", None)
-    target.location = TARGET
-    scene.collection.objects.link(target)
-    track = cam.constraints.new("TRACK_TO")
-    track.target = target
-    track.track_axis, track.up_axis = "TRACK_NEGATIVE_Z", "UP_Y"
-    for frame, location in CAMERA.items():
-        cam.location = location
-        cam.keyframe_insert("location", frame=frame)
+    cam = tracking_camera(scene, CAMERA, TARGET)
+    cam.data.lens = 30.0
     _linear(cam)
 
     sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
