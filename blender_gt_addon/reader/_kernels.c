@@ -1,0 +1,733 @@
+/* SPDX-FileCopyrightText: 2026 blender-gt authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The reader's conversions of decoded EXR planes, row band by row band, without the
+ * GIL: what reader/convert.py does with numpy, in one pass over the pixels instead of
+ * several, with the CPU's half -> float instruction (F16C) where there is one.
+ *
+ * Every function computes exactly what convert.py's numpy formula computes, value for
+ * value (tests/reader/test_kernels.py compares them bit for bit). Floating-point
+ * expressions are evaluated in float32 in numpy's order; setup.py compiles this file
+ * without contraction into fused multiply-adds, which would round differently (and
+ * without errno or trap semantics, which change no value but keep loops from
+ * vectorising).
+ * The one difference: a signalling NaN in a half plane comes out quiet (the F16C
+ * instruction quiets it; numpy keeps it signalling). Blender writes no such NaN.
+ *
+ * A "source" is a tuple (array, offset, stride): the channel's value at pixel p
+ * (row-major over the image) is array.flat[p * stride + offset]; the array is
+ * C-contiguous, float16 ('e') or float32 ('f'), with height * width * stride values.
+ * A plane decoded on its own is (plane, 0, 1); channel i of an interleaved (H, W, C)
+ * array is (array, i, C).
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define GT_X86 1
+#endif
+
+#define MAX_CHANNELS 8
+
+/* ---------------------------------------------------------------------------------
+ * half -> float
+ */
+
+/* numpy's npy_halfbits_to_floatbits: exact for every half, NaN payloads kept. */
+static inline uint32_t
+half_bits_to_float_bits (uint16_t h)
+{
+    uint32_t sign = ((uint32_t) (h & 0x8000u)) << 16;
+    uint32_t exp  = h & 0x7c00u;
+    uint32_t mant = h & 0x03ffu;
+    if (exp == 0x0000u)
+    {
+        if (mant == 0) return sign; /* signed zero */
+        /* subnormal: normalise */
+        int e = -1;
+        do {
+            e++;
+            mant <<= 1;
+        } while ((mant & 0x0400u) == 0);
+        return sign + (((uint32_t) (112 - e)) << 23) + ((mant & 0x03ffu) << 13);
+    }
+    if (exp == 0x7c00u) return sign + 0x7f800000u + (mant << 13); /* inf, NaN */
+    return sign + (((uint32_t) (h & 0x7fffu) + 0x1c000u) << 13);
+}
+
+static void
+half_to_float_scalar (const uint16_t* src, float* dst, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+    {
+        uint32_t bits = half_bits_to_float_bits (src[i]);
+        memcpy (dst + i, &bits, 4);
+    }
+}
+
+#ifdef GT_X86
+__attribute__ ((target ("avx,f16c"))) static void
+half_to_float_f16c (const uint16_t* src, float* dst, Py_ssize_t n)
+{
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8)
+    {
+        __m128i h = _mm_loadu_si128 ((const __m128i*) (src + i));
+        _mm256_storeu_ps (dst + i, _mm256_cvtph_ps (h));
+    }
+    half_to_float_scalar (src + i, dst + i, n - i);
+}
+
+/* F16C and AVX by CPUID, and the operating system saving the AVX registers. */
+static int
+has_f16c (void)
+{
+    unsigned int a, b, c, d;
+    if (!__get_cpuid (1, &a, &b, &c, &d)) return 0;
+    int f16c = (c >> 29) & 1, avx = (c >> 28) & 1, osxsave = (c >> 27) & 1;
+    if (!(f16c && avx && osxsave)) return 0;
+    unsigned int lo, hi;
+    __asm__ ("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (lo & 6) == 6;
+}
+#endif
+
+typedef void (*half_fn) (const uint16_t*, float*, Py_ssize_t);
+static half_fn half_to_float = half_to_float_scalar;
+
+/* ---------------------------------------------------------------------------------
+ * Sources
+ */
+
+typedef struct
+{
+    Py_buffer  view;
+    int        half;   /* 1: float16, 0: float32 */
+    Py_ssize_t offset; /* in values */
+    Py_ssize_t stride; /* values per pixel */
+} Source;
+
+static void
+release_sources (Source* s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i].view.obj) PyBuffer_Release (&s[i].view);
+}
+
+/* Parse a sequence of (array, offset, stride) for an image of `pixels` pixels. */
+static int
+parse_sources (PyObject* seq, Source* out, int* count, Py_ssize_t pixels)
+{
+    PyObject* fast = PySequence_Fast (seq, "sources must be a sequence");
+    if (!fast) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE (fast);
+    if (n < 1 || n > MAX_CHANNELS)
+    {
+        Py_DECREF (fast);
+        PyErr_Format (PyExc_ValueError, "1 to %d sources, not %zd", MAX_CHANNELS, n);
+        return -1;
+    }
+    memset (out, 0, sizeof (Source) * MAX_CHANNELS);
+    for (Py_ssize_t i = 0; i < n; i++)
+    {
+        PyObject*  item = PySequence_Fast_GET_ITEM (fast, i);
+        PyObject*  array;
+        Py_ssize_t offset, stride;
+        if (!PyArg_ParseTuple (item, "Onn", &array, &offset, &stride)) goto fail;
+        if (PyObject_GetBuffer (array, &out[i].view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+            goto fail;
+        const char* fmt = out[i].view.format;
+        if (fmt[0] == '<' || fmt[0] == '=' || fmt[0] == '@') fmt++;
+        if (strcmp (fmt, "e") == 0 && out[i].view.itemsize == 2)
+            out[i].half = 1;
+        else if (strcmp (fmt, "f") == 0 && out[i].view.itemsize == 4)
+            out[i].half = 0;
+        else
+        {
+            PyErr_Format (PyExc_TypeError, "source %zd: float16 or float32, not '%s'", i,
+                          out[i].view.format);
+            goto fail;
+        }
+        if (offset < 0 || stride < 1 || offset >= stride ||
+            out[i].view.len / out[i].view.itemsize != pixels * stride)
+        {
+            PyErr_Format (PyExc_ValueError,
+                          "source %zd: offset %zd, stride %zd do not fit %zd values "
+                          "for %zd pixels", i, offset, stride,
+                          out[i].view.len / out[i].view.itemsize, pixels);
+            goto fail;
+        }
+        out[i].offset = offset;
+        out[i].stride = stride;
+    }
+    *count = (int) n;
+    Py_DECREF (fast);
+    return 0;
+fail:
+    release_sources (out, MAX_CHANNELS);
+    Py_DECREF (fast);
+    return -1;
+}
+
+/* values[x * stride] for x < width, into `out` (constant strides for the compiler). */
+static void
+gather (const float* in, Py_ssize_t stride, float* out, Py_ssize_t width)
+{
+    switch (stride)
+    {
+        case 2: for (Py_ssize_t x = 0; x < width; x++) out[x] = in[2 * x]; break;
+        case 3: for (Py_ssize_t x = 0; x < width; x++) out[x] = in[3 * x]; break;
+        case 4: for (Py_ssize_t x = 0; x < width; x++) out[x] = in[4 * x]; break;
+        default: for (Py_ssize_t x = 0; x < width; x++) out[x] = in[x * stride];
+    }
+}
+
+/* Scratch floats `planar_rows` needs: a converted row of each half array, and one
+ * row a channel. */
+static Py_ssize_t
+scratch_values (const Source* s, int n, Py_ssize_t width)
+{
+    Py_ssize_t total = n * width;
+    for (int c = 0; c < n; c++)
+        if (s[c].half) total += width * s[c].stride;
+    return total;
+}
+
+/* Row `y` of every source as `width` contiguous float32 values: rows[c] points into
+ * the array (a float32 plane of its own) or into `scratch`. A half array's row is
+ * converted once however many of its channels are asked for. */
+static void
+planar_rows (const Source* s, int n, Py_ssize_t y, Py_ssize_t width, float* scratch,
+             const float** rows)
+{
+    const void*  done_buf[MAX_CHANNELS];
+    const float* done_row[MAX_CHANNELS];
+    int          done    = 0;
+    float*       planes  = scratch;
+    float*       free_at = scratch + n * width;
+    for (int c = 0; c < n; c++)
+    {
+        Py_ssize_t   stride = s[c].stride;
+        Py_ssize_t   start  = y * width * stride;
+        const float* span   = NULL;
+        float*       plane  = planes + c * width;
+        if (!s[c].half)
+            span = (const float*) s[c].view.buf + start;
+        else if (stride == 1)
+        {
+            half_to_float ((const uint16_t*) s[c].view.buf + start, plane, width);
+            rows[c] = plane;
+            continue;
+        }
+        else
+        {
+            for (int d = 0; d < done; d++)
+                if (done_buf[d] == s[c].view.buf) span = done_row[d];
+            if (!span)
+            {
+                half_to_float ((const uint16_t*) s[c].view.buf + start, free_at,
+                               width * stride);
+                span             = free_at;
+                free_at         += width * stride;
+                done_buf[done]   = s[c].view.buf;
+                done_row[done++] = span;
+            }
+        }
+        if (stride == 1)
+            rows[c] = span;
+        else
+        {
+            gather (span + s[c].offset, stride, plane, width);
+            rows[c] = plane;
+        }
+    }
+}
+
+/* out[x * n + c] = rows[c][x]: planes interleaved into a row of (W, n). */
+static void
+interleave (const float* const* rows, int n, float* out, Py_ssize_t width)
+{
+    if (n == 1)
+        memcpy (out, rows[0], sizeof (float) * width);
+    else if (n == 3)
+    {
+        const float *a = rows[0], *b = rows[1], *c = rows[2];
+        for (Py_ssize_t x = 0; x < width; x++)
+        {
+            out[3 * x]     = a[x];
+            out[3 * x + 1] = b[x];
+            out[3 * x + 2] = c[x];
+        }
+    }
+    else if (n == 4)
+    {
+        const float *a = rows[0], *b = rows[1], *c = rows[2], *d = rows[3];
+        for (Py_ssize_t x = 0; x < width; x++)
+        {
+            out[4 * x]     = a[x];
+            out[4 * x + 1] = b[x];
+            out[4 * x + 2] = c[x];
+            out[4 * x + 3] = d[x];
+        }
+    }
+    else
+        for (int c = 0; c < n; c++)
+            for (Py_ssize_t x = 0; x < width; x++) out[x * n + c] = rows[c][x];
+}
+
+/* The first n of every `stride` values of a row: (W, stride) -> (W, n). */
+static void
+first_channels (const float* in, Py_ssize_t stride, float* out, int n, Py_ssize_t width)
+{
+    if (stride == 4 && n == 3)
+        for (Py_ssize_t x = 0; x < width; x++)
+        {
+            out[3 * x]     = in[4 * x];
+            out[3 * x + 1] = in[4 * x + 1];
+            out[3 * x + 2] = in[4 * x + 2];
+        }
+    else
+        for (Py_ssize_t x = 0; x < width; x++)
+            for (int c = 0; c < n; c++) out[x * n + c] = in[x * stride + c];
+}
+
+/* conventions.unit_normals on planar rows: length = sqrt((x*x + y*y) + z*z) in
+ * float32, each component divided by it, 0 where the length is not > 0. */
+static void
+unit_rows (const float* restrict a, const float* restrict b, const float* restrict c,
+           float* restrict oa, float* restrict ob, float* restrict oc, Py_ssize_t width)
+{
+    for (Py_ssize_t x = 0; x < width; x++)
+    {
+        float length = a[x] * a[x];
+        length       = length + b[x] * b[x];
+        length       = length + c[x] * c[x];
+        length       = sqrtf (length);
+        /* divided everywhere, then selected: no branch, so the loop vectorises */
+        float qa = a[x] / length, qb = b[x] / length, qc = c[x] / length;
+        int   ok = length > 0;
+        oa[x]    = ok ? qa : 0.0f;
+        ob[x]    = ok ? qb : 0.0f;
+        oc[x]    = ok ? qc : 0.0f;
+    }
+}
+
+/* np.copyto(int32, np.rint(float32), casting="unsafe") on x86: round to nearest
+ * even, INT32_MIN for NaN and values out of range (the CPU's conversion). */
+static void
+round_row (const float* in, int32_t* out, Py_ssize_t width)
+{
+    Py_ssize_t x = 0;
+#ifdef GT_X86
+    for (; x + 4 <= width; x += 4)
+        _mm_storeu_si128 ((__m128i*) (out + x), _mm_cvtps_epi32 (_mm_loadu_ps (in + x)));
+    for (; x < width; x++) out[x] = _mm_cvtss_si32 (_mm_set_ss (in[x]));
+#else
+    for (; x < width; x++)
+    {
+        float v = rintf (in[x]);
+        out[x]  = (v >= -2147483648.0f && v < 2147483648.0f) ? (int32_t) v : INT32_MIN;
+    }
+#endif
+}
+
+/* dst[0..count) = src[0..count) (4-byte values) with non-temporal stores: the output
+ * arrays are larger than any cache and written once, so writing around the cache
+ * saves reading each output line into it first (a third of the memory traffic). */
+static void
+stream_row (void* dst, const void* src, Py_ssize_t count)
+{
+#ifdef GT_X86
+    uint32_t*       d = (uint32_t*) dst;
+    const uint32_t* s = (const uint32_t*) src;
+    Py_ssize_t      i = 0;
+    while (i < count && ((uintptr_t) (d + i) & 15)) { d[i] = s[i]; i++; }
+    for (; i + 4 <= count; i += 4)
+        _mm_stream_si128 ((__m128i*) (d + i), _mm_loadu_si128 ((const __m128i*) (s + i)));
+    for (; i < count; i++) d[i] = s[i];
+#else
+    memcpy (dst, src, 4 * count);
+#endif
+}
+
+/* After the streaming stores of a call: make them visible before the GIL is taken back
+ * (other threads then read the arrays). */
+static inline void
+stream_done (void)
+{
+#ifdef GT_X86
+    _mm_sfence ();
+#endif
+}
+
+static int
+check_rows (Py_ssize_t y0, Py_ssize_t y1, Py_ssize_t height)
+{
+    if (y0 < 0 || y1 > height || y0 > y1)
+    {
+        PyErr_Format (PyExc_ValueError, "rows %zd..%zd outside 0..%zd", y0, y1, height);
+        return -1;
+    }
+    return 0;
+}
+
+/* dst: a writable C-contiguous array of `itemsize` bytes and format `fmt`, with
+ * `values_per_pixel` values a pixel; gives its height and width. */
+static int
+get_dst (PyObject* obj, Py_buffer* view, const char* fmt, Py_ssize_t itemsize,
+         Py_ssize_t values_per_pixel, Py_ssize_t* height, Py_ssize_t* width)
+{
+    if (PyObject_GetBuffer (obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0)
+        return -1;
+    const char* f = view->format;
+    if (f[0] == '<' || f[0] == '=' || f[0] == '@') f++;
+    int ok = strcmp (f, fmt) == 0 && view->itemsize == itemsize && view->ndim >= 2;
+    if (ok && values_per_pixel > 1)
+        ok = view->ndim == 3 && view->shape[2] == values_per_pixel;
+    if (ok && values_per_pixel == 1) ok = view->ndim == 2;
+    if (!ok)
+    {
+        PyErr_Format (PyExc_TypeError, "destination: a C-contiguous (H, W%s) array of '%s'",
+                      values_per_pixel > 1 ? ", C" : "", fmt);
+        PyBuffer_Release (view);
+        return -1;
+    }
+    *height = view->shape[0];
+    *width  = view->shape[1];
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------
+ * pack(dst, sources, y0, y1, unit): rows y0..y1 of dst[..., c] = source c as float32;
+ * with `unit`, each pixel's three values divided by their length, as
+ * conventions.unit_normals does: length = sqrt((x*x + y*y) + z*z) in float32,
+ * 0 where the length is not > 0.
+ */
+static PyObject*
+pack (PyObject* self, PyObject* args)
+{
+    PyObject * dst_obj, *src_obj;
+    Py_ssize_t y0, y1;
+    int        unit;
+    if (!PyArg_ParseTuple (args, "OOnnp", &dst_obj, &src_obj, &y0, &y1, &unit)) return NULL;
+    Source     src[MAX_CHANNELS];
+    int        n;
+    Py_buffer  dst;
+    Py_ssize_t height, width;
+    if (PyObject_GetBuffer (dst_obj, &dst, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0)
+        return NULL;
+    Py_ssize_t channels = dst.ndim == 3 ? dst.shape[2] : 1;
+    PyBuffer_Release (&dst);
+    if (get_dst (dst_obj, &dst, "f", 4, channels, &height, &width) < 0) return NULL;
+    if (parse_sources (src_obj, src, &n, height * width) < 0)
+    {
+        PyBuffer_Release (&dst);
+        return NULL;
+    }
+    if (n != channels || check_rows (y0, y1, height) < 0 || (unit && n != 3))
+    {
+        if (!PyErr_Occurred ())
+            PyErr_Format (PyExc_ValueError, "%d sources for %zd channels%s", n, channels,
+                          unit ? " (unit: three)" : "");
+        release_sources (src, n);
+        PyBuffer_Release (&dst);
+        return NULL;
+    }
+    float* scratch = NULL;
+    /* planar rows (or a converted row for the direct path), three unit rows, the row
+     * out */
+    Py_ssize_t planar = scratch_values (src, n, width);
+    if (planar < width * src[0].stride) planar = width * src[0].stride;
+    Py_ssize_t need = planar + 3 * width + n * width;
+    if (!(scratch = malloc (sizeof (float) * need)))
+    {
+        release_sources (src, n);
+        PyBuffer_Release (&dst);
+        return PyErr_NoMemory ();
+    }
+    /* One interleaved array, its first n channels in order: converted row by row
+     * straight into dst (the image, emission), no planes. */
+    int direct = !unit;
+    for (int c = 0; c < n; c++)
+        direct = direct && src[c].view.buf == src[0].view.buf && src[c].half == src[0].half &&
+                 src[c].stride == src[0].stride && src[c].offset == c;
+    Py_ssize_t stride = src[0].stride;
+    Py_BEGIN_ALLOW_THREADS
+    const float* rows[MAX_CHANNELS];
+    float*       units[3] = {scratch + planar, scratch + planar + width,
+                             scratch + planar + 2 * width};
+    float*       row      = scratch + planar + 3 * width;
+    for (Py_ssize_t y = y0; y < y1; y++)
+    {
+        float* out = (float*) dst.buf + y * width * n;
+        if (direct)
+        {
+            Py_ssize_t start = y * width * stride;
+            if (src[0].half && stride == n)
+                half_to_float ((const uint16_t*) src[0].view.buf + start, row, width * n);
+            else if (src[0].half)
+            {
+                half_to_float ((const uint16_t*) src[0].view.buf + start, scratch,
+                               width * stride);
+                first_channels (scratch, stride, row, n, width);
+            }
+            else if (stride == n)
+            {
+                stream_row (out, (const float*) src[0].view.buf + start, width * n);
+                continue;
+            }
+            else
+                first_channels ((const float*) src[0].view.buf + start, stride, row, n, width);
+        }
+        else
+        {
+            planar_rows (src, n, y, width, scratch, rows);
+            if (unit)
+            {
+                unit_rows (rows[0], rows[1], rows[2], units[0], units[1], units[2], width);
+                interleave ((const float* const*) units, 3, row, width);
+            }
+            else
+                interleave (rows, n, row, width);
+        }
+        stream_row (out, row, width * n);
+    }
+    stream_done ();
+    Py_END_ALLOW_THREADS
+    free (scratch);
+    release_sources (src, n);
+    PyBuffer_Release (&dst);
+    Py_RETURN_NONE;
+}
+
+/* ---------------------------------------------------------------------------------
+ * index(dst, source, y0, y1): dst (H, W) int32 = rint(source), as
+ * np.copyto(dst, np.rint(plane), casting="unsafe").
+ */
+static PyObject*
+index_rows (PyObject* self, PyObject* args)
+{
+    PyObject * dst_obj, *src_obj;
+    Py_ssize_t y0, y1, height, width;
+    if (!PyArg_ParseTuple (args, "OOnn", &dst_obj, &src_obj, &y0, &y1)) return NULL;
+    Py_buffer dst;
+    if (get_dst (dst_obj, &dst, "i", 4, 1, &height, &width) < 0) return NULL;
+    Source    src[MAX_CHANNELS];
+    int       n;
+    PyObject* one = PyTuple_Pack (1, src_obj);
+    if (!one || parse_sources (one, src, &n, height * width) < 0 ||
+        check_rows (y0, y1, height) < 0)
+    {
+        Py_XDECREF (one);
+        if (one) release_sources (src, MAX_CHANNELS);
+        PyBuffer_Release (&dst);
+        return NULL;
+    }
+    Py_DECREF (one);
+    float* scratch = NULL;
+    Py_ssize_t need = scratch_values (src, 1, width);
+    if (!(scratch = malloc (sizeof (float) * (need + width))))
+    {
+        release_sources (src, 1);
+        PyBuffer_Release (&dst);
+        return PyErr_NoMemory ();
+    }
+    Py_BEGIN_ALLOW_THREADS
+    const float* rows[1];
+    for (Py_ssize_t y = y0; y < y1; y++)
+    {
+        planar_rows (src, 1, y, width, scratch, rows);
+        round_row (rows[0], (int32_t*) (scratch + need), width);
+        stream_row ((int32_t*) dst.buf + y * width, scratch + need, width);
+    }
+    stream_done ();
+    Py_END_ALLOW_THREADS
+    free (scratch);
+    release_sources (src, 1);
+    PyBuffer_Release (&dst);
+    Py_RETURN_NONE;
+}
+
+/* ---------------------------------------------------------------------------------
+ * instance_ids(dst, hash, coverage, coverage2, keys, numbers, y0, y1): dst (H, W)
+ * int32 as ids.instance_ids computes it: the number of the key equal to the pixel's
+ * hash (float32 bits), 0 if none; 0 where coverage < (1 - coverage) - coverage2
+ * (float32). keys: sorted, distinct uint32 ('I'); numbers: int32 ('i'), as many.
+ */
+static PyObject*
+instance_ids (PyObject* self, PyObject* args)
+{
+    PyObject * dst_obj, *hash_obj, *cov_obj, *cov2_obj, *keys_obj, *numbers_obj;
+    Py_ssize_t y0, y1, height, width;
+    if (!PyArg_ParseTuple (args, "OOOOOOnn", &dst_obj, &hash_obj, &cov_obj, &cov2_obj,
+                           &keys_obj, &numbers_obj, &y0, &y1))
+        return NULL;
+    Py_buffer dst, keys, numbers;
+    if (get_dst (dst_obj, &dst, "i", 4, 1, &height, &width) < 0) return NULL;
+    Source    src[MAX_CHANNELS];
+    int       n;
+    PyObject* three = PyTuple_Pack (3, hash_obj, cov_obj, cov2_obj);
+    if (!three || parse_sources (three, src, &n, height * width) < 0)
+    {
+        Py_XDECREF (three);
+        PyBuffer_Release (&dst);
+        return NULL;
+    }
+    Py_DECREF (three);
+    if (PyObject_GetBuffer (keys_obj, &keys, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+    {
+        release_sources (src, n);
+        PyBuffer_Release (&dst);
+        return NULL;
+    }
+    if (PyObject_GetBuffer (numbers_obj, &numbers, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+    {
+        PyBuffer_Release (&keys);
+        release_sources (src, n);
+        PyBuffer_Release (&dst);
+        return NULL;
+    }
+    const char* kf = keys.format[0] == '=' || keys.format[0] == '<' ? keys.format + 1 : keys.format;
+    const char* nf = numbers.format[0] == '=' || numbers.format[0] == '<' ? numbers.format + 1
+                                                                         : numbers.format;
+    Py_ssize_t count = keys.len / 4;
+    float*     scratch = NULL;
+    Py_ssize_t need    = scratch_values (src, 3, width);
+    int        error   = 0;
+    if (strcmp (kf, "I") || keys.itemsize != 4 || strcmp (nf, "i") || numbers.itemsize != 4 ||
+        numbers.len != keys.len)
+    {
+        PyErr_SetString (PyExc_TypeError, "keys: uint32, numbers: int32, as many");
+        error = 1;
+    }
+    else if (check_rows (y0, y1, height) < 0)
+        error = 1;
+    else if (!(scratch = malloc (sizeof (float) * (need + width))))
+    {
+        PyErr_NoMemory ();
+        error = 1;
+    }
+    if (!error)
+    {
+        const uint32_t* k = (const uint32_t*) keys.buf;
+        const int32_t*  v = (const int32_t*) numbers.buf;
+        Py_BEGIN_ALLOW_THREADS
+        const float* rows[3];
+        uint32_t     last_hash = 0;
+        int32_t      last_id   = 0;
+        int          have_last = 0;
+        for (Py_ssize_t y = y0; y < y1; y++)
+        {
+            planar_rows (src, 3, y, width, scratch, rows);
+            int32_t* out = (int32_t*) (scratch + need);
+            for (Py_ssize_t x = 0; x < width; x++)
+            {
+                float    hf = rows[0][x];
+                uint32_t h;
+                memcpy (&h, &hf, 4);
+                int32_t id;
+                if (have_last && h == last_hash)
+                    id = last_id;
+                else
+                {
+                    /* the last key <= h (keys are distinct) */
+                    Py_ssize_t lo = 0, hi = count;
+                    while (lo < hi)
+                    {
+                        Py_ssize_t mid = (lo + hi) / 2;
+                        if (k[mid] <= h) lo = mid + 1;
+                        else hi = mid;
+                    }
+                    id        = (lo > 0 && k[lo - 1] == h) ? v[lo - 1] : 0;
+                    last_hash = h;
+                    last_id   = id;
+                    have_last = 1;
+                }
+                float cov  = rows[1][x];
+                float cov2 = rows[2][x];
+                float rest = 1.0f - cov;
+                rest       = rest - cov2;
+                out[x]     = cov < rest ? 0 : id;
+            }
+            stream_row ((int32_t*) dst.buf + y * width, out, width);
+        }
+        stream_done ();
+        Py_END_ALLOW_THREADS
+    }
+    free (scratch);
+    PyBuffer_Release (&numbers);
+    PyBuffer_Release (&keys);
+    release_sources (src, n);
+    PyBuffer_Release (&dst);
+    if (error) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---------------------------------------------------------------------------------
+ * depth(plane, background, y0, y1): in a writable C-contiguous (H, W) float32 plane,
+ * values >= background (as float32) become inf, as conventions.depth_from_pass does;
+ * NaN stays NaN.
+ */
+static PyObject*
+depth_rows (PyObject* self, PyObject* args)
+{
+    PyObject * obj;
+    float      background;
+    Py_ssize_t y0, y1, height, width;
+    if (!PyArg_ParseTuple (args, "Ofnn", &obj, &background, &y0, &y1)) return NULL;
+    Py_buffer plane;
+    if (get_dst (obj, &plane, "f", 4, 1, &height, &width) < 0) return NULL;
+    if (check_rows (y0, y1, height) < 0)
+    {
+        PyBuffer_Release (&plane);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    float* restrict p   = (float*) plane.buf + y0 * width;
+    Py_ssize_t      end = (y1 - y0) * width;
+    for (Py_ssize_t i = 0; i < end; i++) p[i] = p[i] >= background ? INFINITY : p[i];
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release (&plane);
+    Py_RETURN_NONE;
+}
+
+static PyObject*
+half_instruction (PyObject* self, PyObject* unused)
+{
+    return PyBool_FromLong (half_to_float != half_to_float_scalar);
+}
+
+static PyMethodDef methods[] = {
+    {"pack", pack, METH_VARARGS,
+     "pack(dst, sources, y0, y1, unit): rows y0..y1 of dst (H, W, C) float32 from C "
+     "sources (array, offset, stride); unit: divide each pixel's 3 values by their length"},
+    {"index", index_rows, METH_VARARGS,
+     "index(dst, source, y0, y1): rows of dst (H, W) int32 = rint(source)"},
+    {"depth", depth_rows, METH_VARARGS,
+     "depth(plane, background, y0, y1): in rows of a float32 plane, values >= background become inf"},
+    {"instance_ids", instance_ids, METH_VARARGS,
+     "instance_ids(dst, hash, coverage, coverage2, keys, numbers, y0, y1)"},
+    {"half_instruction", half_instruction, METH_NOARGS,
+     "Whether half floats are converted by the CPU's F16C instruction"},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_kernels",
+    "The reader's conversions in C (see reader/convert.py).", -1, methods};
+
+PyMODINIT_FUNC
+PyInit__kernels (void)
+{
+#ifdef GT_X86
+    if (has_f16c ()) half_to_float = half_to_float_f16c;
+#endif
+    return PyModule_Create (&module);
+}

@@ -1,0 +1,21 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The reader's optional C kernels (everything else is in pyproject.toml).
+
+``optional=True``: without a C compiler the package installs all the same and the
+reader converts with numpy (the same values, slower; see reader/convert.py).
+"""
+
+import sys
+
+from setuptools import Extension, setup
+
+# No fused multiply-adds: the kernels must round exactly as numpy's float32 formulas.
+# No errno from sqrtf and no floating-point traps: no value changes, and the loops
+# vectorise.
+flags = ([] if sys.platform == "win32"
+         else ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math"])
+
+setup(ext_modules=[Extension("blender_gt_addon.reader._kernels",
+                             ["blender_gt_addon/reader/_kernels.c"],
+                             extra_compile_args=flags, optional=True)])
