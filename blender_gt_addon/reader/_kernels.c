@@ -320,6 +320,28 @@ unit_rows (const float* restrict a, const float* restrict b, const float* restri
     }
 }
 
+/* out = in, with inf where in >= background. */
+static void
+background_rows (const float* restrict in, float background, float* restrict out,
+                 Py_ssize_t width)
+{
+    for (Py_ssize_t x = 0; x < width; x++) out[x] = in[x] >= background ? INFINITY : in[x];
+}
+
+/* (W, 3): NaN (numpy's, 0x7fc00000) in the pixels whose three values are all 0. */
+static void
+nan_where_zero (float* row, Py_ssize_t width)
+{
+    uint32_t bits = 0x7fc00000u;
+    float    nan;
+    memcpy (&nan, &bits, 4);
+    for (Py_ssize_t x = 0; x < width; x++)
+    {
+        float* p = row + 3 * x;
+        if (p[0] == 0 && p[1] == 0 && p[2] == 0) p[0] = p[1] = p[2] = nan;
+    }
+}
+
 /* np.copyto(int32, np.rint(float32), casting="unsafe") on x86: round to nearest
  * even, INT32_MIN for NaN and values out of range (the CPU's conversion). */
 static void
@@ -406,18 +428,28 @@ get_dst (PyObject* obj, Py_buffer* view, const char* fmt, Py_ssize_t itemsize,
 }
 
 /* ---------------------------------------------------------------------------------
- * pack(dst, sources, y0, y1, unit): rows y0..y1 of dst[..., c] = source c as float32;
- * with `unit`, each pixel's three values divided by their length, as
- * conventions.unit_normals does: length = sqrt((x*x + y*y) + z*z) in float32,
- * 0 where the length is not > 0.
+ * pack(dst, sources, y0, y1, op=PLAIN, background=0): rows y0..y1 of dst[..., c] =
+ * source c as float32, then, by `op`:
+ *   UNIT (three channels): each pixel's values divided by their length, as
+ *       conventions.unit_normals does: length = sqrt((x*x + y*y) + z*z) in float32,
+ *       0 where the length is not > 0;
+ *   DEPTH (one channel): values >= background (as float32) become inf, as
+ *       conventions.depth_from_pass does;
+ *   POSITION (three channels): NaN in every channel where all three are 0, as
+ *       conventions.position_from_pass does.
  */
+enum { PLAIN = 0, UNIT = 1, DEPTH = 2, POSITION = 3 };
+
 static PyObject*
 pack (PyObject* self, PyObject* args)
 {
     PyObject * dst_obj, *src_obj;
     Py_ssize_t y0, y1;
-    int        unit;
-    if (!PyArg_ParseTuple (args, "OOnnp", &dst_obj, &src_obj, &y0, &y1, &unit)) return NULL;
+    int        op         = PLAIN;
+    float      background = 0.0f;
+    if (!PyArg_ParseTuple (args, "OOnn|if", &dst_obj, &src_obj, &y0, &y1, &op, &background))
+        return NULL;
+    int unit = op == UNIT;
     Source     src[MAX_CHANNELS];
     int        n;
     Py_buffer  dst;
@@ -432,11 +464,13 @@ pack (PyObject* self, PyObject* args)
         PyBuffer_Release (&dst);
         return NULL;
     }
-    if (n != channels || check_rows (y0, y1, height) < 0 || (unit && n != 3))
+    int wrong_op = op < PLAIN || op > POSITION || ((op == UNIT || op == POSITION) && n != 3) ||
+                   (op == DEPTH && n != 1);
+    if (n != channels || check_rows (y0, y1, height) < 0 || wrong_op)
     {
         if (!PyErr_Occurred ())
-            PyErr_Format (PyExc_ValueError, "%d sources for %zd channels%s", n, channels,
-                          unit ? " (unit: three)" : "");
+            PyErr_Format (PyExc_ValueError, "%d sources for %zd channels, op %d", n, channels,
+                          op);
         release_sources (src, n);
         PyBuffer_Release (&dst);
         return NULL;
@@ -455,7 +489,7 @@ pack (PyObject* self, PyObject* args)
     }
     /* One interleaved array, its first n channels in order: converted row by row
      * straight into dst (the image, emission), no planes. */
-    int direct = !unit;
+    int direct = op == PLAIN;
     for (int c = 0; c < n; c++)
         direct = direct && src[c].view.buf == src[0].view.buf && src[c].half == src[0].half &&
                  src[c].stride == src[0].stride && src[c].offset == c;
@@ -495,8 +529,13 @@ pack (PyObject* self, PyObject* args)
                 unit_rows (rows[0], rows[1], rows[2], units[0], units[1], units[2], width);
                 interleave ((const float* const*) units, 3, row, width);
             }
+            else if (op == DEPTH)
+                background_rows (rows[0], background, row, width);
             else
+            {
                 interleave (rows, n, row, width);
+                if (op == POSITION) nan_where_zero (row, width);
+            }
         }
         stream_row (out, row, width * n);
     }
@@ -707,8 +746,9 @@ half_instruction (PyObject* self, PyObject* unused)
 
 static PyMethodDef methods[] = {
     {"pack", pack, METH_VARARGS,
-     "pack(dst, sources, y0, y1, unit): rows y0..y1 of dst (H, W, C) float32 from C "
-     "sources (array, offset, stride); unit: divide each pixel's 3 values by their length"},
+     "pack(dst, sources, y0, y1, op=0, background=0): rows y0..y1 of dst (H, W, C) "
+     "float32 from C sources (array, offset, stride); op 1: unit length, 2: inf where "
+     ">= background, 3: NaN where all three are 0"},
     {"index", index_rows, METH_VARARGS,
      "index(dst, source, y0, y1): rows of dst (H, W) int32 = rint(source)"},
     {"depth", depth_rows, METH_VARARGS,
@@ -726,8 +766,18 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__kernels (void)
 {
+    PyObject* m;
 #ifdef GT_X86
     if (has_f16c ()) half_to_float = half_to_float_f16c;
 #endif
-    return PyModule_Create (&module);
+    if (!(m = PyModule_Create (&module))) return NULL;
+    if (PyModule_AddIntConstant (m, "PLAIN", PLAIN) < 0 ||
+        PyModule_AddIntConstant (m, "UNIT", UNIT) < 0 ||
+        PyModule_AddIntConstant (m, "DEPTH", DEPTH) < 0 ||
+        PyModule_AddIntConstant (m, "POSITION", POSITION) < 0)
+    {
+        Py_DECREF (m);
+        return NULL;
+    }
+    return m;
 }

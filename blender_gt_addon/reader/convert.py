@@ -173,7 +173,7 @@ def stack(planes: list[np.ndarray], dtype: np.dtype | type = np.float32) -> np.n
     sources = _sources(planes) if dtype == np.float32 else None
     if sources is not None:
         run_bands(out.shape, lambda rows: _kernels.pack(out, sources, rows.start,
-                                                        rows.stop, False))
+                                                        rows.stop))
         return out
     if base is not None:
         source = base[..., :count]
@@ -228,7 +228,7 @@ def unit_normals(planes: list[np.ndarray]) -> np.ndarray:
     sources = _sources(planes)
     if sources is not None:
         run_bands(out.shape, lambda rows: _kernels.pack(out, sources, rows.start,
-                                                        rows.stop, True))
+                                                        rows.stop, _kernels.UNIT))
         return out
 
     def band(rows: slice) -> None:
