@@ -21,7 +21,9 @@ precision) and every output (instance_id on, so all full float). For each it pri
 - reading ``depth`` only (target 4: one decode; its ratio to the bare decode is
   printed against 1.05, the depth pass's own conversion) and the header-only calls
   (``passes``, ``camera``, ``names``, size, frame: no decode);
-- with ``--dtype-float16``, the same reading with ``dtype=float16`` (no target).
+- with ``--dtype-float16``, the same reading with ``dtype=float16`` (no target);
+- with ``--numpy``, everything converted by numpy, as where the package was
+  installed without a C compiler (the C kernels off; no target).
 
 The reader is called first, with OpenEXR's pool as the process starts (0 threads), to
 show that it sets the pool up itself. Times are medians of interleaved rounds; each
@@ -44,6 +46,7 @@ import numpy as np
 import OpenEXR
 
 from blender_gt_addon import reader
+from blender_gt_addon.reader import convert
 
 
 def bare_decode(path: Path, separate: bool) -> dict:
@@ -109,7 +112,8 @@ def memory(path: Path) -> dict:
     """Both measures, each in a fresh process."""
     found: dict = {}
     for how in ("traced", "rss"):
-        out = subprocess.run([sys.executable, __file__, "--memory-child", str(path), how],
+        out = subprocess.run([sys.executable, __file__, "--memory-child", str(path), how,
+                              "numpy" if convert._kernels is None else "kernels"],
                              capture_output=True, text=True, check=True).stdout
         found.update(json.loads(out.strip().splitlines()[-1]))
     return found
@@ -226,12 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=15, help="timed rounds (default: %(default)s)")
     p.add_argument("--dtype-float16", action="store_true",
                    help="also time reading with dtype=float16 (no target)")
-    p.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
+    p.add_argument("--numpy", action="store_true",
+                   help="convert with numpy, as without a C compiler (the kernels off)")
+    p.add_argument("--memory-child", nargs=3, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.numpy or (args.memory_child and args.memory_child[2] == "numpy"):
+        convert._kernels = None
     if args.memory_child:
-        memory_child(*args.memory_child)
+        memory_child(*args.memory_child[:2])
         return 0
     print(f"machine: {common.machine()}")
+    print(f"Python {sys.version.split()[0]}, numpy {np.__version__}, openexr "
+          f"{OpenEXR.__version__}; conversions: {convert.kernels()}")
     files = common.full_hd_frames(args.data, args.rerender)
 
     pool_before = OpenEXR.global_thread_count()
