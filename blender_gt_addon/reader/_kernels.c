@@ -35,6 +35,18 @@
 #define GT_X86 1
 #endif
 
+#if defined(_MSC_VER) && !defined(__clang__)
+#define restrict __restrict
+#endif
+
+/* The arithmetic loops in an AVX2 version too, chosen when the program loads
+ * (GCC on Linux x86-64); the same IEEE operations, so the same values. */
+#if defined(GT_X86) && defined(__linux__) && defined(__x86_64__) && !defined(__clang__)
+#define WIDE __attribute__ ((target_clones ("avx2", "default")))
+#else
+#define WIDE
+#endif
+
 #define MAX_CHANNELS 8
 
 /* ---------------------------------------------------------------------------------
@@ -301,7 +313,7 @@ first_channels (const float* in, Py_ssize_t stride, float* out, int n, Py_ssize_
 
 /* conventions.unit_normals on planar rows: length = sqrt((x*x + y*y) + z*z) in
  * float32, each component divided by it, 0 where the length is not > 0. */
-static void
+WIDE static void
 unit_rows (const float* restrict a, const float* restrict b, const float* restrict c,
            float* restrict oa, float* restrict ob, float* restrict oc, Py_ssize_t width)
 {
