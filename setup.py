@@ -16,6 +16,13 @@ from setuptools import Extension, setup
 flags = ([] if sys.platform == "win32"
          else ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math"])
 
-setup(ext_modules=[Extension("blender_gt_addon.reader._kernels",
-                             ["blender_gt_addon/reader/_kernels.c"],
-                             extra_compile_args=flags, optional=True)])
+setup(ext_modules=[Extension(
+    "blender_gt_addon.reader._kernels",
+    ["blender_gt_addon/reader/_kernels.c", "blender_gt_addon/reader/_exrread.c"],
+    # OpenEXR's Core headers, for the decoder's struct layouts: its functions are
+    # looked up at run time in the openexr package's module, not linked.
+    include_dirs=["blender_gt_addon/reader", "third_party/openexr_core"],
+    depends=["blender_gt_addon/reader/_kernels.h"],
+    extra_compile_args=flags + ([] if sys.platform == "win32" else ["-pthread"]),
+    extra_link_args=[] if sys.platform == "win32" else ["-pthread"],
+    optional=True)])

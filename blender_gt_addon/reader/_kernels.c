@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "_kernels.h"
+
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #include <cpuid.h>
 #include <immintrin.h>
@@ -334,8 +336,7 @@ unit_rows (const float* restrict a, const float* restrict b, const float* restri
 
 /* out = in, with inf where in >= background. */
 static void
-background_rows (const float* restrict in, float background, float* restrict out,
-                 Py_ssize_t width)
+background_rows (const float* in, float background, float* out, Py_ssize_t width)
 {
     for (Py_ssize_t x = 0; x < width; x++) out[x] = in[x] >= background ? INFINITY : in[x];
 }
@@ -371,6 +372,80 @@ round_row (const float* in, int32_t* out, Py_ssize_t width)
         out[x]  = (v >= -2147483648.0f && v < 2147483648.0f) ? (int32_t) v : INT32_MIN;
     }
 #endif
+}
+
+
+/* ---------------------------------------------------------------------------------
+ * Row helpers shared with the decoder (_kernels.h).
+ */
+
+void
+gt_id_row (const float* hash, const float* coverage, const float* coverage2, int32_t* out,
+           Py_ssize_t width, IdTable* t)
+{
+    for (Py_ssize_t x = 0; x < width; x++)
+    {
+        uint32_t h;
+        memcpy (&h, hash + x, 4);
+        int32_t id;
+        if (t->have_last && h == t->last_hash)
+            id = t->last_id;
+        else
+        {
+            /* the last key <= h (keys are distinct) */
+            Py_ssize_t lo = 0, hi = t->count;
+            while (lo < hi)
+            {
+                Py_ssize_t mid = (lo + hi) / 2;
+                if (t->keys[mid] <= h) lo = mid + 1;
+                else hi = mid;
+            }
+            id           = (lo > 0 && t->keys[lo - 1] == h) ? t->numbers[lo - 1] : 0;
+            t->last_hash = h;
+            t->last_id   = id;
+            t->have_last = 1;
+        }
+        float rest = 1.0f - coverage[x];
+        rest       = rest - coverage2[x];
+        out[x]     = coverage[x] < rest ? 0 : id;
+    }
+}
+
+void
+gt_unit_rows (const float* a, const float* b, const float* c, float* oa, float* ob, float* oc,
+              Py_ssize_t width)
+{
+    unit_rows (a, b, c, oa, ob, oc, width);
+}
+
+void
+gt_gather (const float* in, Py_ssize_t stride, float* out, Py_ssize_t width)
+{
+    gather (in, stride, out, width);
+}
+
+void
+gt_interleave (const float* const* rows, int n, float* out, Py_ssize_t width)
+{
+    interleave (rows, n, out, width);
+}
+
+void
+gt_background_rows (const float* in, float background, float* out, Py_ssize_t width)
+{
+    background_rows (in, background, out, width);
+}
+
+void
+gt_nan_where_zero (float* row, Py_ssize_t width)
+{
+    nan_where_zero (row, width);
+}
+
+void
+gt_round_row (const float* in, int32_t* out, Py_ssize_t width)
+{
+    round_row (in, out, width);
 }
 
 /* dst[0..count) = src[0..count) (4-byte values) with non-temporal stores: the output
@@ -450,8 +525,6 @@ get_dst (PyObject* obj, Py_buffer* view, const char* fmt, Py_ssize_t itemsize,
  *   POSITION (three channels): NaN in every channel where all three are 0, as
  *       conventions.position_from_pass does.
  */
-enum { PLAIN = 0, UNIT = 1, DEPTH = 2, POSITION = 3 };
-
 static PyObject*
 pack (PyObject* self, PyObject* args)
 {
@@ -668,46 +741,14 @@ instance_ids (PyObject* self, PyObject* args)
     }
     if (!error)
     {
-        const uint32_t* k = (const uint32_t*) keys.buf;
-        const int32_t*  v = (const int32_t*) numbers.buf;
+        IdTable table = {(const uint32_t*) keys.buf, (const int32_t*) numbers.buf, count, 0, 0, 0};
         Py_BEGIN_ALLOW_THREADS
         const float* rows[3];
-        uint32_t     last_hash = 0;
-        int32_t      last_id   = 0;
-        int          have_last = 0;
         for (Py_ssize_t y = y0; y < y1; y++)
         {
             planar_rows (src, 3, y, width, scratch, rows);
             int32_t* out = (int32_t*) (scratch + need);
-            for (Py_ssize_t x = 0; x < width; x++)
-            {
-                float    hf = rows[0][x];
-                uint32_t h;
-                memcpy (&h, &hf, 4);
-                int32_t id;
-                if (have_last && h == last_hash)
-                    id = last_id;
-                else
-                {
-                    /* the last key <= h (keys are distinct) */
-                    Py_ssize_t lo = 0, hi = count;
-                    while (lo < hi)
-                    {
-                        Py_ssize_t mid = (lo + hi) / 2;
-                        if (k[mid] <= h) lo = mid + 1;
-                        else hi = mid;
-                    }
-                    id        = (lo > 0 && k[lo - 1] == h) ? v[lo - 1] : 0;
-                    last_hash = h;
-                    last_id   = id;
-                    have_last = 1;
-                }
-                float cov  = rows[1][x];
-                float cov2 = rows[2][x];
-                float rest = 1.0f - cov;
-                rest       = rest - cov2;
-                out[x]     = cov < rest ? 0 : id;
-            }
+            gt_id_row (rows[0], rows[1], rows[2], out, width, &table);
             stream_row ((int32_t*) dst.buf + y * width, out, width);
         }
         stream_done ();
@@ -767,6 +808,13 @@ static PyMethodDef methods[] = {
      "depth(plane, background, y0, y1): in rows of a float32 plane, values >= background become inf"},
     {"instance_ids", instance_ids, METH_VARARGS,
      "instance_ids(dst, hash, coverage, coverage2, keys, numbers, y0, y1)"},
+    {"bind_openexr", gt_bind_openexr, METH_VARARGS,
+     "bind_openexr(module_path): look up OpenEXR's Core functions in the openexr "
+     "package's module; the Core version string when they are there and version 3.5, "
+     "else None"},
+    {"read_into", gt_read_into, METH_VARARGS,
+     "read_into(path, outputs, threads): decode a scanline EXR file straight into "
+     "the outputs' arrays (see _exrread.c)"},
     {"half_instruction", half_instruction, METH_NOARGS,
      "Whether half floats are converted by the CPU's F16C instruction"},
     {NULL, NULL, 0, NULL}};
@@ -786,7 +834,10 @@ PyInit__kernels (void)
     if (PyModule_AddIntConstant (m, "PLAIN", PLAIN) < 0 ||
         PyModule_AddIntConstant (m, "UNIT", UNIT) < 0 ||
         PyModule_AddIntConstant (m, "DEPTH", DEPTH) < 0 ||
-        PyModule_AddIntConstant (m, "POSITION", POSITION) < 0)
+        PyModule_AddIntConstant (m, "POSITION", POSITION) < 0 ||
+        PyModule_AddIntConstant (m, "KIND_PACK", KIND_PACK) < 0 ||
+        PyModule_AddIntConstant (m, "KIND_INDEX", KIND_INDEX) < 0 ||
+        PyModule_AddIntConstant (m, "KIND_IDS", KIND_IDS) < 0)
     {
         Py_DECREF (m);
         return NULL;
