@@ -51,7 +51,7 @@ venv=".venvs/bpy-$version"
 stamp="$venv/.blender-gt-setup"
 # Reinstalled when the project's build files change (the editable install compiles
 # the reader's C kernels into the source tree).
-want="bpy==$version.* $(cat pyproject.toml setup.py blender_gt_addon/reader/_kernels.c | sha1sum | cut -c1-12)"
+want="bpy==$version.* $(cat pyproject.toml setup.py blender_gt_addon/reader/_*.[ch] | sha1sum | cut -c1-12)"
 if [ ! -x "$venv/bin/python" ]; then
   base="$(python_for "$pyver")"
   if [ -z "$base" ]; then

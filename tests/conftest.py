@@ -71,8 +71,11 @@ def analytic_frame2(analytic_animation):
 
 @pytest.fixture
 def exr_opens(monkeypatch) -> list[bool]:
-    """Each ``OpenEXR.File`` call from now on, as its ``header_only`` flag."""
+    """Each ``OpenEXR.File`` call from now on, as its ``header_only`` flag, and each
+    decode straight into the reader's arrays (reader/native.py), as ``False``."""
     import OpenEXR
+
+    from blender_gt_addon.reader import convert
 
     calls: list[bool] = []
     real = OpenEXR.File
@@ -82,4 +85,12 @@ def exr_opens(monkeypatch) -> list[bool]:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(OpenEXR, "File", spy)
+    if convert._kernels is not None:
+        real_native = convert._kernels.read_into
+
+        def native_spy(*args):
+            calls.append(False)
+            return real_native(*args)
+
+        monkeypatch.setattr(convert._kernels, "read_into", native_spy)
     return calls

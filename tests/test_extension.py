@@ -118,13 +118,13 @@ def test_zip_holds_the_package_and_nothing_else(extension_zip):
         names = set(z.namelist())
     expected = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
-                and p.suffix not in (".pyc", ".so", ".pyd", ".c")}
+                and p.suffix not in (".pyc", ".so", ".pyd", ".c", ".h")}
     assert "blender_manifest.toml" in names and "__init__.py" in names
     assert "blender/compat.py" in names and "reader/__init__.py" in names
     assert names == expected
     for name in names:
         assert not name.startswith(("tests/", "docs/", "scripts/", ".")), name
-        assert "__pycache__" not in name and not name.endswith((".pyc", ".so", ".c")), name
+        assert "__pycache__" not in name and not name.endswith((".pyc", ".so", ".c", ".h")), name
 
 
 @needs_tool

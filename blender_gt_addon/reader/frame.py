@@ -16,7 +16,7 @@ import numpy.typing as npt
 from .. import camera as cammod
 from .. import conventions, frame_record
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
-from . import convert, decode, ids, instances, poses
+from . import convert, decode, ids, instances, native, poses
 from .errors import GroundTruthError
 from .ids import Box
 from .layouts import find_sources, planes_to_array
@@ -159,6 +159,7 @@ class GroundTruthFrame:
         self._arrays: dict[str, np.ndarray] = {}
         self._names: dict[int, str] | None = None
         self._record_cache: frame_record.FrameRecord | None | object = _UNREAD
+        self._native_tried = False
 
     def __repr__(self) -> str:
         return (
@@ -186,8 +187,29 @@ class GroundTruthFrame:
                 if self._pixels.pop(name, None) is not None:
                     self._released.add(name)
 
+    def _decode_arrays(self) -> None:
+        """On the first array asked for: every output decoded straight into its array
+        (:mod:`.native`), one decode for all of them. Where that cannot be done, nothing
+        happens and each array is built from the planes the openexr package decodes."""
+        if self._native_tried:
+            return
+        self._native_tried = True
+        manifest = self._manifest() if "cryptomatte_object" in self.passes else []
+        arrays = native.read_arrays(self.path, self._sources, self.passes, self.height,
+                                    self.width, self._dtype, manifest)
+        if arrays is None:
+            return
+        ids_found = arrays.pop("cryptomatte_object", None)
+        if ids_found is not None:
+            self._raw_ids = ids_found
+        if "normal" in arrays:
+            arrays["normal_unit"] = arrays.pop("normal")
+        self._arrays.update(arrays)
+
     def get(self, layer: str) -> np.ndarray:
         """The array of output ``layer`` (one of :attr:`passes`), as documented on the class."""
+        if layer in self.passes:
+            self._decode_arrays()
         if layer in self._arrays:
             return self._arrays[layer]
         planes = self._planes(layer)
@@ -338,6 +360,8 @@ class GroundTruthFrame:
 
     @property
     def normal(self) -> np.ndarray:
+        if "normal" in self.passes:
+            self._decode_arrays()
         if "normal_unit" not in self._arrays:
             # From the planes as decoded: the raw (H, W, 3) array is never built.
             raw = self._arrays.get("normal")
@@ -378,6 +402,8 @@ class GroundTruthFrame:
     @property
     def instance_id(self) -> np.ndarray:
         if "instance_id" not in self._arrays:
+            if "cryptomatte_object" in self.passes:
+                self._decode_arrays()
             manifest = self._manifest()
             if "cryptomatte_object" in self._arrays:
                 found = ids.instance_ids(self._arrays["cryptomatte_object"], manifest)

@@ -18,7 +18,7 @@ from ..outputs import OUTPUTS
 from . import convert
 
 __all__ = ["SINGLE_PASS_CHANNELS", "SINGLE_PASS_LAYER", "Sources", "find_sources",
-           "planes_to_array"]
+           "native_layout", "planes_to_array"]
 
 # Single-pass EXRs from File Output nodes wired by hand: the channel sets they use
 # (Blender 4.2 writes value inputs as V, 4.5 and 5.0 as R, G, B plus A).
@@ -89,3 +89,40 @@ def planes_to_array(layer: str, planes: list[np.ndarray],
     if layer == "position":
         return position_from_pass(array)
     return array
+
+
+# How each output is decoded straight into its array (reader/native.py): the array's
+# channels (how many of the layer's channels it takes), dtype, and what is done to the
+# rows once decoded, the same as planes_to_array does to planes:
+# "index": rounded to int32; "ids": the Cryptomatte lookup (.ids.instance_ids) from
+# channels 0, 1 and 3 (hash, its coverage, the second coverage); "unit" (unit normals),
+# "depth" (inf where nothing was hit), "position" (NaN where nothing was hit), or
+# "plain" (as decoded). ``None`` as dtype: float32, or the ``dtype`` asked for image and
+# emission.
+NATIVE_LAYOUT: dict[str, tuple[str, tuple[int, ...], str | None]] = {
+    "image": ("plain", (0, 1, 2, 3), None),
+    "depth": ("depth", (0,), "float32"),
+    "normal": ("unit", (0, 1, 2), "float32"),
+    "vector": ("plain", (0, 1, 2, 3), "float32"),
+    "emission": ("plain", (0, 1, 2), None),
+    "albedo": ("plain", (0, 1, 2), "float32"),
+    "position": ("position", (0, 1, 2), "float32"),
+    "object_index": ("index", (0,), "int32"),
+    "material_index": ("index", (0,), "int32"),
+    "cryptomatte_object": ("ids", (0, 1, 3), "int32"),
+}
+
+
+def native_layout(layer: str, names: list[str],
+                  dtype: np.dtype | type = np.float32) -> tuple[str, list[str], np.dtype] | None:
+    """(what is done to the rows, the channel names decoded, the array's dtype) for
+    decoding output ``layer`` straight into its array, or ``None`` when the layer has
+    no row in :data:`NATIVE_LAYOUT` or its channels do not fit it. The array's shape is
+    (H, W) for one channel, else (H, W, channels)."""
+    row = NATIVE_LAYOUT.get(layer)
+    if row is None or max(row[1]) >= len(names):
+        return None
+    op, take, kind = row
+    if layer == "image" and len(names) != 4:  # RGB image files: stacked as given
+        take = tuple(range(len(names)))
+    return op, [names[i] for i in take], np.dtype(kind or dtype)

@@ -1,0 +1,98 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Every output of a frame decoded straight into its array, in one decode. No ``bpy``.
+
+The openexr package decodes each channel into an array of its own, in the type the
+file stores; turning those into the reader's arrays (interleaved, float32,
+renormalised) is a second pass over every pixel and, while it runs, a second copy of
+the frame. Here OpenEXR's Core library, the same one the package uses (looked up in
+its module), decodes each chunk of scanlines into the reader's arrays: every channel
+at its place, converted to float32 (or float16) as it is unpacked, the conventions of
+:mod:`blender_gt_addon.conventions` applied to the chunk's rows while they are in the
+cache (the C kernels of ``_kernels.c`` and ``_exrread.c``), on a thread per core.
+The arrays are the same, bit for bit, as those built from the package's planes.
+
+:func:`read_arrays` returns ``None`` whenever it cannot do that (the kernels not built,
+an openexr whose Core is not version 3.5, a multi-part, tiled, deep or subsampled
+file, an output without a row in :data:`.layouts.NATIVE_LAYOUT`, any error while
+decoding); the frame then decodes through the package, which also gives the errors
+of damaged files their messages.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import numpy as np
+
+from .. import conventions
+from . import convert
+from .layouts import Sources, native_layout
+from .parallel import usable_cores
+
+__all__ = ["ENABLED", "available", "read_arrays", "threads"]
+
+# Off: every frame decodes through the openexr package (tests, benchmarks).
+ENABLED = True
+
+_UNBOUND = object()
+_core: object = _UNBOUND  # the Core's version string once bound, or None
+
+
+def available() -> str | None:
+    """The version of OpenEXR's Core the arrays are decoded with, or ``None`` when
+    frames decode through the openexr package."""
+    global _core
+    if not ENABLED or convert._kernels is None:
+        return None
+    if _core is _UNBOUND:
+        try:
+            import OpenEXR
+            _core = convert._kernels.bind_openexr(OpenEXR.__file__)
+        except (ImportError, AttributeError, TypeError):
+            _core = None
+    return _core  # type: ignore[return-value]
+
+
+def threads() -> int:
+    """Decoding threads: one a core, but one in a worker of a process pool (a PyTorch
+    DataLoader worker, the export's workers), whose parallelism is the pool's."""
+    return 1 if multiprocessing.parent_process() is not None else usable_cores()
+
+
+def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: int,
+                width: int, dtype: np.dtype,
+                manifest: list[tuple[str, int]]) -> dict[str, np.ndarray] | None:
+    """Every output of ``passes`` as the reader documents it, decoded in one pass:
+    ``{layer: array}``, with ``normal`` unit length and ``cryptomatte_object`` the raw
+    instance ids (:func:`.ids.instance_ids`); ``None`` when this cannot be done here
+    (see the module)."""
+    if available() is None:
+        return None
+    ops = {"plain": 0, "unit": convert._kernels.UNIT, "depth": convert._kernels.DEPTH,
+           "position": convert._kernels.POSITION}
+    outputs, arrays = [], {}
+    for layer in passes:
+        layout = native_layout(layer, sources[layer], dtype)
+        if layout is None:
+            return None
+        op, names, kind = layout
+        shape = (height, width) if len(names) == 1 else (height, width, len(names))
+        if op == "ids":
+            shape = (height, width)
+        array = np.empty(shape, dtype=kind)
+        if op == "index":
+            outputs.append((convert._kernels.KIND_INDEX, array, names, 0, 0.0))
+        elif op == "ids":
+            keys, numbers = convert._lookup(manifest)
+            outputs.append((convert._kernels.KIND_IDS, array, names, 0, 0.0, keys, numbers))
+        else:
+            outputs.append((convert._kernels.KIND_PACK, array, names, ops[op],
+                            conventions.BACKGROUND_DEPTH))
+        arrays[layer] = array
+    try:
+        convert._kernels.read_into(str(path), outputs, threads())
+    except (RuntimeError, ValueError, TypeError, OSError, UnicodeError):
+        return None
+    return arrays
