@@ -33,6 +33,10 @@ The package, each module importing only those above it (no cycle):
 - ``decode``: opening and decoding EXR files, size checks, OpenEXR's thread pool.
 - ``layouts``: where each output's channels are (ours, Blender's render output,
   single-pass files) and how planes become arrays.
+- ``convert``: planes into arrays in bands of rows (the C kernels of ``_kernels.c``
+  where they are built, numpy otherwise).
+- ``native``: every output decoded straight into its array in one decode (OpenEXR's
+  Core through ``_exrread.c``), where the C module is built and openexr's Core is 3.5.
 - ``ids``: instance ids from Cryptomatte, boxes, emitting objects; :class:`Box`.
 - ``frame``: :func:`read` and :class:`GroundTruthFrame`.
 - ``read_pass``: :func:`read_pass` for single-pass files.
