@@ -19,10 +19,11 @@ precision) and every output (instance_id on, so all full float). For each it pri
   returned, by tracemalloc and by the process's peak RSS, measured in a fresh child
   process (target 3: at most 1.3);
 - reading ``depth`` only (target 4: one decode) and the header-only calls
-  (``passes``, ``camera``, ``names``, size, frame: no decode). Its time is printed
-  against 1.05 (the depth pass's own conversion) when the file is decoded into planes;
-  decoded straight into the arrays, the first array read builds every array in that
-  one decode, so it costs what every pass costs and is printed against the same 1.15;
+  (``passes``, ``camera``, ``names``, size, frame: no decode). Decoded into planes,
+  its time is checked against 1.05 (the depth pass's own conversion). Decoded straight
+  into the arrays, the first array read builds every array in that one decode, and
+  reading depth alone then also lets the others go: its time is printed, not checked
+  (reading every pass is the target);
 - with ``--dtype-float16``, the same reading with ``dtype=float16`` (no target);
 - with ``--planes``, the frame decoded by the openexr package into a plane a channel
   and then converted (the decode straight into the arrays off; no target);
@@ -236,8 +237,8 @@ def bench_file(label: str, path: Path, n: int, targets: common.Targets,
                   1.3)
     targets.check(f"{label}: peak memory / arrays, peak RSS", mem["rss"] / mem["returned"], 1.3)
     targets.check(f"{label}: pixel decodes for depth only", after_depth, 1, fmt="{:.0f}")
-    targets.check(f"{label}: reader (depth only) / bare decode", ratio_depth,
-                  1.15 if native.available() else 1.05)
+    if not native.available():
+        targets.check(f"{label}: reader (depth only) / bare decode", ratio_depth, 1.05)
     targets.check(f"{label}: pixel decodes by header-only calls", header_decodes, 0,
                   fmt="{:.0f}")
     return {"reader": medians["reader, every pass"], "bare": bare}

@@ -443,6 +443,12 @@ gt_nan_where_zero (float* row, Py_ssize_t width)
 }
 
 void
+gt_half_to_float (const uint16_t* in, float* out, Py_ssize_t count)
+{
+    half_to_float (in, out, count);
+}
+
+void
 gt_round_row (const float* in, int32_t* out, Py_ssize_t width)
 {
     round_row (in, out, width);

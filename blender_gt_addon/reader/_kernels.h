@@ -45,6 +45,8 @@ void gt_interleave (const float* const* rows, int n, float* out, Py_ssize_t widt
 void gt_background_rows (const float* in, float background, float* out, Py_ssize_t width);
 /* (W, 3): NaN in the pixels whose three values are all 0 */
 void gt_nan_where_zero (float* row, Py_ssize_t width);
+/* half floats to float32, exactly (the CPU's F16C instruction where there is one) */
+void gt_half_to_float (const uint16_t* in, float* out, Py_ssize_t count);
 /* out = rint(in) as int32, numpy's conversion (in and out may be the same row) */
 void gt_round_row (const float* in, int32_t* out, Py_ssize_t width);
 
