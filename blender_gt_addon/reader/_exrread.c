@@ -234,6 +234,7 @@ decode_chunks (void* arg)
                 break;
             }
             /* every channel asked for: in the file, one sample a pixel, half or float */
+            /* (and no channel taken twice: a decoder writes a channel to one place) */
             int found = 0, unusable = 0;
             for (int c = 0; c < dec.channel_count; c++)
             {
@@ -242,16 +243,17 @@ decode_chunks (void* arg)
                 for (int t = 0; t < job->ntargets; t++)
                     if (strcmp (ch->channel_name, job->targets[t].name) == 0)
                     {
+                        unusable |= target_of[c] >= 0 || ch->x_samples != 1 ||
+                                    ch->y_samples != 1 || ch->data_type == EXR_PIXEL_UINT;
                         target_of[c] = t;
                         found++;
-                        unusable |= ch->x_samples != 1 || ch->y_samples != 1 ||
-                                    ch->data_type == EXR_PIXEL_UINT;
                     }
             }
             if (found != job->ntargets || unusable)
             {
                 fail (job, EXR_ERR_INVALID_ARGUMENT,
-                      found != job->ntargets ? "channels" : "channel types");
+                      found != job->ntargets ? "a channel asked for is not in the file"
+                                             : "a channel is subsampled, UINT or asked for twice");
                 break;
             }
             /* which float32 outputs take only half-float channels */

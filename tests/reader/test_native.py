@@ -164,3 +164,16 @@ def test_a_damaged_file_still_raises_the_readers_error(every_output, tmp_path, e
     with pytest.raises(GroundTruthError, match="cut.exr: damaged EXR file"):
         _ = frame.depth
     assert exr_opens.count(False) == 2  # tried into the arrays, then through the planes
+
+
+def test_a_channel_two_outputs_take_is_refused(every_output):
+    """A decoder writes each channel to one place: two outputs of one channel are
+    declined (the frame would read from planes), never half filled."""
+    from blender_gt_addon.reader import convert
+    k = convert._kernels
+    a, b = (np.zeros((H, W), np.float32) for _ in range(2))
+    with pytest.raises(RuntimeError, match="asked for twice"):
+        k.read_into(str(every_output), [(k.KIND_PACK, a, ["depth.V"], k.DEPTH, 1e10),
+                                        (k.KIND_PACK, b, ["depth.V"], k.PLAIN, 0.0)], 2)
+    with pytest.raises(RuntimeError, match="not in the file"):
+        k.read_into(str(every_output), [(k.KIND_PACK, a, ["no.such"], k.PLAIN, 0.0)], 2)
