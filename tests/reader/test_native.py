@@ -103,7 +103,13 @@ def same(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def test_the_openexr_core_is_found():
-    assert native.available() is not None and native.available().startswith("3.5")
+    """With openexr 3.5 (what the environments install) the decoder binds to its Core;
+    with another version it must decline (its structs are 3.5's) and frames read from
+    planes."""
+    if OpenEXR.__version__.startswith("3.5."):
+        assert native.available() is not None and native.available().startswith("3.5")
+    else:
+        assert native.available() is None
 
 
 @pytest.mark.parametrize("threads", [1, 3])
