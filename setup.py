@@ -18,7 +18,8 @@ flags = ([] if sys.platform == "win32"
 
 setup(ext_modules=[Extension(
     "blender_gt_addon.reader._kernels",
-    ["blender_gt_addon/reader/_kernels.c", "blender_gt_addon/reader/_exrread.c"],
+    ["blender_gt_addon/reader/_kernels.c", "blender_gt_addon/reader/_rows.c",
+     "blender_gt_addon/reader/_exrread.c"],
     # OpenEXR's Core headers, for the decoder's struct layouts: its functions are
     # looked up at run time in the openexr package's module, not linked.
     include_dirs=["blender_gt_addon/reader", "third_party/openexr_core"],

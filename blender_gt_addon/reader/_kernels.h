@@ -1,9 +1,10 @@
 /* SPDX-FileCopyrightText: 2026 blender-gt authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * What the two sources of the reader's C module share: _kernels.c (conversions of
- * decoded planes) and _exrread.c (decoding straight into the reader's arrays).
- * Every function works on one row and never calls Python: they run without the GIL.
+ * What the sources of the reader's C module share: _rows.c (the row functions below),
+ * _kernels.c (conversions of decoded planes, the module) and _exrread.c (decoding
+ * straight into the reader's arrays). The row functions never call Python: they run
+ * without the GIL.
  */
 #ifndef BLENDER_GT_KERNELS_H
 #define BLENDER_GT_KERNELS_H
@@ -11,6 +12,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define restrict __restrict
+#endif
 
 /* What pack (and read_into's KIND_PACK outputs) do after the values are in place. */
 enum { PLAIN = 0, UNIT = 1, DEPTH = 2, POSITION = 3 };
@@ -45,8 +50,16 @@ void gt_interleave (const float* const* rows, int n, float* out, Py_ssize_t widt
 void gt_background_rows (const float* in, float background, float* out, Py_ssize_t width);
 /* (W, 3): NaN in the pixels whose three values are all 0 */
 void gt_nan_where_zero (float* row, Py_ssize_t width);
+/* Chooses the half -> float conversion (F16C where the CPU has it): 1 if F16C. */
+int gt_init_rows (void);
 /* half floats to float32, exactly (the CPU's F16C instruction where there is one) */
 void gt_half_to_float (const uint16_t* in, float* out, Py_ssize_t count);
+/* the first n of every `stride` values of a row: (W, stride) -> (W, n) */
+void gt_first_channels (const float* in, Py_ssize_t stride, float* out, int n,
+                        Py_ssize_t width);
+/* dst = src, count 4-byte values, with non-temporal stores; gt_stream_done after them */
+void gt_stream_row (void* dst, const void* src, Py_ssize_t count);
+void gt_stream_done (void);
 /* out = rint(in) as int32, numpy's conversion (in and out may be the same row) */
 void gt_round_row (const float* in, int32_t* out, Py_ssize_t width);
 
