@@ -91,19 +91,19 @@ def planes_to_array(layer: str, planes: list[np.ndarray],
     return array
 
 
-# How each output is decoded straight into its array (reader/native.py): the array's
-# channels (how many of the layer's channels it takes), dtype, and what is done to the
-# rows once decoded, the same as planes_to_array does to planes:
-# "index": rounded to int32; "ids": the Cryptomatte lookup (.ids.instance_ids) from
-# channels 0, 1 and 3 (hash, its coverage, the second coverage); "unit" (unit normals),
-# "depth" (inf where nothing was hit), "position" (NaN where nothing was hit), or
-# "plain" (as decoded). ``None`` as dtype: float32, or the ``dtype`` asked for image and
-# emission.
-NATIVE_LAYOUT: dict[str, tuple[str, tuple[int, ...], str | None]] = {
-    "image": ("plain", (0, 1, 2, 3), None),
+# How each output is decoded straight into its array (reader/native.py), the same as
+# planes_to_array builds it from planes: what is done to the rows once decoded
+# ("index": rounded to int32; "ids": the Cryptomatte lookup of .ids.instance_ids;
+# "unit": unit normals; "depth": inf where nothing was hit; "position": NaN where
+# nothing was hit; "plain": as decoded), which of the layer's channels the array takes
+# (``None``: all of them, as given; the ids take the hash, its coverage and the second
+# coverage) and its dtype (``None``: float32, or the ``dtype`` asked for image and
+# emission).
+NATIVE_LAYOUT: dict[str, tuple[str, tuple[int, ...] | None, str | None]] = {
+    "image": ("plain", None, None),
     "depth": ("depth", (0,), "float32"),
     "normal": ("unit", (0, 1, 2), "float32"),
-    "vector": ("plain", (0, 1, 2, 3), "float32"),
+    "vector": ("plain", None, "float32"),
     "emission": ("plain", (0, 1, 2), None),
     "albedo": ("plain", (0, 1, 2), "float32"),
     "position": ("position", (0, 1, 2), "float32"),
@@ -118,11 +118,13 @@ def native_layout(layer: str, names: list[str],
     """(what is done to the rows, the channel names decoded, the array's dtype) for
     decoding output ``layer`` straight into its array, or ``None`` when the layer has
     no row in :data:`NATIVE_LAYOUT` or its channels do not fit it. The array's shape is
-    (H, W) for one channel, else (H, W, channels)."""
+    (H, W) for one channel or for the ids, else (H, W, channels)."""
     row = NATIVE_LAYOUT.get(layer)
-    if row is None or max(row[1]) >= len(names):
+    if row is None:
         return None
     op, take, kind = row
-    if layer == "image" and len(names) != 4:  # RGB image files: stacked as given
+    if take is None:
         take = tuple(range(len(names)))
+    if max(take) >= len(names):
+        return None
     return op, [names[i] for i in take], np.dtype(kind or dtype)

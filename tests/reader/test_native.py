@@ -183,3 +183,15 @@ def test_a_channel_two_outputs_take_is_refused(every_output):
                                         (k.KIND_PACK, b, ["depth.V"], k.PLAIN, 0.0)], 2)
     with pytest.raises(RuntimeError, match="not in the file"):
         k.read_into(str(every_output), [(k.KIND_PACK, a, ["no.such"], k.PLAIN, 0.0)], 2)
+
+
+def test_layouts_of_files_with_fewer_channels():
+    from blender_gt_addon.reader.layouts import native_layout
+    assert native_layout("image", ["R", "G", "B"]) == ("plain", ["R", "G", "B"],
+                                                       np.dtype(np.float32))
+    assert native_layout("image", list("RGBA"), np.float16)[2] == np.float16
+    assert native_layout("vector", list("XYZ"))[1] == list("XYZ")
+    assert native_layout("emission", list("RGBA"))[1] == list("RGB")
+    assert native_layout("emission", list("RG")) is None
+    assert native_layout("cryptomatte_object", list("rgba"))[1] == list("rga")
+    assert native_layout("no_such_output", ["V"]) is None
