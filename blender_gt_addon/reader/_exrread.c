@@ -102,7 +102,6 @@ typedef struct
     float      background;
     Py_buffer  dst, keys, numbers;
     int        half; /* dst is float16 */
-    int        first_target, count;
 } Output;
 
 /* Per thread, per output: float32 outputs whose channels are all half floats in the
@@ -128,17 +127,16 @@ typedef struct
     int           noutputs;
     Target*       targets;
     int           ntargets;
-    int32_t       x0, y0, width, height, lines, chunks;
+    int32_t       y0, width, height, lines, chunks;
     int           next_chunk; /* shared: the next chunk to take */
     int           failed;     /* shared: a thread failed; the others stop */
-    exr_result_t  error;
-    char          message[256];
+    char          message[256]; /* the first failure's */
 } Job;
 
-/* The Core reports errors through this handler, on the failing thread: keep the first
- * message for the exception instead of printing it. */
+/* The Core's error handler prints to stderr by default; here it says nothing: each
+ * failing call's code becomes the exception's message (fail, gt_read_into). */
 static void
-keep_error (exr_const_context_t ctxt, exr_result_t code, const char* msg)
+quiet (exr_const_context_t ctxt, exr_result_t code, const char* msg)
 {
     (void) ctxt;
     (void) code;
@@ -149,11 +147,8 @@ static void
 fail (Job* job, exr_result_t code, const char* what)
 {
     if (__atomic_exchange_n (&job->failed, 1, __ATOMIC_ACQ_REL) == 0)
-    {
-        job->error = code;
         snprintf (job->message, sizeof job->message, "%s: %s", what,
                   p_exr_get_default_error_message (code));
-    }
 }
 
 /* In place on rows of an output after its channels were decoded into them. */
@@ -369,9 +364,10 @@ format_of (const Py_buffer* b)
     return (f[0] == '<' || f[0] == '=' || f[0] == '@') ? f + 1 : f;
 }
 
-/* One output: (kind, dst, names, op, background[, keys, numbers]). */
+/* Output number `index`: (kind, dst, names, op, background[, keys, numbers]). */
 static int
-parse_output (PyObject* item, Output* o, Target* targets, int* ntargets, PyObject* keep)
+parse_output (PyObject* item, int index, Output* o, Target* targets, int* ntargets,
+              PyObject* keep)
 {
     PyObject * dst, *names, *keys = NULL, *numbers = NULL;
     if (!PyArg_ParseTuple (item, "iOOif|OO", &o->kind, &dst, &names, &o->op, &o->background,
@@ -406,8 +402,6 @@ parse_output (PyObject* item, Output* o, Target* targets, int* ntargets, PyObjec
         PyErr_SetString (PyExc_ValueError, "channels do not match the output");
         return -1;
     }
-    o->first_target = *ntargets;
-    o->count        = (int) n;
     for (Py_ssize_t i = 0; i < n; i++)
     {
         PyObject* name = PySequence_Fast_GET_ITEM (fast, i);
@@ -421,6 +415,7 @@ parse_output (PyObject* item, Output* o, Target* targets, int* ntargets, PyObjec
         Py_DECREF (utf8); /* kept alive by `keep` */
         Target* t = &targets[(*ntargets)++];
         t->name   = PyBytes_AS_STRING (utf8);
+        t->output = index;
         t->slot   = (int) i;
     }
     Py_DECREF (fast);
@@ -473,18 +468,14 @@ gt_read_into (PyObject* self, PyObject* args)
     }
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE (fast); i++)
     {
-        if (parse_output (PySequence_Fast_GET_ITEM (fast, i), &outputs[i], targets, &ntargets,
-                          keep) < 0)
-        {
-            noutputs = (int) i + 1;
+        noutputs = (int) i + 1; /* released on error too */
+        if (parse_output (PySequence_Fast_GET_ITEM (fast, i), (int) i, &outputs[i], targets,
+                          &ntargets, keep) < 0)
             goto error;
-        }
-        noutputs = (int) i + 1;
-        for (int t = outputs[i].first_target; t < ntargets; t++) targets[t].output = (int) i;
     }
 
     exr_context_initializer_t init = EXR_DEFAULT_CONTEXT_INITIALIZER;
-    init.error_handler_fn          = keep_error;
+    init.error_handler_fn          = quiet;
     exr_result_t rv;
     Py_BEGIN_ALLOW_THREADS
     rv = p_exr_start_read (&job.ctxt, path, &init);
@@ -509,7 +500,6 @@ gt_read_into (PyObject* self, PyObject* args)
         PyErr_SetString (PyExc_ValueError, "not a single-part scanline image");
         goto error;
     }
-    job.x0 = window.min.x;
     job.y0 = window.min.y;
     job.width  = window.max.x - window.min.x + 1;
     job.height = window.max.y - window.min.y + 1;

@@ -526,6 +526,7 @@ PyInit__kernels (void)
         PyModule_AddIntConstant (m, "UNIT", UNIT) < 0 ||
         PyModule_AddIntConstant (m, "DEPTH", DEPTH) < 0 ||
         PyModule_AddIntConstant (m, "POSITION", POSITION) < 0 ||
+        PyModule_AddIntConstant (m, "MAX_CHANNELS", MAX_CHANNELS) < 0 ||
         PyModule_AddIntConstant (m, "KIND_PACK", KIND_PACK) < 0 ||
         PyModule_AddIntConstant (m, "KIND_INDEX", KIND_INDEX) < 0 ||
         PyModule_AddIntConstant (m, "KIND_IDS", KIND_IDS) < 0)

@@ -137,7 +137,7 @@ def _sources(planes: list[np.ndarray]) -> list[tuple[np.ndarray, int, int]] | No
     """The planes as the C kernels' sources ``(array, offset, stride)``, or ``None``
     when the kernels are not built or a plane is not float16/float32, C-contiguous on
     its own or a channel of a C-contiguous (H, W, C) array."""
-    if _kernels is None or len(planes) > 8:
+    if _kernels is None or len(planes) > _kernels.MAX_CHANNELS:
         return None
     found = []
     for plane in planes:
@@ -250,7 +250,7 @@ def instance_ids(planes: list[np.ndarray | None],
     used = [planes[0], planes[1], planes[3]]
     sources = _sources(used) if all(p is not None for p in used) else None
     if sources is not None:
-        keys, numbers = _lookup(manifest)
+        keys, numbers = ids.hash_table(manifest)
         run_bands(out.shape, lambda rows: _kernels.instance_ids(
             out, *sources, keys, numbers, rows.start, rows.stop))
         return out
@@ -267,14 +267,3 @@ def instance_ids(planes: list[np.ndarray | None],
     run_bands(out.shape, band, rows=BAND_ROWS // 2)
     return out
 
-
-def _lookup(manifest: list[tuple[str, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """The manifest as the C kernel's table: sorted distinct uint32 pixel hashes (after
-    Blender's clamp) and the id of each, the last name's where hashes are equal (as
-    :func:`.ids.instance_ids` decides)."""
-    table: dict[int, int] = {}
-    for number, (_, value) in enumerate(manifest, start=1):
-        if 0 <= value <= 0xFFFFFFFF:
-            table[int(conventions.cryptomatte_pixel_bits(value))] = number
-    keys = np.array(sorted(table), dtype=np.uint32)
-    return keys, np.array([table[k] for k in keys.tolist()], dtype=np.int32)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import conventions
-from . import convert
+from . import convert, ids
 from .layouts import Sources, native_layout
 from .parallel import usable_cores
 
@@ -70,29 +70,25 @@ def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: i
     (see the module)."""
     if available() is None:
         return None
-    ops = {"plain": 0, "unit": convert._kernels.UNIT, "depth": convert._kernels.DEPTH,
-           "position": convert._kernels.POSITION}
+    k = convert._kernels
+    ops = {"plain": k.PLAIN, "unit": k.UNIT, "depth": k.DEPTH, "position": k.POSITION}
     outputs, arrays = [], {}
     for layer in passes:
         layout = native_layout(layer, sources[layer], dtype)
         if layout is None:
             return None
         op, names, kind = layout
-        shape = (height, width) if len(names) == 1 else (height, width, len(names))
-        if op == "ids":
-            shape = (height, width)
-        array = np.empty(shape, dtype=kind)
+        one = len(names) == 1 or op == "ids"
+        array = np.empty((height, width) if one else (height, width, len(names)), dtype=kind)
         if op == "index":
-            outputs.append((convert._kernels.KIND_INDEX, array, names, 0, 0.0))
+            outputs.append((k.KIND_INDEX, array, names, 0, 0.0))
         elif op == "ids":
-            keys, numbers = convert._lookup(manifest)
-            outputs.append((convert._kernels.KIND_IDS, array, names, 0, 0.0, keys, numbers))
+            outputs.append((k.KIND_IDS, array, names, 0, 0.0, *ids.hash_table(manifest)))
         else:
-            outputs.append((convert._kernels.KIND_PACK, array, names, ops[op],
-                            conventions.BACKGROUND_DEPTH))
+            outputs.append((k.KIND_PACK, array, names, ops[op], conventions.BACKGROUND_DEPTH))
         arrays[layer] = array
     try:
-        convert._kernels.read_into(str(path), outputs, threads())
+        k.read_into(str(path), outputs, threads())
     except (RuntimeError, ValueError, TypeError, OSError, UnicodeError):
         return None
     return arrays

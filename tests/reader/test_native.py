@@ -86,6 +86,23 @@ def every_output(request, tmp_path_factory) -> Path:
                  channels_of(request.param, rng), origin=(5, 9))
 
 
+@pytest.fixture
+def native_decodes(monkeypatch) -> list[str]:
+    """The files decoded straight into arrays from now on (calls that succeeded), so a
+    test comparing the two paths fails if the decode into arrays quietly declined."""
+    from blender_gt_addon.reader import convert
+
+    done: list[str] = []
+    real = convert._kernels.read_into
+
+    def counting(path, *args):
+        real(path, *args)
+        done.append(path)
+
+    monkeypatch.setattr(convert._kernels, "read_into", counting)
+    return done
+
+
 def arrays(path: Path, **options) -> dict[str, np.ndarray]:
     frame = reader.read(path, **options)
     return {name: getattr(frame, name) for name in ATTRIBUTES}
@@ -114,11 +131,13 @@ def test_the_openexr_core_is_found():
 
 @pytest.mark.parametrize("threads", [1, 3])
 def test_every_output_is_the_planes_arrays_bit_for_bit(every_output, exr_opens, monkeypatch,
-                                                       threads):
+                                                       native_decodes, threads):
     monkeypatch.setattr(native, "threads", lambda: threads)
     got = arrays(every_output)
     assert exr_opens == [True, False]  # the header, then one decode for every array
+    assert native_decodes == [str(every_output)]
     want = from_planes(every_output, monkeypatch)
+    assert native_decodes == [str(every_output)]  # the planes: no decode into arrays
     for name in ATTRIBUTES:
         assert same(got[name], want[name]), name
     frame = reader.read(every_output)
@@ -127,8 +146,9 @@ def test_every_output_is_the_planes_arrays_bit_for_bit(every_output, exr_opens, 
     assert np.isnan(got["position"][::7]).all() and np.isinf(got["depth"][::5, ::3]).all()
 
 
-def test_float16_image_and_emission(every_output, monkeypatch):
+def test_float16_image_and_emission(every_output, monkeypatch, native_decodes):
     got = arrays(every_output, dtype=np.float16)
+    assert native_decodes == [str(every_output)]
     want = from_planes(every_output, monkeypatch, dtype=np.float16)
     assert got["image"].dtype == np.float16
     for name in ATTRIBUTES:
