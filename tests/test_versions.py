@@ -104,20 +104,33 @@ def save_analytic_blend(blend: str, directory: str) -> str:
     return bpy.app.version_string
 
 
-def render_blend(blend: str, directory: str) -> dict:
-    """Job (child, this version): open ``blend`` with the add-on on, render frame 2."""
+def _open_with_addon(blend: str):
+    """In a child: the add-on registered, ``blend`` opened; its scene."""
     import bpy
 
     import blender_gt_addon
 
     blender_gt_addon.register()
     bpy.ops.wm.open_mainfile(filepath=blend)
-    scene = bpy.context.scene
-    scene.groundtruth.directory = directory
+    return bpy.context.scene
+
+
+def _render_frame_2(scene, directory: str) -> dict:
+    """In a child: frame 2 rendered, the beauty saved into ``directory``; the files
+    there and the add-on's error."""
+    import bpy
+
     scene.render.filepath = os.path.join(directory, "beauty_")
     scene.frame_set(2)
     bpy.ops.render.render(write_still=True)
     return {"files": sorted(os.listdir(directory)), "error": scene.groundtruth.last_error}
+
+
+def render_blend(blend: str, directory: str) -> dict:
+    """Job (child, this version): open ``blend`` with the add-on on, render frame 2."""
+    scene = _open_with_addon(blend)
+    scene.groundtruth.directory = directory
+    return _render_frame_2(scene, directory)
 
 
 @pytest.mark.blender
@@ -166,23 +179,15 @@ def save_blend_with_compositing_off(blend: str) -> str:
 
 def tick_and_render(blend: str, directory: str) -> dict:
     """Job (child, this version): open ``blend``, tick every output, render frame 2."""
-    import bpy
     import scenes
 
-    import blender_gt_addon
     from blender_gt_addon.blender import compat
 
-    blender_gt_addon.register()
-    bpy.ops.wm.open_mainfile(filepath=blend)
-    scene = bpy.context.scene
+    scene = _open_with_addon(blend)
     off_when_opened = compat.compositing_is_off(scene)
     scenes._enable_all(scene, directory)
-    scene.render.filepath = os.path.join(directory, "beauty_")
     scene.render.image_settings.file_format = "OPEN_EXR"
-    scene.frame_set(2)
-    bpy.ops.render.render(write_still=True)
-    return {"files": sorted(os.listdir(directory)), "off_when_opened": off_when_opened,
-            "error": scene.groundtruth.last_error}
+    return {**_render_frame_2(scene, directory), "off_when_opened": off_when_opened}
 
 
 @pytest.mark.blender
