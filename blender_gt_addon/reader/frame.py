@@ -16,7 +16,7 @@ import numpy.typing as npt
 from .. import camera as cammod
 from .. import conventions, frame_record
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
-from . import convert, decode, ids, instances, native, poses
+from . import convert, decode, ids, instances, native, occlusion, poses
 from .errors import GroundTruthError
 from .ids import Box
 from .layouts import find_sources, planes_to_array
@@ -486,6 +486,19 @@ class GroundTruthFrame:
         """
         id_array, names = self._ids(source)
         return ids.emitting(id_array, names, self.emission, threshold)
+
+    def occlusion_boundaries(self, tolerance: float = occlusion.DEFAULT_TOLERANCE,
+                             source: str | None = None) -> occlusion.OcclusionBoundaries:
+        """Where one surface hides another, and which side hides
+        (:func:`.occlusion.boundaries`: a relative depth jump over ``tolerance``
+        between neighbouring pixels; ids as in :meth:`boxes`)."""
+        return occlusion.boundaries(self.depth, self._ids(source)[0], tolerance)
+
+    def occlusion_order(self, tolerance: float = occlusion.DEFAULT_TOLERANCE,
+                        source: str | None = None) -> list[occlusion.Occlusion]:
+        """Per pair of instances meeting at an occlusion boundary, which is in front
+        (:func:`.occlusion.order`)."""
+        return occlusion.order(self.occlusion_boundaries(tolerance, source))
 
     def boxes(self, source: str | None = None) -> list[Box]:
         """Visible 2D bounding boxes, one per id present, sorted by id.
