@@ -18,6 +18,13 @@ copy after its instancer, as for Geometry Nodes), with ``"instance_of"``: the na
 Cryptomatte gives all the copies; the index is Blender's persistent instance id,
 stable from frame to frame.
 
+``"geometry"`` (optional, absent in files of earlier versions): a short hash (16 hex
+digits, BLAKE2b of the float32 vertex coordinates in object coordinates) of the
+object's evaluated mesh in that frame, after shape keys, armatures and modifiers.
+It changes from frame to frame exactly when the mesh deforms (its vertices move
+relative to ``object_to_world``), which is what point tracks need to know
+(:mod:`blender_gt_addon.tracks`); ``None`` where the object has no mesh to hash.
+
 Matrices are written at full float64 precision (Python's shortest round-trip
 repr), in the conventions of :mod:`blender_gt_addon.camera` (OpenCV ``K`` whose
 integer pixel coordinates are pixel centres; world to OpenCV camera axes, x right,
@@ -52,6 +59,9 @@ class ObjectRecord:
             in object coordinates, or ``None`` when not recorded.
         instance_of: for a copy made by instancing, the name that Cryptomatte (and
             so ``instance_id`` before splitting) gives every copy; else ``None``.
+        geometry: hash (16 hex digits) of the evaluated mesh's vertex coordinates in
+            object coordinates, or ``None`` when not recorded (older files, objects
+            without a mesh). Equal hashes in two frames: the mesh did not deform.
     """
 
     name: str
@@ -59,6 +69,7 @@ class ObjectRecord:
     object_to_world: np.ndarray
     bounds: np.ndarray | None = None
     instance_of: str | None = None
+    geometry: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,8 @@ def _object_json(obj: ObjectRecord) -> dict:
         item["bounds"] = np.asarray(obj.bounds, dtype=np.float64).tolist()
     if obj.instance_of is not None:
         item["instance_of"] = obj.instance_of
+    if obj.geometry is not None:
+        item["geometry"] = obj.geometry
     return item
 
 
@@ -133,6 +146,8 @@ def _object_from_json(item: dict) -> ObjectRecord:
         if bounds.shape != (2, 3):
             raise ValueError(f"object bounds of shape {bounds.shape}")
     instance_of = item.get("instance_of")
+    geometry = item.get("geometry")
     return ObjectRecord(name=str(item["name"]), pass_index=int(item["pass_index"]),
                         object_to_world=matrix, bounds=bounds,
-                        instance_of=None if instance_of is None else str(instance_of))
+                        instance_of=None if instance_of is None else str(instance_of),
+                        geometry=None if geometry is None else str(geometry))

@@ -85,11 +85,12 @@ def _objects_now(scene) -> list[frame_record.ObjectRecord]:
     one, with its evaluated ``matrix_world`` and bounds (see frame_record)."""
     layer = compositor.target_view_layer(scene)
     depsgraph = bpy.context.evaluated_depsgraph_get()
+    hashes: dict[int, str | None] = {}  # geometry hash per evaluated data-block, this frame
     found = []
     for obj in layer.objects:
         if obj.type not in _RENDERED_TYPES or obj.hide_render:
             continue
-        record = _record(obj.name, obj.pass_index, obj.evaluated_get(depsgraph))
+        record = _record(obj.name, obj.pass_index, obj.evaluated_get(depsgraph), hashes=hashes)
         if record.bounds[0] != record.bounds[1]:  # e.g. a holder of instances only
             found.append(record)
     for instance in depsgraph.object_instances:
@@ -101,8 +102,26 @@ def _objects_now(scene) -> list[frame_record.ObjectRecord]:
         index = ".".join(str(i) for i in instance.persistent_id if i != _NO_INDEX)
         base = parent.name if obj.name == parent.name else f"{parent.name}/{obj.name}"
         found.append(_record(f"{base}#{index}", obj.pass_index, obj,
-                             matrix=instance.matrix_world, instance_of=obj.name))
+                             matrix=instance.matrix_world, instance_of=obj.name,
+                             hashes=hashes))
     return found
+
+
+def geometry_hash(obj) -> str | None:
+    """16 hex digits: BLAKE2b of the evaluated mesh's vertex coordinates (float32, object
+    coordinates, after shape keys, armatures and modifiers), or ``None`` for an object
+    whose evaluated data is no mesh (curves, volumes, ...: not hashed, so point tracks
+    treat them as of unknown deformation)."""
+    import hashlib
+
+    import numpy as np
+
+    vertices = getattr(obj.data, "vertices", None)
+    if vertices is None:
+        return None
+    coordinates = np.empty(len(vertices) * 3, dtype=np.float32)
+    vertices.foreach_get("co", coordinates)
+    return hashlib.blake2b(coordinates.tobytes(), digest_size=8).hexdigest()
 
 
 # Blender fills unused levels of an instance's persistent id with this.
@@ -110,14 +129,21 @@ _NO_INDEX = 2**31 - 1
 
 
 def _record(name: str, pass_index: int, obj, matrix=None,
-            instance_of: str | None = None) -> frame_record.ObjectRecord:
+            instance_of: str | None = None, hashes=None) -> frame_record.ObjectRecord:
     corners = [tuple(corner) for corner in obj.bound_box]
     bounds = [[min(c[i] for c in corners) for i in range(3)],
               [max(c[i] for c in corners) for i in range(3)]]
+    # Copies of one object share its evaluated data: hashed once a frame.
+    key = obj.data.as_pointer() if obj.data is not None else 0
+    if hashes is None or key not in hashes:
+        found = geometry_hash(obj) if key else None
+        if hashes is None:
+            hashes = {}
+        hashes[key] = found
     return frame_record.ObjectRecord(
         name=name, pass_index=pass_index,
         object_to_world=[list(row) for row in (obj.matrix_world if matrix is None else matrix)],
-        bounds=bounds, instance_of=instance_of)
+        bounds=bounds, instance_of=instance_of, geometry=hashes[key])
 
 
 def _record_now(scene, frame: int) -> str:
