@@ -12,7 +12,9 @@ figure, the contact sheet and the video. No ``bpy`` here.
   background (zero normal) black;
 - flow: :func:`flow_to_color`: the Middlebury colour wheel (:data:`COLORWHEEL`);
 - object index, material index, instance id: :func:`id_colors`: a colour per id,
-  0 (nothing) black.
+  0 (nothing) black;
+- occlusion boundaries: :func:`occlusion_to_rgb`: the ids' colours darkened, the
+  occluding side of each boundary white, the occluded side :data:`OCCLUDED` (red).
 
 matplotlib (for the colour maps) is imported only when a depth or id colour is first
 asked for, so importing this module needs numpy only.
@@ -30,6 +32,7 @@ __all__ = [
     "DEPTH_COLORMAP",
     "NOTHING_HIT",
     "NOTHING_HIT_HEX",
+    "OCCLUDED",
     "UNKNOWN_FLOW",
     "depth_colormap",
     "depth_lut",
@@ -45,6 +48,7 @@ __all__ = [
     "known_flow",
     "longest_flow",
     "normals_to_rgb",
+    "occlusion_to_rgb",
     "srgb",
     "to_uint8",
 ]
@@ -57,6 +61,8 @@ _DEPTH_COLOURS = 256           # entries of the depth look-up table
 
 # Middlebury marks unknown flow with components above 1e9; we also treat NaN/inf so.
 UNKNOWN_FLOW = 1e9
+OCCLUDED = (230, 40, 40)  # the far side of an occlusion boundary
+OCCLUDER = (255, 255, 255)  # its near side
 
 # The Middlebury colour wheel (Baker, Scharstein, Lewis, Roth, Black, Szeliski:
 # "A Database and Evaluation Methodology for Optical Flow", IJCV 2011; colorcode.cpp /
@@ -343,3 +349,14 @@ def ids_to_rgb(ids: np.ndarray, known: Iterable[int] = ()) -> np.ndarray:
     present = {int(i) for i in np.unique(ids)}
     palette = id_palette(tuple(sorted(set(known) | present)))
     return id_picture(ids, palette, dtype=np.uint8)
+
+
+def occlusion_to_rgb(occluder: np.ndarray, occluded: np.ndarray, ids: np.ndarray,
+                     known: Iterable[int] = ()) -> np.ndarray:
+    """Occlusion boundaries (reader/occlusion.py) -> (H, W, 3) uint8: each id's colour
+    (:func:`ids_to_rgb`) at 40 %, the occluded side of a boundary :data:`OCCLUDED`, the
+    occluding side :data:`OCCLUDER` on top (both (H, W) bool)."""
+    picture = (ids_to_rgb(ids, known).astype(np.uint16) * 2 // 5).astype(np.uint8)
+    picture[occluded] = OCCLUDED
+    picture[occluder] = OCCLUDER
+    return picture

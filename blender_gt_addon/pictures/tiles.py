@@ -42,6 +42,7 @@ TILES: dict[str, str] = {
     "object_index": "the objects' pass index, a colour per id",
     "material_index": "the materials' pass index, a colour per id",
     "instance_id": "one id per object (Cryptomatte), a colour per id",
+    "occlusion": "occlusion boundaries: near side white, far side red, over the ids",
 }
 MIN_TILE_WIDTH = 320  # px: smaller renders are enlarged by a whole factor to this
 MAX_TILE_WIDTH = 960  # px: larger renders are reduced to this
@@ -49,7 +50,7 @@ MAX_TILE_WIDTH = 960  # px: larger renders are reduced to this
 _TITLES = {"image": "image", "image+boxes": "image + boxes", "emission": "emission",
            "flow": "flow (forward)", "depth": "depth", "normal": "normal (world)",
            "object_index": "object index", "material_index": "material index",
-           "instance_id": "instance id"}
+           "instance_id": "instance id", "occlusion": "occlusion boundaries"}
 
 _BACKGROUND = (24, 24, 24)       # between tiles and behind the labels
 _TEXT = (236, 236, 236)
@@ -164,6 +165,11 @@ def _picture(frame: GroundTruthFrame, tile: str, scales: Scales) -> np.ndarray:
         return colour.depth_to_rgb(frame.depth, scales.depth_range or (0.0, 1.0))
     if tile == "normal":
         return colour.to_uint8(colour.normals_to_rgb(frame.normal))
+    if tile == "occlusion":
+        source = id_source(frame)
+        found = frame.occlusion_boundaries(source=source)
+        return colour.occlusion_to_rgb(found.occluder, found.occluded, found.instance_id,
+                                       scales.ids.get(source, ()))
     return colour.ids_to_rgb(ids_of(frame, tile), scales.ids.get(tile, ()))
 
 

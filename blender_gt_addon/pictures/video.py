@@ -149,6 +149,9 @@ def _needs(tile: str, frame: GroundTruthFrame) -> list[str]:
     if tile == "image+boxes":
         return ["image", "cryptomatte_object" if id_source(frame) == "instance_id"
                 else "object_index"]
+    if tile == "occlusion":
+        return ["depth", "cryptomatte_object" if id_source(frame) == "instance_id"
+                else "object_index"]
     return [{"flow": "vector", "instance_id": "cryptomatte_object"}.get(tile, tile)]
 
 
@@ -159,7 +162,7 @@ def _check_passes(frames: Sequence[GroundTruthFrame], layout: Sequence[str]) -> 
             for need in _needs(tile, frame):
                 if need not in frame.passes:
                     has = ", ".join(frame.passes) or "no ground-truth outputs"
-                    extra = " or object_index" if tile == "image+boxes" else ""
+                    extra = " or object_index" if tile in ("image+boxes", "occlusion") else ""
                     raise VideoError(f"{frame.path}: the {tile!r} tile needs the {need!r} "
                                      f"output{extra}, which the file lacks (it has: {has})")
         if (frame.width, frame.height) != size:
@@ -192,7 +195,7 @@ def _pick_objects(frames: Sequence[GroundTruthFrame], objects) -> tuple[str, ...
 
 def _id_layers(layout: Sequence[str], frame: GroundTruthFrame) -> set[str]:
     layers = {t for t in layout if t in ("object_index", "material_index", "instance_id")}
-    if "image+boxes" in layout:
+    if "image+boxes" in layout or "occlusion" in layout:
         layers.add(id_source(frame))
     return layers
 
