@@ -23,9 +23,9 @@ The one definition of both (docs/conventions.md, "Occlusion boundaries"):
 
 The tolerance guards against surfaces seen at a grazing angle, whose depth grows
 from pixel to pixel without an occlusion: a plane at angle ``a`` to the viewing ray
-changes depth by about ``pixel_angle / tan(a)`` (relative) per pixel, so the default
-0.05 at a 50 mm lens on 36 mm film and 640 px (1 mrad a pixel) flags planes seen at
-under about 1.2 degrees. Cycles takes depth from the first sample, which lands
+changes depth by about ``1 / (f * tan(a))`` (relative) per pixel for a focal length of
+``f`` pixels, so the default 0.05 at a 50 mm lens on 36 mm film over 640 px
+(f = 889 px) flags planes seen at under about 1.3 degrees. Cycles takes depth from the first sample, which lands
 anywhere under the pixel filter: boundaries follow the true silhouette within a
 pixel, never blended.
 """
