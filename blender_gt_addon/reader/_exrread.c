@@ -18,8 +18,16 @@
  * openexr package's own module (which exports them), so both paths decode with the
  * same library, and only when it reports version 3.5, the struct layout of the headers
  * compiled here (third_party/openexr_core). Anything else (another version, no
- * dlopen, a tiled, deep, multi-part or subsampled file, a UINT channel, any error while
- * decoding) raises, and the reader decodes the file through the openexr package.
+ * dlopen, a tiled, deep or multi-part file, a UINT channel, any error while decoding)
+ * raises, and the reader decodes the file through the openexr package.
+ *
+ * Sizes from the file are untrusted (docs/reader-safety.md): every size that reaches
+ * memory (strides, scratch, offsets) is computed in 64 bits with explicit overflow
+ * checks, and a file the decoder must not read (a row longer than the Core's int32
+ * line stride, a subsampled channel anywhere in the file) raises _kernels.Refused,
+ * which the reader turns into its GroundTruthError, the same refusal as the planes
+ * path's. The reader checks the sizes against its memory budget from the header
+ * before it allocates the arrays (reader/decode.py); these checks are the backstop.
  */
 
 #include "_kernels.h"
@@ -128,10 +136,17 @@ typedef struct
     Target*       targets;
     int           ntargets;
     int32_t       y0, width, height, lines, chunks;
+    int32_t       rows;       /* rows of a chunk at most: min(lines, height) */
+    int           ids;        /* an output takes the Cryptomatte planes (scratch) */
     int           next_chunk; /* shared: the next chunk to take */
     int           failed;     /* shared: a thread failed; the others stop */
+    int           refused;    /* the failure is a refusal of the file (Refused) */
     char          message[256]; /* the first failure's */
 } Job;
+
+/* Unit normals are renormalised in blocks of this many pixels of a row: the scratch
+ * for them does not grow with the claimed width. */
+#define UNIT_BLOCK 4096
 
 /* The Core's error handler prints to stderr by default; here it says nothing: each
  * failing call's code becomes the exception's message (fail, gt_read_into). */
@@ -149,6 +164,27 @@ fail (Job* job, exr_result_t code, const char* what)
     if (__atomic_exchange_n (&job->failed, 1, __ATOMIC_ACQ_REL) == 0)
         snprintf (job->message, sizeof job->message, "%s: %s", what,
                   p_exr_get_default_error_message (code));
+}
+
+/* The file is not one the reader reads (not a decoding failure): the reader raises
+ * its GroundTruthError with this reason instead of decoding through the planes. */
+static void
+refuse (Job* job, const char* reason)
+{
+    if (__atomic_exchange_n (&job->failed, 1, __ATOMIC_ACQ_REL) == 0)
+    {
+        job->refused = 1;
+        snprintf (job->message, sizeof job->message, "%s", reason);
+    }
+}
+
+/* a * b * c in *out, or 0 when that overflows a Py_ssize_t (or a factor is negative) */
+static int
+size_of (Py_ssize_t a, Py_ssize_t b, Py_ssize_t c, Py_ssize_t* out)
+{
+    Py_ssize_t ab;
+    if (a < 0 || b < 0 || c < 0) return 0;
+    return !__builtin_mul_overflow (a, b, &ab) && !__builtin_mul_overflow (ab, c, out);
 }
 
 /* In place on rows of an output after its channels were decoded into them. */
@@ -171,14 +207,17 @@ finish_rows (const Job* job, const Output* o, int32_t row0, int32_t rows, float*
         else if (o->op == POSITION)
             gt_nan_where_zero ((float*) o->dst.buf + (Py_ssize_t) r * w * 3, w);
         else if (o->op == UNIT)
-        {
-            float*       p      = (float*) o->dst.buf + (Py_ssize_t) r * w * 3;
-            float*       in[3]  = {scratch, scratch + w, scratch + 2 * w};
-            float*       out[3] = {scratch + 3 * w, scratch + 4 * w, scratch + 5 * w};
-            for (int c = 0; c < 3; c++) gt_gather (p + c, 3, in[c], w);
-            gt_unit_rows (in[0], in[1], in[2], out[0], out[1], out[2], w);
-            gt_interleave ((const float* const*) out, 3, p, w);
-        }
+            for (Py_ssize_t x = 0; x < w; x += UNIT_BLOCK)
+            {
+                Py_ssize_t n = w - x < UNIT_BLOCK ? w - x : UNIT_BLOCK;
+                float*     p = (float*) o->dst.buf + ((Py_ssize_t) r * w + x) * 3;
+                float*     in[3]  = {scratch, scratch + UNIT_BLOCK, scratch + 2 * UNIT_BLOCK};
+                float*     out[3] = {scratch + 3 * UNIT_BLOCK, scratch + 4 * UNIT_BLOCK,
+                                     scratch + 5 * UNIT_BLOCK};
+                for (int c = 0; c < 3; c++) gt_gather (p + c, 3, in[c], n);
+                gt_unit_rows (in[0], in[1], in[2], out[0], out[1], out[2], n);
+                gt_interleave ((const float* const*) out, 3, p, n);
+            }
     }
 }
 
@@ -189,8 +228,17 @@ decode_chunks (void* arg)
     exr_decode_pipeline_t dec = EXR_DECODE_PIPELINE_INITIALIZER;
     int                   initialized = 0;
     Py_ssize_t            w = job->width;
-    /* per thread: the ids' three planes for one chunk, and six rows for unit normals */
-    float* scratch = malloc (sizeof (float) * ((Py_ssize_t) 3 * job->lines * w + 6 * w));
+    /* per thread: the ids' three planes for one chunk (only if an output takes them:
+     * a chunk has at most job->rows rows, never more than the image), then six blocks
+     * of a row for unit normals */
+    Py_ssize_t id_floats = 0, ids_at = 0;
+    if (job->ids && !size_of (3, job->rows, w, &id_floats))
+    {
+        refuse (job, "the Cryptomatte planes of a chunk overflow the decoder's sizes");
+        return NULL;
+    }
+    ids_at = id_floats; /* the unit normals' blocks follow the ids' planes */
+    float* scratch = malloc (sizeof (float) * (id_floats + 6 * UNIT_BLOCK));
     if (!scratch)
     {
         fail (job, EXR_ERR_OUT_OF_MEMORY, "memory");
@@ -235,6 +283,19 @@ decode_chunks (void* arg)
             {
                 const exr_coding_channel_info_t* ch = &dec.channels[c];
                 target_of[c] = -1;
+                if (ch->x_samples != 1 || ch->y_samples != 1)
+                {
+                    /* any channel, asked for or not: the planes path refuses the same
+                     * file with the same words (decode.subsampled_reason) */
+                    char reason[200];
+                    snprintf (reason, sizeof reason,
+                              "channel %.80s is sampled every %d x %d pixels (subsampled "
+                              "channels are not supported)",
+                              ch->channel_name, ch->x_samples, ch->y_samples);
+                    refuse (job, reason);
+                    unusable = -1;
+                    break;
+                }
                 for (int t = 0; t < job->ntargets; t++)
                     if (strcmp (ch->channel_name, job->targets[t].name) == 0)
                     {
@@ -244,6 +305,7 @@ decode_chunks (void* arg)
                         found++;
                     }
             }
+            if (unusable < 0) break;
             if (found != job->ntargets || unusable)
             {
                 fail (job, EXR_ERR_INVALID_ARGUMENT,
@@ -260,20 +322,37 @@ decode_chunks (void* arg)
                 for (int c = 0; all_half && c < dec.channel_count; c++)
                     if (target_of[c] >= 0 && job->targets[target_of[c]].output == i)
                         all_half = dec.channels[c].data_type == EXR_PIXEL_HALF;
+                Py_ssize_t size;
                 if (all_half)
                 {
+                    if (!size_of (job->rows, w, o->values, &size) ||
+                        __builtin_add_overflow (staged, size, &size))
+                    {
+                        refuse (job, "a chunk's rows overflow the decoder's sizes");
+                        break;
+                    }
                     stage[i].staged = 1;
                     stage[i].offset = staged;
-                    staged += (Py_ssize_t) job->lines * w * o->values;
+                    staged          = size;
                 }
             }
-            if (staged && !(halves = malloc (sizeof (uint16_t) * staged)))
+            if (job->failed) break;
+            if (staged && (staged > PY_SSIZE_T_MAX / 2 ||
+                           !(halves = malloc (sizeof (uint16_t) * staged))))
             {
                 fail (job, EXR_ERR_OUT_OF_MEMORY, "memory");
                 break;
             }
         }
         int32_t row0 = cinfo.start_y - job->y0;
+        /* the chunk must lie in the image and have no more rows than a chunk may:
+         * its rows are written into the arrays (and the scratch) at these places */
+        if (cinfo.start_y < job->y0 || cinfo.height < 0 || cinfo.height > job->rows ||
+            (int64_t) row0 + cinfo.height > job->height || cinfo.width != job->width)
+        {
+            fail (job, EXR_ERR_BAD_CHUNK_LEADER, "chunk outside the image");
+            break;
+        }
         for (int c = 0; c < dec.channel_count; c++)
         {
             exr_coding_channel_info_t* ch = &dec.channels[c];
@@ -285,29 +364,32 @@ decode_chunks (void* arg)
             const Target* t = &job->targets[target_of[c]];
             const Output* o = &job->outputs[t->output];
             int           bytes = o->half || stage[t->output].staged ? 2 : 4;
+            int           values = o->kind == KIND_IDS ? 1 : o->values;
+            /* The Core's line stride is an int32: a longer row would wrap it and the
+             * unpacker would write the next row gigabytes away (issue 21). */
+            Py_ssize_t line;
+            if (!size_of (w, values, bytes, &line) || line > INT32_MAX)
+            {
+                char reason[200];
+                snprintf (reason, sizeof reason,
+                          "a row of channel %.80s takes more than %d bytes, the decoder's "
+                          "limit", ch->channel_name, INT32_MAX);
+                refuse (job, reason);
+                break;
+            }
+            ch->user_pixel_stride = values * bytes;
+            ch->user_line_stride  = (int32_t) line;
             if (stage[t->output].staged)
-            {
-                ch->decode_to_ptr     = (uint8_t*) (halves + stage[t->output].offset + t->slot);
-                ch->user_pixel_stride = o->values * 2;
-                ch->user_line_stride  = (int32_t) (w * o->values * 2);
-            }
-            else if (o->kind == KIND_IDS)
-            {
-                /* three planes of this chunk's rows in the thread's scratch */
-                ch->decode_to_ptr    = (uint8_t*) (scratch + (Py_ssize_t) t->slot * job->lines * w);
-                ch->user_pixel_stride = 4;
-                ch->user_line_stride  = (int32_t) (4 * w);
-            }
-            else
-            {
-                ch->decode_to_ptr = (uint8_t*) o->dst.buf +
-                                    ((Py_ssize_t) row0 * w * o->values + t->slot) * bytes;
-                ch->user_pixel_stride = o->values * bytes;
-                ch->user_line_stride  = (int32_t) (w * o->values * bytes);
-            }
+                ch->decode_to_ptr = (uint8_t*) (halves + stage[t->output].offset + t->slot);
+            else if (o->kind == KIND_IDS) /* three planes of this chunk's rows in the scratch */
+                ch->decode_to_ptr = (uint8_t*) (scratch + (Py_ssize_t) t->slot * job->rows * w);
+            else /* row0 * line <= height * line: the array's size, which numpy allocated */
+                ch->decode_to_ptr =
+                    (uint8_t*) o->dst.buf + (Py_ssize_t) row0 * line + (Py_ssize_t) t->slot * bytes;
             ch->user_bytes_per_element = (int16_t) bytes;
             ch->user_data_type         = bytes == 2 ? EXR_PIXEL_HALF : EXR_PIXEL_FLOAT;
         }
+        if (job->failed) break;
         rv = p_exr_decoding_choose_default_routines (job->ctxt, 0, &dec);
         if (rv == EXR_ERR_SUCCESS) rv = p_exr_decoding_run (job->ctxt, 0, &dec);
         if (rv != EXR_ERR_SUCCESS)
@@ -325,8 +407,8 @@ decode_chunks (void* arg)
                 for (int32_t r = 0; r < cinfo.height; r++)
                 {
                     const float* hash = scratch + (Py_ssize_t) r * w;
-                    gt_id_row (hash, hash + (Py_ssize_t) job->lines * w,
-                               hash + (Py_ssize_t) 2 * job->lines * w,
+                    gt_id_row (hash, hash + (Py_ssize_t) job->rows * w,
+                               hash + (Py_ssize_t) 2 * job->rows * w,
                                (int32_t*) o->dst.buf + (Py_ssize_t) (row0 + r) * w, w, &table);
                 }
             }
@@ -336,7 +418,7 @@ decode_chunks (void* arg)
                                       (float*) o->dst.buf + (Py_ssize_t) (row0 + r) * w * o->values,
                                       w * o->values);
             else if (!o->half)
-                finish_rows (job, o, row0, cinfo.height, scratch + (Py_ssize_t) 3 * job->lines * w);
+                finish_rows (job, o, row0, cinfo.height, scratch + ids_at);
         }
     }
     if (initialized) p_exr_decoding_destroy (job->ctxt, &dec);
@@ -500,28 +582,41 @@ gt_read_into (PyObject* self, PyObject* args)
         PyErr_SetString (PyExc_ValueError, "not a single-part scanline image");
         goto error;
     }
-    job.y0 = window.min.y;
-    job.width  = window.max.x - window.min.x + 1;
-    job.height = window.max.y - window.min.y + 1;
+    /* in 64 bits: a window of (-2**31, 2**31 - 1) is 2**32 pixels wide */
+    int64_t width  = (int64_t) window.max.x - window.min.x + 1;
+    int64_t height = (int64_t) window.max.y - window.min.y + 1;
+    if (width < 1 || height < 1 || width > INT32_MAX || height > INT32_MAX)
+    {
+        PyErr_SetString (PyExc_ValueError, "data window outside the decoder's sizes");
+        goto error;
+    }
+    job.y0     = window.min.y;
+    job.width  = (int32_t) width;
+    job.height = (int32_t) height;
     job.lines  = lines;
-    job.chunks = (job.height + lines - 1) / lines;
-    if (job.chunks != chunks)
+    job.rows   = lines < job.height ? lines : job.height;
+    if ((height + lines - 1) / lines != chunks)
     {
         PyErr_SetString (PyExc_ValueError, "chunk count does not match the data window");
         goto error;
     }
+    job.chunks = chunks;
     for (int i = 0; i < noutputs; i++)
+    {
         if (outputs[i].dst.shape[0] != job.height || outputs[i].dst.shape[1] != job.width)
         {
             PyErr_SetString (PyExc_ValueError, "output arrays are not the image's size");
             goto error;
         }
+        job.ids |= outputs[i].kind == KIND_IDS;
+    }
     job.outputs  = outputs;
     job.noutputs = noutputs;
     job.targets  = targets;
     job.ntargets = ntargets;
     if (threads < 1) threads = 1;
     if (threads > 64) threads = 64;
+    if (threads > job.chunks) threads = job.chunks; /* each thread's scratch serves a chunk */
     Py_BEGIN_ALLOW_THREADS
     pthread_t workers[64];
     int       running = 0;
@@ -532,7 +627,10 @@ gt_read_into (PyObject* self, PyObject* args)
     Py_END_ALLOW_THREADS
     if (job.failed)
     {
-        PyErr_Format (PyExc_RuntimeError, "%s: %s", path, job.message);
+        if (job.refused)
+            PyErr_SetString (gt_refused, job.message);
+        else
+            PyErr_Format (PyExc_RuntimeError, "%s: %s", path, job.message);
         goto error;
     }
     p_exr_finish (&job.ctxt);

@@ -484,6 +484,8 @@ depth_rows (PyObject* self, PyObject* args)
 
 static int f16c = 0; /* gt_init_rows chose the F16C conversion */
 
+PyObject* gt_refused = NULL;
+
 static PyObject*
 half_instruction (PyObject* self, PyObject* unused)
 {
@@ -507,7 +509,8 @@ static PyMethodDef methods[] = {
      "else None"},
     {"read_into", gt_read_into, METH_VARARGS,
      "read_into(path, outputs, threads): decode a scanline EXR file straight into "
-     "the outputs' arrays (see _exrread.c)"},
+     "the outputs' arrays (see _exrread.c); raises Refused for a file the reader "
+     "refuses, RuntimeError/ValueError where it declines (the planes path decodes it)"},
     {"half_instruction", half_instruction, METH_NOARGS,
      "Whether half floats are converted by the CPU's F16C instruction"},
     {NULL, NULL, 0, NULL}};
@@ -522,6 +525,20 @@ PyInit__kernels (void)
     PyObject* m;
     f16c = gt_init_rows ();
     if (!(m = PyModule_Create (&module))) return NULL;
+    if (!gt_refused &&
+        !(gt_refused = PyErr_NewException ("blender_gt_addon.reader._kernels.Refused",
+                                           PyExc_ValueError, NULL)))
+    {
+        Py_DECREF (m);
+        return NULL;
+    }
+    Py_INCREF (gt_refused); /* PyModule_AddObject steals a reference; the C one stays */
+    if (PyModule_AddObject (m, "Refused", gt_refused) < 0)
+    {
+        Py_DECREF (gt_refused);
+        Py_DECREF (m);
+        return NULL;
+    }
     if (PyModule_AddIntConstant (m, "PLAIN", PLAIN) < 0 ||
         PyModule_AddIntConstant (m, "UNIT", UNIT) < 0 ||
         PyModule_AddIntConstant (m, "DEPTH", DEPTH) < 0 ||

@@ -64,6 +64,9 @@ void gt_stream_done (void);
 void gt_round_row (const float* in, int32_t* out, Py_ssize_t width);
 
 /* _exrread.c */
+/* _kernels.Refused (a ValueError): read_into refuses the file (a row too long for the
+ * Core's strides, a subsampled channel); its message is the reason, without the path. */
+extern PyObject* gt_refused;
 PyObject* gt_bind_openexr (PyObject* self, PyObject* args);
 PyObject* gt_read_into (PyObject* self, PyObject* args);
 

@@ -4,6 +4,8 @@
 checks, OpenEXR's thread pool, and the checks on decoded pixels. No ``bpy``.
 
 Every failure raises :class:`GroundTruthError` naming the file and the reason.
+What the reader guarantees on hostile files (the limits below, the memory bound, no
+crash) is in docs/reader-safety.md.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import numpy as np
 from .errors import GroundTruthError
 from .parallel import usable_cores
 
-__all__ = ["check_size", "conversion_threads", "declared_size", "decode_pixels",
-           "interleavable", "open_exr"]
+__all__ = ["DEFAULT_MAX_BYTES", "MAX_BYTES_VARIABLE", "MAX_WIDTH", "SCRATCH_BYTES", "Budget",
+           "check_size", "conversion_threads", "declared_size", "decode_pixels",
+           "interleavable", "open_exr", "out_of_memory", "subsampled_reason"]
 
 _EXR_MAGIC = b"\x76\x2f\x31\x01"
 
@@ -38,6 +41,62 @@ _MAX_EXPANSION_OTHER = 1 << 17
 _ALWAYS_READABLE = 64 << 20
 # Bytes per decoded sample: the header does not say half or float; assume the larger.
 _SAMPLE_BYTES = 4
+# The widest image read, in pixels: a row of the widest array the reader builds (4
+# float32 values a pixel, 16 bytes) must fit OpenEXR Core's int32 line stride; a
+# longer one wrapped it, and the unpacker wrote the next row gigabytes away (issue 21).
+MAX_WIDTH = (2**31 - 1) // 16
+# What one read may allocate (bytes) unless ``max_bytes`` or this variable says otherwise.
+MAX_BYTES_VARIABLE = "GT_READER_MAX_BYTES"
+DEFAULT_MAX_BYTES = 16 << 30
+# The native decoder's scratch, all threads together (bytes): fewer threads decode
+# when one thread's scratch times the threads would be more (at least one decodes).
+SCRATCH_BYTES = 256 << 20
+# Scanlines a chunk holds, by codec (OpenEXR's table); unknown codecs: the most.
+_CHUNK_LINES = {
+    "NO_COMPRESSION": 1, "RLE_COMPRESSION": 1, "ZIPS_COMPRESSION": 1, "ZIP_COMPRESSION": 16,
+    "PXR24_COMPRESSION": 16, "PIZ_COMPRESSION": 32, "B44_COMPRESSION": 32,
+    "B44A_COMPRESSION": 32, "DWAA_COMPRESSION": 32, "DWAB_COMPRESSION": 256,
+    "HTJ2K32_COMPRESSION": 32, "HTJ2K256_COMPRESSION": 256,
+}
+_CHUNK_LINES_OTHER = 256
+# A decoding thread's scratch, in decoded chunks (4 bytes a sample): the Core's
+# unpacked chunk, the Cryptomatte planes (3 of 4 channels), the staged half floats.
+_SCRATCH_CHUNKS = 4
+
+
+class Budget:
+    """The memory a read of one file may take, from its header (bytes).
+
+    ``pixels``: every channel of every part at 4 bytes a sample (P). ``scratch``: the
+    native decoder's scratch, all threads (at most :data:`SCRATCH_BYTES`, or one
+    thread's if that is more). ``need``: ``2 * pixels + scratch``, an upper bound of
+    what decoding allocates on either path (the planes and the arrays built from them;
+    or the arrays and the scratch); derived arrays (flow, distance, ...) are not
+    counted. ``thread_scratch``: one decoding thread's.
+    """
+
+    def __init__(self, pixels: int, thread_scratch: int, chunks: int):
+        self.pixels = pixels
+        self.thread_scratch = thread_scratch
+        self.scratch = min(max(thread_scratch, SCRATCH_BYTES), chunks * thread_scratch)
+        self.need = 2 * pixels + self.scratch
+
+    def threads(self, wanted: int) -> int:
+        """Decoding threads whose scratch stays within :attr:`scratch` (at least 1)."""
+        return max(1, min(wanted, self.scratch // max(self.thread_scratch, 1)))
+
+
+def _limit(max_bytes: int | None) -> tuple[int, str]:
+    """(the byte limit of a read, where it comes from)."""
+    if max_bytes is not None:
+        return int(max_bytes), "max_bytes"
+    value = os.environ.get(MAX_BYTES_VARIABLE, "").strip()
+    if value:
+        try:
+            return int(float(value)), MAX_BYTES_VARIABLE
+        except ValueError:
+            pass  # a typo must not lift the limit: the default holds
+    return DEFAULT_MAX_BYTES, "the default"
 
 
 def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str]:
@@ -47,18 +106,32 @@ def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str]:
     return x1 - x0 + 1, y1 - y0 + 1, len(header["channels"]), codec
 
 
-def check_size(path: Path, parts: list[tuple[int, int, int, str]]) -> None:
-    """Refuse a header that declares far more pixels than the file can hold.
+def check_size(path: Path, parts: list[tuple[int, int, int, str]],
+               max_bytes: int | None = None) -> Budget:
+    """Refuse, from the header and before anything is allocated, a file that cannot be
+    read safely; the :class:`Budget` of one that can.
 
     ``parts``: :func:`declared_size` of each part. The bindings allocate every
-    channel's full array before they read any pixel data, so a damaged data window
-    claiming 100000 x 100000 pixels would take tens of gigabytes; it is refused
-    here, from the header, before anything is allocated.
+    channel's full array before they read any pixel data, and so does the native
+    decoder, so a damaged data window claiming 100000 x 100000 pixels would take tens
+    of gigabytes. Refused, on both decoding paths alike:
+
+    - a row wider than :data:`MAX_WIDTH` pixels (the decoder's int32 strides);
+    - more pixels (4 bytes a sample) than the file can hold: its size times the
+      codec's plausible expansion (``_MAX_EXPANSION``), above 64 MiB;
+    - a read that needs more than ``max_bytes`` (else the ``GT_READER_MAX_BYTES``
+      variable, else :data:`DEFAULT_MAX_BYTES`, 16 GiB): :attr:`Budget.need` bytes.
     """
     try:
         file_size = path.stat().st_size
     except OSError as exc:
         raise GroundTruthError(f"{path}: cannot be opened ({exc.strerror})") from None
+    for w, h, n, _ in parts:
+        if w > MAX_WIDTH:
+            raise GroundTruthError(
+                f"{path}: damaged EXR file (header: declares {w}x{h} pixels, rows wider "
+                f"than the reader's limit of {MAX_WIDTH} pixels; refused before "
+                "allocating them)")
     sizes = [max(w, 0) * max(h, 0) * n * _SAMPLE_BYTES for w, h, n, _ in parts]
     least_file = sum(size / _MAX_EXPANSION.get(codec, _MAX_EXPANSION_OTHER)
                      for size, (_, _, _, codec) in zip(sizes, parts, strict=True))
@@ -69,6 +142,36 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]]) -> None:
             f"{sum(sizes) / 2**20:.0f} MiB of pixels, more than a {file_size}-byte file "
             "can hold; refused before allocating them)"
         )
+    chunk = 0
+    chunks = 1
+    for w, h, n, codec in parts:
+        rows = min(_CHUNK_LINES.get(codec, _CHUNK_LINES_OTHER), max(h, 1))
+        chunk = max(chunk, rows * max(w, 0) * n * _SAMPLE_BYTES)
+        chunks = max(chunks, -(-max(h, 1) // rows))
+    budget = Budget(sum(sizes), _SCRATCH_CHUNKS * chunk, chunks)
+    limit, source = _limit(max_bytes)
+    if budget.need > limit:
+        raise GroundTruthError(
+            f"{path}: reading it needs up to {budget.need} bytes "
+            f"({budget.need / 2**20:.0f} MiB: {parts[0][0]}x{parts[0][1]} pixels), more than "
+            f"the limit of {limit} bytes ({source}; raise it with max_bytes or "
+            f"{MAX_BYTES_VARIABLE}); refused before allocating them")
+    return budget
+
+
+def out_of_memory(path: Path, budget: Budget | None) -> GroundTruthError:
+    """The error of a read within its budget for which the machine had no memory:
+    the same words on both decoding paths."""
+    need = f"up to {budget.need} bytes" if budget is not None else "its pixels"
+    return GroundTruthError(
+        f"{path}: not enough memory to read it (it needs {need}; a lower max_bytes or "
+        f"{MAX_BYTES_VARIABLE} refuses such files before allocating)")
+
+
+def subsampled_reason(name: str, x_sampling: int, y_sampling: int) -> str:
+    """Why a file with a subsampled channel is refused (the C decoder says the same)."""
+    return (f"channel {name} is sampled every {x_sampling} x {y_sampling} pixels "
+            "(subsampled channels are not supported)")
 
 
 def _import_openexr(path: Path) -> Any:
@@ -166,6 +269,8 @@ def open_exr(path: Path, header_only: bool, separate_channels: bool = True) -> A
     try:
         return OpenEXR.File(str(path), separate_channels=separate_channels,
                             header_only=header_only, **threads)
+    except MemoryError:
+        raise out_of_memory(path, None) from None
     except Exception as exc:  # the bindings raise RuntimeError/ValueError/TypeError
         stage = "header" if header_only else "pixels"
         raise GroundTruthError(f"{path}: damaged EXR file ({stage}: {exc})") from None
@@ -210,7 +315,8 @@ def _decode(path: Path, declared: set[str], interleave: bool) -> tuple[Any, dict
 
 
 def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
-                  interleave: bool = False) -> dict[str, np.ndarray]:
+                  interleave: bool = False, budget: Budget | None = None
+                  ) -> dict[str, np.ndarray]:
     """Every channel of ``path`` decoded: channel name -> (H, W) array as stored.
 
     ``channels`` and ``part_count`` are what the header declared; a channel or part
@@ -220,9 +326,23 @@ def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
     :mod:`.convert` turns into the reader's arrays in one pass (or none).
 
     Raises:
-        GroundTruthError: damaged pixel data, a deep image, or subsampled channels.
+        GroundTruthError: damaged pixel data, a deep image, subsampled channels (any
+            channel of the file, as the native decoder refuses them), or no memory.
     """
-    exr, pixels = _decode(path, set(channels), interleave)
+    try:
+        exr, pixels = _decode(path, set(channels), interleave)
+    except GroundTruthError as exc:
+        if "not enough memory" in str(exc):
+            raise out_of_memory(path, budget) from None
+        raise
+    # A channel sampled at a lower resolution (xSampling, ySampling > 1, never
+    # written by Blender): refused whether asked for or not, in the words of the
+    # native decoder (_exrread.c), which sees every channel of the file too.
+    for part in exr.parts:
+        for channel in part.header.get("channels", ()):
+            xs, ys = getattr(channel, "xSampling", 1), getattr(channel, "ySampling", 1)
+            if xs != 1 or ys != 1:
+                raise GroundTruthError(f"{path}: {subsampled_reason(channel.name, xs, ys)}")
     # The bindings only warn when pixel data is cut short or corrupt and
     # then leave the part's channels out: that is a damaged file. Count the
     # parts too: two parts may hold channels of the same name.
@@ -237,9 +357,8 @@ def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
             f"{path}: damaged EXR file (pixels: {len(exr.parts)} of "
             f"{part_count} parts could be decoded)"
         )
-    # A channel sampled at a lower resolution (xSampling, ySampling > 1,
-    # never written by Blender) comes back smaller than the image; a deep
-    # image (other tools) as an array of per-pixel sample lists.
+    # A deep image (other tools) comes back as an array of per-pixel sample lists;
+    # a channel of another size than the image is refused all the same.
     for part in exr.parts:
         width, height = declared_size(part.header)[:2]
         for name, channel in part.channels.items():

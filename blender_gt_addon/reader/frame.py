@@ -29,7 +29,7 @@ _IN_PLACE = ("depth", "image", "cryptomatte_object")
 
 
 def read(path: str | os.PathLike[str], layer: str | None = None, *,
-         dtype: npt.DTypeLike = np.float32) -> GroundTruthFrame:
+         dtype: npt.DTypeLike = np.float32, max_bytes: int | None = None) -> GroundTruthFrame:
     """Open one ground-truth EXR file.
 
     Only the header is read here; pixels are decoded once, on first access to
@@ -46,6 +46,10 @@ def read(path: str | os.PathLike[str], layer: str | None = None, *,
             add-on's default for these two) is then returned as stored, without a
             cast; a full-float file is rounded to half. Every other array keeps its
             documented dtype.
+        max_bytes: the most decoding this file may allocate, in bytes (default: the
+            ``GT_READER_MAX_BYTES`` variable, else 16 GiB); a file whose header asks
+            for more is refused here, before anything is allocated
+            (docs/reader-safety.md).
 
     Returns:
         A :class:`GroundTruthFrame`.
@@ -53,7 +57,7 @@ def read(path: str | os.PathLike[str], layer: str | None = None, *,
     Raises:
         GroundTruthError: the file is missing, not an OpenEXR file, or damaged.
     """
-    return GroundTruthFrame(path, layer, dtype=dtype)
+    return GroundTruthFrame(path, layer, dtype=dtype, max_bytes=max_bytes)
 
 
 _UNREAD = object()  # a frame record not decoded yet
@@ -113,7 +117,7 @@ class GroundTruthFrame:
     """
 
     def __init__(self, path: str | os.PathLike[str], layer: str | None = None, *,
-                 dtype: npt.DTypeLike = np.float32):
+                 dtype: npt.DTypeLike = np.float32, max_bytes: int | None = None):
         self.path = Path(path)
         self._dtype = np.dtype(dtype)
         if self._dtype not in (np.float32, np.float16):
@@ -135,7 +139,7 @@ class GroundTruthFrame:
         self.width, self.height = parts[0][0], parts[0][1]
         if self.width <= 0 or self.height <= 0:
             raise GroundTruthError(f"{self.path}: empty image ({self.width}x{self.height})")
-        decode.check_size(self.path, parts)
+        self._budget = decode.check_size(self.path, parts, max_bytes)
         self._part_count = len(parts)
         frame = self.header.get("Frame")
         is_number = isinstance(frame, str) and frame.lstrip("-").isdigit()
@@ -174,7 +178,8 @@ class GroundTruthFrame:
         """Every channel of the file, decoded once: channel name -> (H, W) array."""
         if self._pixels is None:
             self._pixels = decode.decode_pixels(self.path, self.channels, self._part_count,
-                                                interleave=self._interleave)
+                                                interleave=self._interleave,
+                                                budget=self._budget)
             self._released = set()
         return self._pixels
 
@@ -196,7 +201,7 @@ class GroundTruthFrame:
         self._native_tried = True
         manifest = self._manifest() if "cryptomatte_object" in self.passes else []
         arrays = native.read_arrays(self.path, self._sources, self.passes, self.height,
-                                    self.width, self._dtype, manifest)
+                                    self.width, self._dtype, manifest, self._budget)
         if arrays is None:
             return
         ids_found = arrays.pop("cryptomatte_object", None)

@@ -10,13 +10,17 @@ its module), decodes each chunk of scanlines into the reader's arrays: every cha
 at its place, converted to float32 (or float16) as it is unpacked, the conventions of
 :mod:`blender_gt_addon.conventions` applied to the chunk's rows while they are in the
 cache (the C kernels of ``_kernels.c`` and ``_exrread.c``), on a thread per core.
-The arrays are the same, bit for bit, as those built from the package's planes.
+The arrays are the same, bit for bit, as those built from the package's planes
+(but for the payload bits of NaNs, which are unspecified: see docs/reader-safety.md).
 
 :func:`read_arrays` returns ``None`` whenever it cannot do that (the kernels not built,
-an openexr whose Core is not version 3.5, a multi-part, tiled, deep or subsampled
-file, an output without a row in :data:`.layouts.NATIVE_LAYOUT`, any error while
+an openexr whose Core is not version 3.5, a multi-part, tiled or deep file, a UINT
+channel, an output without a row in :data:`.layouts.NATIVE_LAYOUT`, any error while
 decoding); the frame then decodes through the package, which also gives the errors
-of damaged files their messages.
+of damaged files their messages. It raises the reader's GroundTruthError, in the
+words of the planes path, for what both paths refuse: a subsampled channel, a row
+too long for the decoder, no memory for the arrays (their sizes were checked against
+the read's budget, :func:`.decode.check_size`, before).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import conventions
-from . import convert, ids
+from . import convert, decode, ids
+from .errors import GroundTruthError
 from .layouts import Sources, native_layout
 from .parallel import usable_cores
 
@@ -62,12 +67,17 @@ def threads() -> int:
 
 
 def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: int,
-                width: int, dtype: np.dtype,
-                manifest: list[tuple[str, int]]) -> dict[str, np.ndarray] | None:
+                width: int, dtype: np.dtype, manifest: list[tuple[str, int]],
+                budget: decode.Budget | None = None) -> dict[str, np.ndarray] | None:
     """Every output of ``passes`` as the reader documents it, decoded in one pass:
     ``{layer: array}``, with ``normal`` unit length and ``cryptomatte_object`` the raw
     instance ids (:func:`.ids.instance_ids`); ``None`` when this cannot be done here
-    (see the module)."""
+    (see the module). ``budget``: the file's (:func:`.decode.check_size`), which
+    bounds the decoding threads' scratch.
+
+    Raises:
+        GroundTruthError: a file both paths refuse (see the module).
+    """
     if available() is None:
         return None
     k = convert._kernels
@@ -79,7 +89,11 @@ def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: i
             return None
         op, names, kind = layout
         one = len(names) == 1 or op == "ids"
-        array = np.empty((height, width) if one else (height, width, len(names)), dtype=kind)
+        try:
+            array = np.empty((height, width) if one else (height, width, len(names)),
+                             dtype=kind)
+        except MemoryError:  # within the budget, but the machine has not got it
+            raise decode.out_of_memory(path, budget) from None
         if op == "index":
             outputs.append((k.KIND_INDEX, array, names, 0, 0.0))
         elif op == "ids":
@@ -87,8 +101,13 @@ def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: i
         else:
             outputs.append((k.KIND_PACK, array, names, ops[op], conventions.BACKGROUND_DEPTH))
         arrays[layer] = array
+    wanted = threads()
     try:
-        k.read_into(str(path), outputs, threads())
+        k.read_into(str(path), outputs, budget.threads(wanted) if budget else wanted)
+    except k.Refused as exc:  # before ValueError, its base: refused, not declined
+        raise GroundTruthError(f"{path}: {exc}") from None
+    except MemoryError:
+        raise decode.out_of_memory(path, budget) from None
     except (RuntimeError, ValueError, TypeError, OSError, UnicodeError):
         return None
     return arrays
