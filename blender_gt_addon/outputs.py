@@ -26,6 +26,7 @@ __all__ = [
     "check_settings",
     "file_name",
     "file_pattern",
+    "pass_outputs",
     "planned_outputs",
 ]
 
@@ -50,6 +51,10 @@ class Output:
         render_passes, render_channels: the pass names and channel suffixes of the
             same data in Blender's own multilayer render output, which the reader
             also reads (``<view layer>.<pass>.<channel>``).
+        header_key: for an output computed by the add-on itself after the frame rather
+            than rendered as a pass, the EXR header attribute that holds it (then
+            ``view_layer_pass`` is ``None`` and ``sockets`` and ``channels`` are
+            empty: no File Output input, no layer); ``None`` for a pass.
     """
 
     key: str
@@ -65,6 +70,12 @@ class Output:
     # it: pass names (4.x, then 5.0) and channel suffixes, in our order.
     render_passes: tuple[str, ...] = ()
     render_channels: tuple[str, ...] = ()
+    header_key: str | None = None
+
+    @property
+    def is_pass(self) -> bool:
+        """Rendered by Cycles as a pass and written as a layer of the file."""
+        return self.header_key is None
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -133,6 +144,13 @@ OUTPUTS: tuple[Output, ...] = (
         "use_pass_cryptomatte_object", ("CryptoObject00",), "color", "cryptomatte_object",
         ("r", "g", "b", "a"), True, ("CryptoObject00",), ("r", "g", "b", "a"),
     ),
+    Output(
+        "amodal", "Amodal masks",
+        "Every object's full silhouette as if nothing hid it, from its evaluated mesh "
+        "(coverage of pixel centres), written into the file's header after the frame; "
+        "needs another output ticked",
+        None, (), "header", "amodal", (), True, header_key="blender-gt/amodal",
+    ),
 )
 
 OUTPUTS_BY_KEY: dict[str, Output] = {o.key: o for o in OUTPUTS}
@@ -165,6 +183,11 @@ def planned_outputs(enabled: dict[str, bool]) -> list[Output]:
     if unknown:
         raise KeyError(f"unknown ground-truth outputs: {sorted(unknown)}")
     return [o for o in OUTPUTS if enabled.get(o.key, False)]
+
+
+def pass_outputs(chosen: list[Output]) -> list[Output]:
+    """The outputs of ``chosen`` that are passes (File Output inputs, layers)."""
+    return [o for o in chosen if o.is_pass]
 
 
 def file_pattern(prefix: str) -> str:
@@ -225,6 +248,12 @@ def check_settings(
     chosen = planned_outputs(enabled)
     if not chosen:
         return problems
+    if not pass_outputs(chosen):
+        problems.append(Problem(
+            "ERROR",
+            f"{' and '.join(o.label for o in chosen)} go into the header of the frame's "
+            "file, which is written only with another output: tick one (e.g. Depth)",
+        ))
     if engine != "CYCLES":
         problems.append(Problem(
             "ERROR",

@@ -163,7 +163,8 @@ def _remove_own_nodes(tree, beauty: bool = False) -> None:
 def sync(scene: bpy.types.Scene) -> None:
     """Make the scene's passes and compositor match ``scene.groundtruth``. Idempotent."""
     settings = scene.groundtruth
-    chosen = outputs.planned_outputs(enabled_map(settings))
+    # Outputs kept in the header (amodal masks) have no pass and no input.
+    chosen = outputs.pass_outputs(outputs.planned_outputs(enabled_map(settings)))
     clean = _sync_clean_layer(scene, settings, chosen)
     from_clean = {o.key for o in chosen if o.key in _CLEAN_KEYS} if clean else set()
     _sync_passes(scene, settings, [o for o in chosen if o.key not in from_clean])

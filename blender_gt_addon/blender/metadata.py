@@ -32,9 +32,9 @@ import threading
 import bpy
 
 from .. import camera as cammod
-from .. import frame_record
+from .. import amodal, frame_record
 from ..exr import header
-from . import checks, compositor
+from . import amodal_masks, checks, compositor
 
 # Per scene name: the frames whose record could not be known on the render thread,
 # as (frame, file path), waiting for finish_pending on the main thread.
@@ -83,16 +83,22 @@ def _camera_now(scene) -> cammod.Camera:
 def _objects_now(scene) -> list[frame_record.ObjectRecord]:
     """Every object the view layer renders, and every copy that instancing makes of
     one, with its evaluated ``matrix_world`` and bounds (see frame_record)."""
+    return [record for record, _, _ in _rendered(scene)]
+
+
+def _rendered(scene):
+    """``(record, evaluated object, matrix_world)`` of each object of :func:`_objects_now`,
+    in its order; an instanced copy's object is valid only until the next item."""
     layer = compositor.target_view_layer(scene)
     depsgraph = bpy.context.evaluated_depsgraph_get()
     hashes: dict[int, str | None] = {}  # geometry hash per evaluated data-block, this frame
-    found = []
     for obj in layer.objects:
         if obj.type not in _RENDERED_TYPES or obj.hide_render:
             continue
-        record = _record(obj.name, obj.pass_index, obj.evaluated_get(depsgraph), hashes=hashes)
+        evaluated = obj.evaluated_get(depsgraph)
+        record = _record(obj.name, obj.pass_index, evaluated, hashes=hashes)
         if record.bounds[0] != record.bounds[1]:  # e.g. a holder of instances only
-            found.append(record)
+            yield record, evaluated, evaluated.matrix_world
     for instance in depsgraph.object_instances:
         if not instance.is_instance or instance.object.type not in _RENDERED_TYPES:
             continue
@@ -101,10 +107,9 @@ def _objects_now(scene) -> list[frame_record.ObjectRecord]:
             continue
         index = ".".join(str(i) for i in instance.persistent_id if i != _NO_INDEX)
         base = parent.name if obj.name == parent.name else f"{parent.name}/{obj.name}"
-        found.append(_record(f"{base}#{index}", obj.pass_index, obj,
-                             matrix=instance.matrix_world, instance_of=obj.name,
-                             hashes=hashes))
-    return found
+        matrix = instance.matrix_world.copy()
+        yield (_record(f"{base}#{index}", obj.pass_index, obj, matrix=matrix,
+                       instance_of=obj.name, hashes=hashes), obj, matrix)
 
 
 def geometry_hash(obj) -> str | None:
@@ -146,13 +151,25 @@ def _record(name: str, pass_index: int, obj, matrix=None,
         bounds=bounds, instance_of=instance_of, geometry=hashes[key])
 
 
-def _record_now(scene, frame: int) -> str:
+def _record_now(scene, frame: int) -> dict[str, str]:
+    """The header attributes of ``frame``: its record and, when ticked and the camera
+    is a pinhole or orthographic one, its amodal masks."""
     camera = _camera_now(scene) if scene.camera is not None else None
-    return frame_record.encode(frame, camera, _objects_now(scene))
+    if not (scene.groundtruth.use_amodal and camera is not None
+            and camera.type in ("PERSP", "ORTHO")):
+        return {frame_record.KEY: frame_record.encode(frame, camera, _objects_now(scene))}
+    records, masks = [], []
+    for record, obj, matrix in _rendered(scene):
+        records.append(record)
+        mask = amodal_masks.mask_of(record.name, obj, matrix, camera)
+        if mask is not None:
+            masks.append(mask)
+    return {frame_record.KEY: frame_record.encode(frame, camera, records),
+            amodal.KEY: amodal.encode(frame, (camera.width, camera.height), masks)}
 
 
-def _write(path: str, record: str) -> None:
-    header.finish_file(path, _light_names(), {frame_record.KEY: record})
+def _write(path: str, strings: dict[str, str]) -> None:
+    header.finish_file(path, _light_names(), strings)
 
 
 def _light_names() -> frozenset:

@@ -126,7 +126,7 @@ def _prepare(scene, name: str, directory: str, emit: Emit) -> list[str]:
         raise _Refusal(f"{name}: {'; '.join(errors)}")
     for problem in found:
         emit(event="warning", message=problem.message)
-    return [o.layer for o in chosen]
+    return [o.layer for o in outputs.pass_outputs(chosen)]  # amodal masks: in the header
 
 
 def _output_size(render) -> tuple[int, int] | None:

@@ -221,7 +221,7 @@ class _Shards:
 def _check(frames: Sequence[GroundTruthFrame], layers: tuple[str, ...] | None) -> None:
     if layers is None:
         return
-    known = {o.layer for o in OUTPUTS} | set(DERIVED)
+    known = {o.layer for o in OUTPUTS if o.is_pass} | set(DERIVED)
     unknown = [name for name in layers if name not in known]
     if unknown:
         raise ExportError(f"{', '.join(map(repr, unknown))}: not a ground-truth layer; "

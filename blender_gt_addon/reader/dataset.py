@@ -71,7 +71,7 @@ class GroundTruthDataset:
                  *, pairs: bool = False):
         self._files = tuple((int(n), Path(p)) for n, p in files)
         self.layers = tuple(layers) if layers is not None else None
-        known = {o.layer for o in OUTPUTS} | set(DERIVED)
+        known = {o.layer for o in OUTPUTS if o.is_pass} | set(DERIVED)
         for layer in self.layers or ():
             if layer not in known:
                 raise GroundTruthError(f"{layer!r} is not a ground-truth layer; known: "

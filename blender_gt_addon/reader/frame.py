@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import camera as cammod
-from .. import conventions, frame_record
+from .. import amodal, conventions, frame_record
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
-from . import convert, decode, ids, instances, native, occlusion, poses
+from . import amodal_masks, convert, decode, ids, instances, native, occlusion, poses
 from .errors import GroundTruthError
 from .ids import Box
 from .layouts import find_sources, planes_to_array
@@ -163,6 +163,7 @@ class GroundTruthFrame:
         self._arrays: dict[str, np.ndarray] = {}
         self._names: dict[int, str] | None = None
         self._record_cache: frame_record.FrameRecord | None | object = _UNREAD
+        self._amodal_cache: dict | None | object = _UNREAD  # {id: amodal.Mask}
         self._native_tried = False
 
     def __repr__(self) -> str:
@@ -513,3 +514,46 @@ class GroundTruthFrame:
         """
         id_array, names = self._ids(source)
         return ids.boxes(id_array, names)
+
+    # -- Amodal masks (reader/amodal_masks.py) -------------------------------------
+
+    @property
+    def amodal_masks(self) -> dict:
+        """``{instance id: blender_gt_addon.amodal.Mask}`` (header only, no pixels
+        decoded): each object's and instanced copy's full silhouette, occlusion ignored,
+        cropped to its ``box`` (image pixels, exclusive ends, not clipped to the image:
+        the canvas reaches W and H pixels beyond each side); ids as :attr:`instance_id`.
+        Empty when the file has no amodal masks (the Amodal masks output was off)."""
+        if self._amodal_cache is _UNREAD:
+            record = amodal_masks.decode_record(self.header.get(amodal.KEY), self.path,
+                                                self.frame, (self.width, self.height))
+            self._amodal_cache = {} if record is None else amodal_masks.by_id(record,
+                                                                              self.names)
+        return self._amodal_cache
+
+    def amodal(self, instance: int) -> np.ndarray:
+        """(H, W) bool: the full silhouette of ``instance`` (an id of
+        :attr:`instance_id`) as if nothing hid it, on the image (False elsewhere):
+        pixels whose centre its evaluated mesh covers, clipped to the camera's clip
+        range. All False for an object out of view.
+
+        Raises:
+            GroundTruthError: the file has no amodal masks, or none for this id (no
+                such id, or an object without a surface mesh or unseen by the camera).
+        """
+        masks = self.amodal_masks
+        if instance not in masks:
+            why = ("has no amodal masks (tick Amodal masks)" if not masks
+                   else f"has no amodal mask for id {instance!r}")
+            raise GroundTruthError(f"{self.path}: {why}; ids with one: {sorted(masks)}")
+        return masks[instance].in_image(self.width, self.height)
+
+    @property
+    def visib_fract(self) -> dict[int, float]:
+        """``{instance id: visible fraction}`` of every id with an amodal mask, as BOP's
+        ``visib_fract``: the id's :attr:`instance_id` pixels inside its amodal mask over
+        the mask's pixels on the canvas 3 x the image (so a part out of the image
+        counts as not visible); 0.0 when the mask is empty (out of view). Empty
+        without amodal masks."""
+        masks = self.amodal_masks
+        return amodal_masks.visible_fractions(self.instance_id, masks) if masks else {}

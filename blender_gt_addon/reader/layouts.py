@@ -47,6 +47,8 @@ def find_sources(channels: set[str]) -> tuple[Sources, dict[str, Sources]]:
     ours: dict[str, list[str]] = {}
     theirs: dict[str, dict[str, list[str]]] = {}
     for o in OUTPUTS:
+        if not o.is_pass:  # in the header, not a layer (amodal masks)
+            continue
         # Blender 4.2 cannot name a channel "vector.W": it writes "vector.W.V".
         names = [n if n in channels or f"{n}.V" not in channels else f"{n}.V"
                  for n in (f"{o.layer}.{c}" for c in o.channels)]
