@@ -27,6 +27,9 @@ class Pose:
         object_to_camera: (4, 4) float64, object coordinates to the frame's OpenCV
             camera axes (x right, y down, z forward): ``camera.world_to_camera @
             object_to_world``; ``None`` when the frame has no camera.
+        geometry: hash of its evaluated mesh in object coordinates (16 hex digits,
+            see :mod:`blender_gt_addon.frame_record`): equal in two frames when the
+            mesh did not deform between them; ``None`` when not recorded.
     """
 
     id: int
@@ -34,6 +37,7 @@ class Pose:
     pass_index: int
     object_to_world: np.ndarray
     object_to_camera: np.ndarray | None
+    geometry: str | None = None
 
 
 def poses_of(record: FrameRecord, names: dict[int, str]) -> dict[int, Pose]:
@@ -51,5 +55,5 @@ def poses_of(record: FrameRecord, names: dict[int, str]) -> dict[int, Pose]:
         found[ids[obj.name]] = Pose(
             id=ids[obj.name], name=obj.name, pass_index=obj.pass_index,
             object_to_world=matrix,
-            object_to_camera=None if w2c is None else w2c @ matrix)
+            object_to_camera=None if w2c is None else w2c @ matrix, geometry=obj.geometry)
     return dict(sorted(found.items()))
