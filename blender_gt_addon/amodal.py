@@ -283,6 +283,6 @@ def decode(text: str) -> AmodalRecord:
             masks[str(item["name"])] = Mask(str(item["name"]), (x0, y0, x1, y1), crop)
         return AmodalRecord(int(data["frame"]), (int(data["size"][0]), int(data["size"][1])),
                             (int(data["margin"][0]), int(data["margin"][1])), masks)
-    except (KeyError, TypeError, IndexError, ArithmeticError, zlib.error,
-            base64.binascii.Error) as exc:
+    except (KeyError, TypeError, IndexError, ArithmeticError, ValueError, zlib.error) as exc:
+        # ValueError: also bad JSON, bad base64 (binascii.Error) and the checks above
         raise ValueError(f"damaged blender-gt amodal record ({exc!r})") from None

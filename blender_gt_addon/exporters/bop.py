@@ -28,11 +28,13 @@ Conventions, as BOP's:
   rigid at scale 1: a uniform object scale s is taken out of the rotation (the model
   must then be the mesh scaled by s, in mm); a non-uniform or sheared scale, or two
   scales for one obj_id, is refused.
-- ``px_count_all``, ``bbox_obj``: the full silhouette of the model
-  ``models/obj_NNNNNN.ply`` (mm, required) in its pose, rasterised at pixel centres
-  on a canvas 3 times the image (as the toolkit's ``calc_gt_info.py``), so parts out
-  of the image count. Visible pixels: the object's ``instance_id`` pixels inside that
-  silhouette (rendered visibility, no depth tolerance ``delta``).
+- ``px_count_all``, ``bbox_obj``: the object's full silhouette on a canvas 3 times
+  the image (as the toolkit's ``calc_gt_info.py``), so parts out of the image count:
+  with ``models``, the model ``models/obj_NNNNNN.ply`` (mm) in its pose rasterised at
+  pixel centres; without, the file's amodal masks (the Amodal masks output:
+  ``gt.amodal_masks``, the evaluated mesh rasterised the same way when rendering).
+  Visible pixels: the object's ``instance_id`` pixels inside that silhouette
+  (rendered visibility, no depth tolerance ``delta``).
 - ``px_count_valid``: silhouette pixels in the image with depth data (non-zero PNG).
 - ``visib_fract`` = px_count_visib / px_count_all (0 when px_count_all is 0).
 - Boxes ``[x, y, w, h]`` as the toolkit's ``misc.calc_2d_bbox``: x, y the top-left
@@ -111,11 +113,14 @@ def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
     the objects whose scale is not 1}``.
     """
     if not options.models:
-        raise ExportError("bop needs --models DIR: BOP models obj_NNNNNN.ply in mm, one a "
-                          "pass index (px_count_all and bbox_obj need each object's full "
-                          "silhouette, which the render does not hold; write them with "
-                          "blender_gt_addon.exporters.bop_models.write_model_ply)")
-    if not Path(options.models).is_dir():
+        lacking = [str(f.path) for f in frames if not f.amodal_masks]
+        if lacking:
+            raise ExportError(
+                f"{lacking[0]}: has no amodal masks, so bop needs --models DIR: BOP models "
+                "obj_NNNNNN.ply in mm, one a pass index (px_count_all and bbox_obj need "
+                "each object's full silhouette; write them with blender_gt_addon."
+                "exporters.bop_models.write_model_ply), or render with Amodal masks ticked")
+    elif not Path(options.models).is_dir():
         raise ExportError(f"{options.models}: no such folder of BOP models")
     if not options.depth_scale > 0:
         raise ExportError(f"depth scale {options.depth_scale}: must be above 0 (mm a step)")
@@ -147,7 +152,7 @@ def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
                     "fit both; give them different pass indices")
             if abs(scale - 1) > _SCALE_TOLERANCE:
                 scaled.add(pose.name)
-    for obj_id in sorted(scale_of):
+    for obj_id in sorted(scale_of) if options.models else ():
         if not model_path(options.models, obj_id).is_file():
             raise ExportError(f"{model_path(options.models, obj_id)}: no model for obj_id "
                               f"{obj_id} ({scale_of[obj_id][1]})")
@@ -200,15 +205,11 @@ def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
         if pose.pass_index <= 0:
             continue
         rotation, t_mm, _ = pose_mm(pose.object_to_camera, pose.name)
-        vertices, faces = _model(model_path(models, pose.pass_index))
-        uv, z = project_vertices(vertices, rotation, t_mm, camera.K)
-        front = (z[faces] > 0).all(axis=1)
-        if not front.all():
-            notes["model triangles behind the camera (left out of silhouettes)"] = (
-                notes.get("model triangles behind the camera (left out of silhouettes)", 0)
-                + int((~front).sum()))
-        large = silhouette(uv, faces[front], width, height, margin)
-        full = large[height:2 * height, width:2 * width]
+        if models:
+            px_all, bbox_obj, full = _model_silhouette(models, pose, rotation, t_mm, camera,
+                                                       notes)
+        else:
+            px_all, bbox_obj, full = _amodal_silhouette(frame, pose, notes)
         rendered = ids == pose.id
         visible = rendered & full
         outside = int((rendered & ~full).sum())
@@ -216,11 +217,11 @@ def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
             key = "rendered pixels outside their model's silhouette (left out)"
             notes[key] = notes.get(key, 0) + outside
         gt_id = len(gts)
-        px_all, px_visib = int(large.sum()), int(visible.sum())
+        px_visib = int(visible.sum())
         gts.append({"cam_R_m2c": rotation.ravel().tolist(), "cam_t_m2c": t_mm.tolist(),
                     "obj_id": int(pose.pass_index)})
         infos.append({
-            "bbox_obj": bop_box(large, margin) if px_visib else [-1, -1, -1, -1],
+            "bbox_obj": bbox_obj if px_visib else [-1, -1, -1, -1],
             "bbox_visib": bop_box(visible),
             "px_count_all": px_all,
             "px_count_valid": int((full & (stored > 0)).sum()),
@@ -233,6 +234,33 @@ def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
             _save_png(out / "mask" / f"{im_id:06d}_{gt_id:06d}.png",
                       full.astype(np.uint8) * 255)
     return {"im_id": im_id, "camera": cam, "gt": gts, "info": infos, "notes": notes}
+
+
+def _model_silhouette(models: str, pose, rotation, t_mm, camera, notes):
+    """``(px_count_all, bbox_obj, (H, W) silhouette in the image)`` of the object's
+    model in its pose, on the canvas 3 x the image."""
+    width, height = camera.width, camera.height
+    vertices, faces = _model(model_path(models, pose.pass_index))
+    uv, z = project_vertices(vertices, rotation, t_mm, camera.K)
+    front = (z[faces] > 0).all(axis=1)
+    if not front.all():
+        key = "model triangles behind the camera (left out of silhouettes)"
+        notes[key] = notes.get(key, 0) + int((~front).sum())
+    large = silhouette(uv, faces[front], width, height, (width, height))
+    return (int(large.sum()), bop_box(large, (width, height)),
+            large[height:2 * height, width:2 * width])
+
+
+def _amodal_silhouette(frame: GroundTruthFrame, pose, notes):
+    """The same from the file's amodal mask of the object (its evaluated mesh)."""
+    mask = frame.amodal_masks.get(pose.id)
+    if mask is None:
+        key = "objects without an amodal mask (no surface mesh; px_count_all 0)"
+        notes[key] = notes.get(key, 0) + 1
+        return 0, [-1, -1, -1, -1], np.zeros((frame.height, frame.width), dtype=bool)
+    x0, y0, x1, y1 = mask.box
+    box = [x0, y0, x1 - 1 - x0, y1 - 1 - y0] if mask.pixels else [-1, -1, -1, -1]
+    return mask.pixels, box, mask.in_image(frame.width, frame.height)
 
 
 def _json_text(entries: dict[int, Any]) -> str:
@@ -251,7 +279,7 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     folder = path.parent
     for sub in ("rgb", "depth", "mask_visib") + (("mask",) if options.amodal_masks else ()):
         make_folder(folder / sub)
-    models = str(Path(options.models).resolve())
+    models = str(Path(options.models).resolve()) if options.models else ""
     jobs_list = [(str(f.path), im_id, str(folder), models, float(options.depth_scale),
                   bool(options.amodal_masks)) for f, im_id in zip(frames, _image_ids(frames),
                                                                    strict=True)]

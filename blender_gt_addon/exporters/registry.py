@@ -40,7 +40,8 @@ OPTIONS = {
            "pass)",
     "names": "{object index: name} to name categories by",
     "fuse": "one file for every frame together instead of one a frame",
-    "models": "a folder of BOP object models obj_NNNNNN.ply in mm (the obj_id = pass index)",
+    "models": "a folder of BOP object models obj_NNNNNN.ply in mm (the obj_id = pass index); "
+              "without it, the files' amodal masks give the full silhouettes",
     "amodal_masks": "also write each object's full silhouette, occlusion ignored",
     "depth_scale": "mm per step of the 16-bit depth PNG",
     "layers": "the layers to write (default: every one a frame has), e.g. image,depth,flow",
@@ -155,7 +156,8 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              modules=("plyfile",), options=("fuse",), fused=ply.write_fused,
              fused_suffix="points.ply"),
     Exporter("bop", "BOP scene folder (6D poses in mm, obj_id = pass index, gt info, "
-             "depth/rgb/mask_visib PNGs); needs --models", bop.write, per_frame=False,
+             "depth/rgb/mask_visib PNGs); silhouettes from the amodal masks, or --models",
+             bop.write, per_frame=False,
              suffix="scene_gt.json", needs="cryptomatte_object", extra="export",
              modules=("plyfile", "PIL"), options=("models", "amodal_masks", "depth_scale")),
     Exporter("webdataset", "WebDataset tar shards for training: a sample a frame (or --pairs), "

@@ -42,9 +42,11 @@ def decode_record(text, path: Path, frame: int | None,
     return record
 
 
-def by_id(record: amodal.AmodalRecord, names: dict[int, str]) -> dict[int, amodal.Mask]:
-    """``{instance id: Mask}`` for the ids of ``names`` that have a mask."""
-    return {i: record.masks[name] for i, name in names.items() if name in record.masks}
+def by_id(record: amodal.AmodalRecord, numbers: dict[str, int]) -> dict[int, amodal.Mask]:
+    """``{instance id: Mask}`` for the names of ``numbers`` ({name: id}) with a mask,
+    in id order."""
+    found = {i: record.masks[name] for name, i in numbers.items() if name in record.masks}
+    return dict(sorted(found.items()))
 
 
 def visible_fractions(ids: np.ndarray, masks: dict[int, amodal.Mask]) -> dict[int, float]:

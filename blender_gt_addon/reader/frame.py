@@ -527,8 +527,13 @@ class GroundTruthFrame:
         if self._amodal_cache is _UNREAD:
             record = amodal_masks.decode_record(self.header.get(amodal.KEY), self.path,
                                                 self.frame, (self.width, self.height))
-            self._amodal_cache = {} if record is None else amodal_masks.by_id(record,
-                                                                              self.names)
+            if record is None:
+                self._amodal_cache = {}
+            else:  # ids of names, then of poses (objects the manifest lacks, as poses)
+                numbers = {name: i for i, name in self.names.items()}
+                for i, pose in self.poses.items():
+                    numbers.setdefault(pose.name, i)
+                self._amodal_cache = amodal_masks.by_id(record, numbers)
         return self._amodal_cache
 
     def amodal(self, instance: int) -> np.ndarray:
