@@ -22,7 +22,7 @@ def check(**overrides):
 def test_table_names_are_user_words_and_unique():
     keys = [o.key for o in outputs.OUTPUTS]
     assert keys == ["image", "depth", "normal", "flow", "emission", "object_index",
-                    "material_index", "albedo", "position", "instance_id"]
+                    "material_index", "albedo", "position", "instance_id", "amodal"]
     assert len({o.layer for o in outputs.OUTPUTS}) == len(keys)
     # Data must never be half float.
     assert {o.key for o in outputs.OUTPUTS if not o.is_data} == {"image", "emission", "albedo"}
