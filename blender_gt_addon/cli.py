@@ -8,6 +8,9 @@
     blender-gt render SCENE.blend -o FOLDER [--frames 1-240] [--shard I/N] [--resume]
     blender-gt video FOLDER -o OUT.mp4|OUT.gif [--layout image+boxes,emission,flow,depth]
     blender-gt check FOLDER [--tolerance 0.5] [--min-share 0.99] [--error-png OUT.png] [--json]
+                     [--tracks N]
+    blender-gt tracks FOLDER -o OUT [--to npz|tapvid|tapvid3d|pointodyssey]
+                      [--points N | --grid STEP] [--query-frames 1,25]
 
 Each command is a thin layer over a library function (:mod:`.describe`,
 :mod:`.pictures.sheet`, :mod:`.exporters`, :mod:`.batch`, :mod:`.video`); this module
@@ -189,6 +192,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--error-png", type=Path, default=None, metavar="OUT.png",
                        help="write a picture of each frame's error, frames top to bottom")
     check.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    from .tracks.command import add_check_option, add_parser
+
+    add_check_option(check)
+    add_parser(sub)
     return parser
 
 
@@ -348,14 +356,27 @@ def cmd_check(args) -> int:
                           progress=not args.json)
     if args.error_png is not None:
         save_error_png(result, args.error_png)
-    print(json.dumps(result.as_dict(), indent=2) if args.json else report(result))
-    return 0 if result.passed else 1
+    found, text, passed = result.as_dict(), report(result), result.passed
+    if args.tracks:
+        from .tracks.command import check_tracks
+
+        found["tracks"], more, tracks_passed = check_tracks(args)
+        text, passed = f"{text}\n{more}", passed and tracks_passed
+    print(json.dumps(found, indent=2) if args.json else text)
+    return 0 if passed else 1
+
+
+def cmd_tracks(args) -> int:
+    from .tracks.command import cmd_tracks as run
+
+    return run(args)
 
 
 # ------------------------------------------------------------------------ main
 
 _COMMANDS = {"info": cmd_info, "preview": cmd_preview, "export": cmd_export,
-             "render": cmd_render, "video": cmd_video, "check": cmd_check}
+             "render": cmd_render, "video": cmd_video, "check": cmd_check,
+             "tracks": cmd_tracks}
 
 # The pip extra bringing each package of the commands other than export (progress bars,
 # pictures, video); the export formats' packages and extras are in their registry rows.
