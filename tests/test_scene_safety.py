@@ -11,7 +11,7 @@ from blender_gt_addon import outputs, reader
 
 pytestmark = pytest.mark.blender
 
-ALL_LAYERS = [o.layer for o in outputs.OUTPUTS]
+ALL_LAYERS = [o.layer for o in outputs.OUTPUTS if o.is_pass]  # File Output inputs
 
 
 def user_part(snapshot: dict) -> dict:
