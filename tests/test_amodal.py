@@ -126,3 +126,65 @@ def test_bop_without_models_equals_bop_with_models(renders, tmp_path):
     cube = infos["amodal"][0]
     assert abs(cube["visib_fract"] - 0.5) <= 0.02
     assert cube["visib_fract"] == walled.visib_fract[_id(walled, "Cube")]
+
+
+def test_coco_amodal_reads_back_with_pycocotools_as_uoais_does(renders, tmp_path):
+    """UOAIS's loader (adet/data/uoais.py) opens the file with pycocotools' COCO and
+    decodes segmentation, visible_mask and occluded_mask as RLE."""
+    coco_api = pytest.importorskip("pycocotools.coco")
+    mask_utils = pytest.importorskip("pycocotools.mask")
+    walled, _ = renders
+    out = tmp_path / "uoais.json"
+    result = export(walled.path, "coco-amodal", out, jobs=1, object_names={1: "cube"})
+    assert result.notes == {"objects with pass index 0 (no category) left out": 1}  # wall
+    api = coco_api.COCO(str(out))
+    (image,) = api.dataset["images"]
+    assert (image["width"], image["height"], image["frame"]) == (S.WIDTH, S.HEIGHT, 1)
+    assert image["file_name"] == image["depth_file_name"] == "am_0001.exr"
+    anns = api.loadAnns(api.getAnnIds(imgIds=[image["id"]]))
+    assert [a["name"] for a in anns] == ["Cube", "Holder.A/Box#0", "Holder.B/Box#0"]
+    assert [c["name"] for c in api.loadCats(api.getCatIds())] == ["cube", "object 2"]
+    for ann in anns:
+        number = _id(walled, ann["name"])
+        amodal = walled.amodal(number)
+        visible = amodal & (walled.instance_id == number)
+        np.testing.assert_array_equal(api.annToMask(ann).astype(bool), amodal)
+        np.testing.assert_array_equal(mask_utils.decode(ann["visible_mask"]).astype(bool),
+                                      visible)
+        np.testing.assert_array_equal(mask_utils.decode(ann["occluded_mask"]).astype(bool),
+                                      amodal & ~visible)
+        assert ann["area"] == int(mask_utils.area(ann["segmentation"])) == amodal.sum()
+        np.testing.assert_array_equal(ann["bbox"], mask_utils.toBbox(ann["segmentation"]))
+        assert ann["occluded_rate"] == pytest.approx(1 - visible.sum() / amodal.sum(), abs=1e-12)
+        assert ann["category_id"] == walled.poses[number].pass_index and ann["iscrowd"] == 0
+    cube, copy_a, copy_b = anns
+    assert abs(cube["occluded_rate"] - 0.5) <= 0.02
+    assert copy_a["occluded_rate"] <= 0.02 and copy_b["occluded_rate"] == 1.0
+    assert copy_b["visible_bbox"] == [0, 0, 0, 0]
+
+
+def test_kins_reads_back_with_pycocotools_polygons(renders, tmp_path):
+    """KINS loaders turn a_segm / i_segm polygons into masks with
+    pycocotools.mask.frPyObjects(polygons, h, w), merged."""
+    mask_utils = pytest.importorskip("pycocotools.mask")
+    walled, _ = renders
+    out = tmp_path / "kins.json"
+    result = export(walled.path, "kins", out, jobs=1)
+    assert result.notes["objects wholly hidden (no visible pixel) left out"] == 1  # copy B
+    data = json.loads(out.read_text())
+    anns = data["annotations"]
+    assert [a["name"] for a in anns] == ["Cube", "Holder.A/Box#0"]
+    h, w = S.HEIGHT, S.WIDTH
+    for ann in anns:
+        number = _id(walled, ann["name"])
+        amodal = walled.amodal(number)
+        visible = amodal & (walled.instance_id == number)
+        for key, box, area, want in (("a_segm", "a_bbox", "a_area", amodal),
+                                     ("i_segm", "i_bbox", "i_area", visible)):
+            rle = mask_utils.merge(mask_utils.frPyObjects(ann[key], h, w))
+            np.testing.assert_array_equal(mask_utils.decode(rle).astype(bool), want)
+            np.testing.assert_array_equal(ann[box], mask_utils.toBbox(rle))
+            assert ann[area] == int(mask_utils.area(rle)) == want.sum()
+        assert ann["image_id"] == data["images"][0]["id"] and ann["category_id"] >= 1
+    cube = anns[0]
+    assert abs(cube["i_area"] / cube["a_area"] - 0.5) <= 0.02

@@ -14,10 +14,12 @@ from dataclasses import dataclass, fields
 from . import (
     bop,
     coco,
+    coco_amodal,
     colmap,
     flo,
     hdf5,
     hdf5_sequence,
+    kins,
     kitti_depth,
     mask_png,
     nerf,
@@ -144,6 +146,13 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              options=("ids",)),
     Exporter("coco", "one COCO json: boxes and RLE masks from the object index (or --ids)",
              coco.write, per_frame=False, suffix="annotations.json", options=("ids", "names")),
+    Exporter("coco-amodal", "one COCO json, amodal (UOAIS layout): segmentation = full "
+             "silhouette, visible_mask, occluded_mask, occluded_rate; needs amodal masks",
+             coco_amodal.write, per_frame=False, suffix="annotations.json",
+             needs="cryptomatte_object", options=("names",)),
+    Exporter("kins", "one json, amodal (KINS layout): a_segm, i_segm as COCO polygons, a_bbox, "
+             "i_bbox, a_area, i_area; needs amodal masks", kins.write, per_frame=False,
+             suffix="annotations.json", needs="cryptomatte_object", options=("names",)),
     Exporter("nerf", "transforms.json (nerfstudio, instant-ngp): OpenGL camera-to-world, "
              "images/ 8-bit sRGB PNG, depth/ 16-bit PNG in mm", nerf.write, per_frame=False,
              suffix="transforms.json", needs="image", extra="export", modules=("PIL",)),
