@@ -138,3 +138,88 @@ def render_overhead(directory: str, width: int, height: int, samples: int, round
         "blender": bpy.app.version_string,
         "threads": scene.render.threads,
     }
+
+
+def _add_scatter(scene, copies: int, subdivisions: int) -> None:
+    """A collection instanced ``copies`` times in a grid in front of the camera: one
+    ico sphere of ``20 * 4**subdivisions`` triangles (``bench_amodal.py --scatter``)."""
+    import bmesh
+
+    mesh = bpy.data.meshes.new("BenchSphere")
+    bm = bmesh.new()
+    bmesh.ops.create_icosphere(bm, subdivisions=subdivisions, radius=0.15)
+    bm.to_mesh(mesh)
+    bm.free()
+    props = bpy.data.collections.new("BenchProps")
+    sphere = bpy.data.objects.new("BenchSphere", mesh)
+    sphere.pass_index = 9
+    props.objects.link(sphere)
+    camera = scene.camera.matrix_world
+    side = max(1, round(copies ** 0.5))
+    for i in range(copies):
+        holder = bpy.data.objects.new(f"BenchHolder.{i:04d}", None)
+        holder.instance_type = "COLLECTION"
+        holder.instance_collection = props
+        x, y = (i % side - side / 2) * 0.35, (i // side - side / 2) * 0.35
+        holder.matrix_world = camera @ mathutils_matrix((x, y, -6.0))
+        scene.collection.objects.link(holder)
+
+
+def mathutils_matrix(location):
+    from mathutils import Matrix
+
+    return Matrix.Translation(location)
+
+
+def amodal_overhead(directory: str, width: int, height: int, samples: int, rounds: int,
+                    scatter: int = 0, subdivisions: int = 3) -> dict:
+    """Frame 2 rendered ``rounds`` times without and with the Amodal masks output
+    (image, depth and instance_id in both), interleaved; then the frame step alone
+    (the frame record, with and without the masks, ``metadata._record_now``) timed
+    five times each, and the size of the masks' header attribute. ``scatter``: add
+    that many instanced copies of an ico sphere (:func:`_add_scatter`)."""
+    from blender_gt_addon import amodal
+    from blender_gt_addon.blender import metadata
+
+    scene = _scene(width, height, samples)
+    if scatter:
+        _add_scatter(scene, scatter, subdivisions)
+    keys = ["image", "depth", "instance_id"]
+    beauty = os.path.join(directory, "beauty_")
+    modes = ("without", "with")
+
+    def configure(mode: str) -> None:
+        _outputs(scene, os.path.join(directory, mode), keys)
+        scene.groundtruth.use_amodal = mode == "with"
+
+    configure("without")
+    _render(scene, beauty)  # warm-up
+    wall: dict[str, list[float]] = {m: [] for m in modes}
+    cpu: dict[str, list[float]] = {m: [] for m in modes}
+    for r in range(rounds):
+        for mode in modes if r % 2 == 0 else modes[::-1]:
+            configure(mode)
+            seconds, cpu_seconds = _timed_render(scene, beauty)
+            wall[mode].append(seconds)
+            cpu[mode].append(cpu_seconds)
+    step: dict[str, list[float]] = {m: [] for m in modes}
+    for _ in range(5):
+        for mode in modes:
+            configure(mode)
+            start = time.perf_counter()
+            strings = metadata._record_now(scene, scene.frame_current)
+            step[mode].append(time.perf_counter() - start)
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    triangles = objects = 0
+    for instance in depsgraph.object_instances:
+        obj = instance.object
+        if obj.type == "MESH" and not obj.original.hide_render:
+            objects += 1
+            mesh = obj.data
+            mesh.calc_loop_triangles()
+            triangles += len(mesh.loop_triangles)
+    record = amodal.decode(strings[amodal.KEY])
+    return {"wall": wall, "cpu": cpu, "step": step, "blender": bpy.app.version_string,
+            "threads": scene.render.threads, "objects": objects, "triangles": triangles,
+            "masks": len(record.masks), "header_bytes": len(strings[amodal.KEY]),
+            "mask_pixels": sum(m.pixels for m in record.masks.values())}
