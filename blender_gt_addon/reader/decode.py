@@ -10,8 +10,11 @@ crash) is in docs/reader-safety.md.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import multiprocessing
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +78,9 @@ class Budget:
     counted. ``thread_scratch``: one decoding thread's.
     """
 
-    def __init__(self, pixels: int, thread_scratch: int, chunks: int):
+    def __init__(self, pixels: int, thread_scratch: int, chunks: int,
+                 refused: str | None = None):
+        self.refused = refused  # why decoding is refused on both paths, or None
         self.pixels = pixels
         self.thread_scratch = thread_scratch
         self.scratch = min(max(thread_scratch, SCRATCH_BYTES), chunks * thread_scratch)
@@ -99,11 +104,19 @@ def _limit(max_bytes: int | None) -> tuple[int, str]:
     return DEFAULT_MAX_BYTES, "the default"
 
 
-def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str]:
-    """(width, height, channel count, codec name) that a part's header declares."""
+def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str, str | None]:
+    """(width, height, channel count, codec name, why a channel is refused or ``None``)
+    that a part's header declares; the last: the first subsampled channel's
+    :func:`subsampled_reason`, which both decoding paths raise before decoding."""
     (x0, y0), (x1, y1) = (tuple(int(v) for v in c) for c in header["dataWindow"])
     codec = getattr(header.get("compression"), "name", "")
-    return x1 - x0 + 1, y1 - y0 + 1, len(header["channels"]), codec
+    refused = None
+    for channel in header["channels"]:
+        xs, ys = getattr(channel, "xSampling", 1), getattr(channel, "ySampling", 1)
+        if xs != 1 or ys != 1:
+            refused = subsampled_reason(channel.name, xs, ys)
+            break
+    return x1 - x0 + 1, y1 - y0 + 1, len(header["channels"]), codec, refused
 
 
 def check_size(path: Path, parts: list[tuple[int, int, int, str]],
@@ -111,7 +124,8 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
     """Refuse, from the header and before anything is allocated, a file that cannot be
     read safely; the :class:`Budget` of one that can.
 
-    ``parts``: :func:`declared_size` of each part. The bindings allocate every
+    ``parts``: :func:`declared_size` of each part (its subsampled channel, if any,
+    is refused when pixels are decoded: :attr:`Budget.refused`). The bindings allocate every
     channel's full array before they read any pixel data, and so does the native
     decoder, so a damaged data window claiming 100000 x 100000 pixels would take tens
     of gigabytes. Refused, on both decoding paths alike:
@@ -126,17 +140,17 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
         file_size = path.stat().st_size
     except OSError as exc:
         raise GroundTruthError(f"{path}: cannot be opened ({exc.strerror})") from None
-    for w, h, n, _ in parts:
+    for w, h, n, *_ in parts:
         if w > MAX_WIDTH:
             raise GroundTruthError(
                 f"{path}: damaged EXR file (header: declares {w}x{h} pixels, rows wider "
                 f"than the reader's limit of {MAX_WIDTH} pixels; refused before "
                 "allocating them)")
-    sizes = [max(w, 0) * max(h, 0) * n * _SAMPLE_BYTES for w, h, n, _ in parts]
-    least_file = sum(size / _MAX_EXPANSION.get(codec, _MAX_EXPANSION_OTHER)
-                     for size, (_, _, _, codec) in zip(sizes, parts, strict=True))
+    sizes = [max(w, 0) * max(h, 0) * n * _SAMPLE_BYTES for w, h, n, *_ in parts]
+    least_file = sum(size / _MAX_EXPANSION.get(part[3], _MAX_EXPANSION_OTHER)
+                     for size, part in zip(sizes, parts, strict=True))
     if sum(sizes) > _ALWAYS_READABLE and least_file > file_size:
-        w, h, n, _ = parts[sizes.index(max(sizes))]
+        w, h, n, *_ = parts[sizes.index(max(sizes))]
         raise GroundTruthError(
             f"{path}: damaged EXR file (header: declares {w}x{h} pixels in {n} channels, "
             f"{sum(sizes) / 2**20:.0f} MiB of pixels, more than a {file_size}-byte file "
@@ -144,11 +158,13 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
         )
     chunk = 0
     chunks = 1
-    for w, h, n, codec in parts:
+    for w, h, n, codec, _ in parts:
         rows = min(_CHUNK_LINES.get(codec, _CHUNK_LINES_OTHER), max(h, 1))
         chunk = max(chunk, rows * max(w, 0) * n * _SAMPLE_BYTES)
         chunks = max(chunks, -(-max(h, 1) // rows))
-    budget = Budget(sum(sizes), _SCRATCH_CHUNKS * chunk, chunks)
+    refused = next((part[4] for part in parts if part[4]), None)
+    budget = Budget(sum(sizes), _SCRATCH_CHUNKS * chunk, chunks,
+                    f"{path}: {refused}" if refused else None)
     limit, source = _limit(max_bytes)
     if budget.need > limit:
         raise GroundTruthError(
@@ -266,14 +282,25 @@ def open_exr(path: Path, header_only: bool, separate_channels: bool = True) -> A
     if magic != _EXR_MAGIC:
         what = "an empty file" if not magic else "not an OpenEXR file"
         raise GroundTruthError(f"{path}: {what}")
+    # The bindings do not raise when an array of pixels cannot be allocated: they print
+    # a warning (through sys.stdout) and drop the part, which would read as a damaged
+    # file. Their words are caught on the way, and passed on.
+    printed = io.StringIO()
     try:
-        return OpenEXR.File(str(path), separate_channels=separate_channels,
-                            header_only=header_only, **threads)
+        with contextlib.redirect_stdout(printed):
+            exr = OpenEXR.File(str(path), separate_channels=separate_channels,
+                               header_only=header_only, **threads)
     except MemoryError:
         raise out_of_memory(path, None) from None
     except Exception as exc:  # the bindings raise RuntimeError/ValueError/TypeError
         stage = "header" if header_only else "pixels"
         raise GroundTruthError(f"{path}: damaged EXR file ({stage}: {exc})") from None
+    finally:
+        if printed.getvalue():
+            sys.stdout.write(printed.getvalue())
+    if "MemoryError" in printed.getvalue() or "bad_alloc" in printed.getvalue():
+        raise out_of_memory(path, None)
+    return exr
 
 
 def _channel_names(name: str, count: int, declared: set[str]) -> list[str] | None:
@@ -329,15 +356,17 @@ def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
         GroundTruthError: damaged pixel data, a deep image, subsampled channels (any
             channel of the file, as the native decoder refuses them), or no memory.
     """
+    # A channel sampled at a lower resolution (xSampling, ySampling > 1, never
+    # written by Blender): refused from the header, whether asked for or not, as the
+    # native path refuses it (native.py, and _exrread.c, which sees every channel).
+    if budget is not None and budget.refused:
+        raise GroundTruthError(budget.refused)
     try:
         exr, pixels = _decode(path, set(channels), interleave)
     except GroundTruthError as exc:
         if "not enough memory" in str(exc):
             raise out_of_memory(path, budget) from None
         raise
-    # A channel sampled at a lower resolution (xSampling, ySampling > 1, never
-    # written by Blender): refused whether asked for or not, in the words of the
-    # native decoder (_exrread.c), which sees every channel of the file too.
     for part in exr.parts:
         for channel in part.header.get("channels", ()):
             xs, ys = getattr(channel, "xSampling", 1), getattr(channel, "ySampling", 1)

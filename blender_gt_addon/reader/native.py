@@ -78,6 +78,8 @@ def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: i
     Raises:
         GroundTruthError: a file both paths refuse (see the module).
     """
+    if budget is not None and budget.refused:  # both paths refuse it, in these words
+        raise GroundTruthError(budget.refused)
     if available() is None:
         return None
     k = convert._kernels
