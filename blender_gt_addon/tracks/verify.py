@@ -96,8 +96,12 @@ class TrackCheck:
                          "flow (no point visible away from edges in consecutive frames): "
                          "FAILED")
         else:
-            by = ", ".join(f"{k} frame{'s' if k > 1 else ''} {v:.4f} px"
-                           for k, v in self.median_by_frames.items())
+            shown = list(self.median_by_frames.items())
+            if len(shown) > 4:  # the first two and the last
+                shown = [*shown[:2], None, shown[-1]]
+            by = ", ".join("..." if item is None else
+                           f"{item[0]} frame{'s' if item[0] > 1 else ''} {item[1]:.4f} px"
+                           for item in shown)
             verdict = "ok" if self.passed else f"FAILED (above {self.tolerance:g} px)"
             lines.append(f"tracks: {self.points} points, {self.steps} steps against the "
                          f"forward flow chained over frames: median error "
