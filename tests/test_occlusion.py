@@ -84,9 +84,32 @@ def test_a_cube_flush_against_the_wall_touches_it_without_a_boundary(frame):
 
 def test_both_cubes_are_in_front_of_the_wall(frame):
     ids = _ids(frame)
-    order = {(o.front, o.back): o for o in frame.occlusion_order()}
+    order = {(o.front, o.back): o for o in frame.occlusion_order(by="boundary")}
     assert set(order) == {(ids["Front"], ids["Wall"]), (ids["Resting"], ids["Wall"])}
     assert all(o.against == 0 and o.pixels > 50 for o in order.values())
+
+
+def test_the_order_by_overlap_also_orders_what_never_meets_in_the_image(frame):
+    """The hidden cube is seen nowhere, so no boundary tells where it lies; its full
+    silhouette overlaps the wall's and the floating cube's, which are seen there."""
+    ids = _ids(frame)
+    assert "Hidden" in ids and not (frame.instance_id == ids["Hidden"]).any()
+    order = {(o.front, o.back): o for o in frame.occlusion_order()}  # by overlap: amodal
+    assert order == {(o.front, o.back): o for o in frame.occlusion_order(by="overlap")}
+    front, wall, resting, hidden = (ids[n] for n in ("Front", "Wall", "Resting", "Hidden"))
+    assert set(order) == {(front, wall), (resting, wall), (wall, hidden), (front, hidden)}
+    assert order[(wall, hidden)].against == order[(front, hidden)].against == 0
+    # The overlap of the cube's and the wall's silhouettes is the cube's square: every
+    # pixel whose centre it covers, seen as the cube but for edge pixels whose one
+    # sample may miss it.
+    (x0, y0), (x1, y1) = sc.project(np.array([[-0.2, 0.2, -1.8], [0.2, -0.2, -1.8]]))
+    centres = (np.floor(x1) - np.ceil(x0) + 1) * (np.floor(y1) - np.ceil(y0) + 1)
+    o = order[(front, wall)]
+    assert o.pixels + o.against == centres
+    assert o.against < 2 * (x1 - x0 + y1 - y0)
+    # Seen pixels in the hidden cube's overlaps add up to its whole silhouette.
+    assert (order[(wall, hidden)].pixels + order[(front, hidden)].pixels
+            == np.count_nonzero(frame.amodal(hidden)))
 
 
 def test_the_occlusion_tile_draws_the_near_side_white_and_the_far_side_red(folder, frame,

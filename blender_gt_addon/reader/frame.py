@@ -500,10 +500,24 @@ class GroundTruthFrame:
         between neighbouring pixels; ids as in :meth:`boxes`)."""
         return occlusion.boundaries(self.depth, self._ids(source)[0], tolerance)
 
-    def occlusion_order(self, tolerance: float = occlusion.DEFAULT_TOLERANCE,
+    def occlusion_order(self, by: str | None = None,
+                        tolerance: float = occlusion.DEFAULT_TOLERANCE,
                         source: str | None = None) -> list[occlusion.Occlusion]:
-        """Per pair of instances meeting at an occlusion boundary, which is in front
-        (:func:`.occlusion.order`)."""
+        """Which instance is in front of which: ``by="overlap"``, per pair whose amodal
+        masks overlap (:func:`.occlusion.overlap_order`; the default when the file has
+        amodal masks), or ``by="boundary"``, per pair meeting at an occlusion boundary
+        (:func:`.occlusion.order`; the default otherwise, ``tolerance`` and ``source``
+        as in :meth:`occlusion_boundaries`)."""
+        if by is None:
+            by = "overlap" if self.amodal_masks else "boundary"
+        if by == "overlap":
+            if not self.amodal_masks:
+                raise GroundTruthError(f"{self.path}: the order by overlap needs amodal "
+                                       "masks (tick Amodal masks); by='boundary' needs none")
+            return occlusion.overlap_order(self.instance_id, self.amodal_masks)
+        if by != "boundary":
+            raise GroundTruthError(f"{self.path}: occlusion order by 'overlap' or "
+                                   f"'boundary', not {by!r}")
         return occlusion.order(self.occlusion_boundaries(tolerance, source))
 
     def boxes(self, source: str | None = None) -> list[Box]:

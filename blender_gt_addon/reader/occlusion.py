@@ -14,12 +14,19 @@ The one definition of both (docs/conventions.md, "Occlusion boundaries"):
   jump there: that contact is not an occlusion boundary, whatever their ids.
   Inside one object a jump is a self-occlusion (a fold, a handle in front of its
   mug): same rule, ``self_occlusion`` tells them apart.
-- **Order.** Per pair of instances that meet at a boundary, the one whose pixels are
-  the occluder at more of their shared boundary pixel pairs is in front; the count
-  of pairs saying the opposite is kept (``against``: non-zero for interlocking
-  objects, or a pixel or two at corners where a pixel's id, the object covering most
-  of it, and its depth, the first sample's surface, disagree). The background (id 0)
-  takes part in boundaries but not in the order.
+- **Order by boundaries** (:func:`order`). Per pair of instances that meet at a
+  boundary, the one whose pixels are the occluder at more of their shared boundary
+  pixel pairs is in front; the count of pairs saying the opposite is kept
+  (``against``: non-zero for interlocking objects, or a pixel or two at corners where
+  a pixel's id, the object covering most of it, and its depth, the first sample's
+  surface, disagree). The background (id 0) takes part in boundaries but not in the
+  order.
+- **Order by overlap** (:func:`overlap_order`, files with amodal masks). Per pair of
+  instances whose amodal masks (full silhouettes) overlap on the image, the one seen
+  (``instance_id``) at more pixels of the overlap is in front; ``against`` counts the
+  overlap pixels where the other is seen. This also orders pairs that never touch in
+  the image (a third object between them hides where they would meet); a pair whose
+  whole overlap is hidden by others is left out (nothing seen tells their order).
 
 The tolerance guards against surfaces seen at a grazing angle, whose depth grows
 from pixel to pixel without an occlusion: a plane at angle ``a`` to the viewing ray
@@ -36,7 +43,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DEFAULT_TOLERANCE", "Occlusion", "OcclusionBoundaries", "boundaries", "order"]
+__all__ = ["DEFAULT_TOLERANCE", "Occlusion", "OcclusionBoundaries", "boundaries", "order",
+           "overlap_order"]
 
 DEFAULT_TOLERANCE = 0.05
 
@@ -106,10 +114,12 @@ class Occlusion:
     """One pair of instances that meet at occlusion boundaries.
 
     Attributes:
-        front: the id in front (the occluder at most of the pair's boundary pixels).
+        front: the id in front.
         back: the id behind.
-        pixels: boundary pixel pairs where ``front`` occludes ``back``.
-        against: boundary pixel pairs where ``back`` occludes ``front``.
+        pixels: by boundaries, the boundary pixel pairs where ``front`` occludes
+            ``back``; by overlap, the pixels of the two amodal masks' overlap where
+            ``front`` is seen.
+        against: the same counts saying the opposite.
     """
 
     front: int
@@ -171,4 +181,45 @@ def order(found: OcclusionBoundaries) -> list[Occlusion]:
             result.append(Occlusion(front=a, back=b, pixels=a_front, against=b_front))
         else:
             result.append(Occlusion(front=b, back=a, pixels=b_front, against=a_front))
+    return sorted(result, key=lambda o: (o.front, o.back))
+
+
+def overlap_order(instance_id: np.ndarray, masks) -> list[Occlusion]:
+    """Which instance is in front, per pair of instances whose amodal masks overlap on
+    the image (module docstring), sorted by ``(front, back)``.
+
+    Parameters:
+        instance_id: (H, W) integer ids, 0 on background.
+        masks: ``{id: amodal.Mask}`` (the reader's ``amodal_masks``): ``box`` (x0, y0,
+            x1, y1) exclusive ends in image pixels and ``crop``, the mask inside it.
+    """
+    ids = np.asarray(instance_id)
+    height, width = ids.shape
+    placed = {}  # id -> (x0, y0, x1, y1) clipped to the image, mask there
+    for i, mask in masks.items():
+        x0, y0, x1, y1 = mask.box
+        cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+        if cx1 > cx0 and cy1 > cy0:
+            crop = mask.crop[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]
+            if crop.any():
+                placed[int(i)] = ((cx0, cy0, cx1, cy1), crop)
+    keys = sorted(placed)
+    result = []
+    for n, a in enumerate(keys):
+        (ax0, ay0, ax1, ay1), acrop = placed[a]
+        for b in keys[n + 1:]:
+            (bx0, by0, bx1, by1), bcrop = placed[b]
+            x0, y0, x1, y1 = max(ax0, bx0), max(ay0, by0), min(ax1, bx1), min(ay1, by1)
+            if x1 <= x0 or y1 <= y0:
+                continue
+            both = (acrop[y0 - ay0:y1 - ay0, x0 - ax0:x1 - ax0]
+                    & bcrop[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0])
+            seen = ids[y0:y1, x0:x1][both]
+            a_seen, b_seen = int(np.count_nonzero(seen == a)), int(np.count_nonzero(seen == b))
+            if a_seen == b_seen == 0:
+                continue
+            if a_seen >= b_seen:
+                result.append(Occlusion(front=a, back=b, pixels=a_seen, against=b_seen))
+            else:
+                result.append(Occlusion(front=b, back=a, pixels=b_seen, against=a_seen))
     return sorted(result, key=lambda o: (o.front, o.back))

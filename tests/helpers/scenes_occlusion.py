@@ -7,7 +7,8 @@ Camera at the origin looking down -Z (image up = +Y), 50 mm lens on 36 mm film o
 front of it float a cube ("Front", :data:`FRONT`), whose whole outline hides the
 wall, and a cube standing flush against the wall ("Resting", :data:`RESTING`: its
 back face in the wall's plane), whose left silhouette is its back-left edge, where
-it touches the wall: a contact, not an occlusion.
+it touches the wall: a contact, not an occlusion. Behind the wall, out of sight, a
+third cube ("Hidden", :data:`HIDDEN`) whose silhouette overlaps the floating cube's.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ FOCAL_PX = FOCAL_MM / SENSOR_MM * WIDTH
 WALL_Z = -3.0
 FRONT = ("Front", 0.4, (0.0, 0.0, -2.0))  # name, side, centre (Blender world)
 RESTING = ("Resting", 0.5, (0.9, 0.0, WALL_Z + 0.25))
+HIDDEN = ("Hidden", 0.4, (-0.3, 0.0, WALL_Z - 0.5))
 
 
 def corners(side: float, centre) -> np.ndarray:
@@ -41,8 +43,9 @@ def project(points: np.ndarray) -> np.ndarray:
 
 
 def render(directory: str) -> dict:
-    """Frame 1 of the scene, depth and instance ids with clean edges (one sample per
-    pixel for the data outputs, so each pixel's id and depth come from one surface)."""
+    """Frame 1 of the scene, depth, instance ids and amodal masks, with clean edges (one
+    sample per pixel for the data outputs, so each pixel's id and depth come from one
+    surface)."""
     import bpy
     import scenes
 
@@ -56,7 +59,7 @@ def render(directory: str) -> dict:
     scene.camera = cam
     scenes._object("Wall", scenes._rect("Wall", -3.0, 3.0, -3.0, 3.0), (0, 0, WALL_Z), 1,
                    scenes._material("WallMat", 1))
-    for index, (name, side, centre) in enumerate((FRONT, RESTING), start=2):
+    for index, (name, side, centre) in enumerate((FRONT, RESTING, HIDDEN), start=2):
         scenes._object(name, scenes._cube(name, side), centre, index,
                        scenes._material(name + "Mat", index))
     scenes._enable_all(scene, directory, prefix="occ_")

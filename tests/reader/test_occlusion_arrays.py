@@ -101,3 +101,52 @@ def test_no_instances_no_order_and_nan_is_never_a_boundary():
 def test_bad_input_is_refused(depth_shape, id_shape, tolerance):
     with pytest.raises(ValueError):
         occlusion.boundaries(np.ones(depth_shape), np.ones(id_shape, dtype=np.int32), tolerance)
+
+
+def _mask(name, box, crop):
+    from blender_gt_addon.amodal import Mask
+
+    return Mask(name=name, box=box, crop=np.asarray(crop, dtype=bool))
+
+
+def test_order_by_overlap_counts_who_is_seen_where_silhouettes_overlap():
+    """Three full silhouettes on a 6x8 image: 1 is seen over 2 where they overlap; 3 is
+    seen nowhere, hidden by 2 (so no boundary could order them) and partly off the
+    image (the part outside is not counted)."""
+    ids = np.zeros((6, 8), dtype=np.int32)
+    ids[1:5, 1:4] = 1
+    ids[1:5, 4:7] = 2
+    masks = {
+        1: _mask("A", (1, 1, 4, 5), np.ones((4, 3))),
+        2: _mask("B", (2, 1, 7, 5), np.ones((4, 5))),  # its columns 2-3 are behind 1
+        3: _mask("C", (5, -2, 7, 3), np.ones((5, 2))),  # rows -2..2, seen as 2 in rows 1-2
+    }
+    result = occlusion.overlap_order(ids, masks)
+    assert result == [occlusion.Occlusion(front=1, back=2, pixels=8, against=0),
+                      occlusion.Occlusion(front=2, back=3, pixels=4, against=0)]
+    # An overlap where the other one is seen counts against.
+    ids[1, 2] = 2
+    assert occlusion.overlap_order(ids, masks)[0] == occlusion.Occlusion(1, 2, 7, 1)
+    # An overlap hidden everywhere by a third object orders nothing.
+    ids[1:5, 1:7] = 9
+    assert occlusion.overlap_order(ids, masks) == []
+    # Masks out of the image or empty take no part.
+    far = {1: _mask("A", (20, 20, 22, 22), np.ones((2, 2))),
+           2: _mask("B", (0, 0, 0, 0), np.zeros((0, 0)))}
+    assert occlusion.overlap_order(ids, far) == []
+
+
+def test_order_by_overlap_needs_amodal_masks_and_a_known_rule():
+    """On a rendered file without amodal masks (tests/data), by='overlap' says what is
+    missing, an unknown rule is refused, and the default is the order by boundaries."""
+    from pathlib import Path
+
+    from blender_gt_addon import reader
+
+    gt = reader.read(Path(__file__).resolve().parents[1] / "data" / "analytic_0002.exr")
+    assert not gt.amodal_masks
+    with pytest.raises(reader.GroundTruthError, match="amodal masks"):
+        gt.occlusion_order(by="overlap")
+    with pytest.raises(reader.GroundTruthError, match="not 'depth'"):
+        gt.occlusion_order(by="depth")
+    assert gt.occlusion_order() == gt.occlusion_order(by="boundary") != []
