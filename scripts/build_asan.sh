@@ -32,4 +32,4 @@ target="$out/_kernels$suffix"
   blender_gt_addon/reader/_kernels.c blender_gt_addon/reader/_rows.c \
   blender_gt_addon/reader/_exrread.c -o "$target.tmp"
 mv -f "$target.tmp" "$target"
-echo "$PWD/$target"
+realpath "$target"

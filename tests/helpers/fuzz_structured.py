@@ -332,7 +332,7 @@ def kind_of(outcome: tuple) -> str:
     if outcome[0] != "GroundTruthError":
         return outcome[0]
     reason = re.sub(r"\d+", "N", outcome[1].removeprefix("<file>: "))
-    return "refused: " + reason[:48]
+    return "refused: " + reason[:100]
 
 
 # -- The child -----------------------------------------------------------------------
