@@ -140,7 +140,7 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
         file_size = path.stat().st_size
     except OSError as exc:
         raise GroundTruthError(f"{path}: cannot be opened ({exc.strerror})") from None
-    for w, h, n, *_ in parts:
+    for w, h, *_ in parts:
         if w > MAX_WIDTH:
             raise GroundTruthError(
                 f"{path}: damaged EXR file (header: declares {w}x{h} pixels, rows wider "

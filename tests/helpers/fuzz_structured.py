@@ -395,7 +395,8 @@ def child(seeds_dir: Path, work: Path, seed: int, first: int, count: int, memory
     log.close()
     result = {
         "first": first, "count": count, "seconds": round(time.monotonic() - started, 1),
-        "max_rss_mb": peak_mb(), "native": native.available(), "kernels": getattr(convert._kernels, "__file__", None),
+        "max_rss_mb": peak_mb(), "native": native.available(),
+        "kernels": getattr(convert._kernels, "__file__", None),
     }
     (work / f"result-{first}.json").write_text(json.dumps(result, indent=1))
     return 0
