@@ -6,7 +6,7 @@
         [--size 640x480] [--scatter 400 --subdivisions 3]
 
 The demo's street scene (``--scatter N``: plus N instanced copies of an ico sphere of
-``20 * 4**subdivisions`` triangles), Cycles on the CPU, image, depth and instance_id
+``20 * 4**(subdivisions - 1)`` triangles), Cycles on the CPU, image, depth and instance_id
 written in both modes, rendered in one Blender process without and with the Amodal
 masks output, interleaved round by round after a warm-up render. Printed: the median
 wall and CPU time of each mode, the median of the ratios within a round, and the
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scatter", type=int, default=0, help="instanced copies of a sphere to "
                    "add (default: none)")
     p.add_argument("--subdivisions", type=int, default=3, help="of the scattered ico "
-                   "sphere (default: %(default)s, 1280 triangles)")
+                   "sphere (default: %(default)s, 320 triangles)")
     args = p.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
     print(f"machine: {common.machine()}")

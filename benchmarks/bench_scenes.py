@@ -142,7 +142,7 @@ def render_overhead(directory: str, width: int, height: int, samples: int, round
 
 def _add_scatter(scene, copies: int, subdivisions: int) -> None:
     """A collection instanced ``copies`` times in a grid in front of the camera: one
-    ico sphere of ``20 * 4**subdivisions`` triangles (``bench_amodal.py --scatter``)."""
+    ico sphere of ``20 * 4**(subdivisions - 1)`` triangles (``bench_amodal.py --scatter``)."""
     import bmesh
 
     mesh = bpy.data.meshes.new("BenchSphere")

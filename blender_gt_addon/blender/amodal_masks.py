@@ -18,14 +18,24 @@ from .. import amodal
 from .. import camera as cammod
 
 
-def mask_of(name: str, obj, matrix_world, camera: cammod.Camera) -> amodal.Mask | None:
+def mask_of(name: str, obj, matrix_world, camera: cammod.Camera,
+            cache: dict | None = None) -> amodal.Mask | None:
     """The amodal mask of evaluated object ``obj`` placed by ``matrix_world`` (a copy
     made by instancing is placed by its instance's matrix), or ``None`` when it has no
     surface to rasterise (hair curves, point clouds, volumes, empty meshes) or is not
-    seen by camera rays (Object Properties > Visibility > Camera unticked)."""
+    seen by camera rays (Object Properties > Visibility > Camera unticked).
+
+    ``cache``: a dict kept for one frame step, so that copies sharing one evaluated
+    data-block (a collection instanced many times) are triangulated once."""
     if not obj.original.visible_camera:
         return None
-    triangles = _local_triangles(obj)
+    key = obj.data.as_pointer() if cache is not None and obj.data is not None else None
+    if key is not None and key in cache:
+        triangles = cache[key]
+    else:
+        triangles = _local_triangles(obj)
+        if key is not None:
+            cache[key] = triangles
     if triangles is None:
         return None
     vertices, corners = triangles

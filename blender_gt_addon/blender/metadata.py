@@ -158,10 +158,10 @@ def _record_now(scene, frame: int) -> dict[str, str]:
     if not (scene.groundtruth.use_amodal and camera is not None
             and camera.type in ("PERSP", "ORTHO")):
         return {frame_record.KEY: frame_record.encode(frame, camera, _objects_now(scene))}
-    records, masks = [], []
+    records, masks, meshes = [], [], {}
     for record, obj, matrix in _rendered(scene):
         records.append(record)
-        mask = amodal_masks.mask_of(record.name, obj, matrix, camera)
+        mask = amodal_masks.mask_of(record.name, obj, matrix, camera, meshes)
         if mask is not None:
             masks.append(mask)
     return {frame_record.KEY: frame_record.encode(frame, camera, records),
