@@ -53,7 +53,8 @@ MAX_BYTES_VARIABLE = "GT_READER_MAX_BYTES"
 DEFAULT_MAX_BYTES = 16 << 30
 # The native decoder's scratch, all threads together (bytes): fewer threads decode
 # when one thread's scratch times the threads would be more (at least one decodes).
-SCRATCH_BYTES = 256 << 20
+# 1 GiB: a 4K frame of every output in DWAB (256-line chunks) still decodes on two.
+SCRATCH_BYTES = 1 << 30
 # Scanlines a chunk holds, by codec (OpenEXR's table); unknown codecs: the most.
 _CHUNK_LINES = {
     "NO_COMPRESSION": 1, "RLE_COMPRESSION": 1, "ZIPS_COMPRESSION": 1, "ZIP_COMPRESSION": 16,
@@ -63,7 +64,8 @@ _CHUNK_LINES = {
 }
 _CHUNK_LINES_OTHER = 256
 # A decoding thread's scratch, in decoded chunks (4 bytes a sample): the Core's
-# unpacked chunk, the Cryptomatte planes (3 of 4 channels), the staged half floats.
+# packed, unpacked and intermediate buffers, the Cryptomatte planes (3 of 4
+# channels) and the staged half floats (at most half a chunk).
 _SCRATCH_CHUNKS = 4
 
 

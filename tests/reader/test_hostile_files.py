@@ -218,3 +218,16 @@ def test_the_environment_variable_sets_the_limit(tmp_path, monkeypatch):
     with pytest.raises(GroundTruthError, match=r"limit of 1000 bytes \(GT_READER_MAX_BYTES"):
         reader.read(path)
     assert reader.read(path, max_bytes=10**9).depth.shape == (64, 64)  # the argument wins
+
+
+def test_decoding_threads_are_fewer_when_one_threads_scratch_is_large():
+    """The native decoder's scratch, all threads, stays within SCRATCH_BYTES (or one
+    thread's, if that is more); a file of few chunks counts only those."""
+    mib = 1 << 20
+    wide = decode.Budget(pixels=0, thread_scratch=600 * mib, chunks=100)
+    assert wide.threads(8) == 1 and wide.scratch == decode.SCRATCH_BYTES
+    huge = decode.Budget(pixels=0, thread_scratch=2 * decode.SCRATCH_BYTES, chunks=100)
+    assert huge.threads(8) == 1 and huge.scratch == 2 * decode.SCRATCH_BYTES
+    small = decode.Budget(pixels=10 * mib, thread_scratch=mib, chunks=3)
+    assert small.threads(8) == 3 and small.scratch == 3 * mib  # a thread a chunk at most
+    assert small.need == 2 * 10 * mib + 3 * mib
