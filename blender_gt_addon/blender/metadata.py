@@ -7,7 +7,9 @@ After Blender writes a frame (``render_post``), :func:`finish_frame` rewrites th
 file's header (``exr.header``): the channel and manifest fix-ups of ``compat``, and
 the frame record in the ``blender-gt/frame`` attribute
 (:mod:`blender_gt_addon.frame_record`): the camera and every rendered object's
-``matrix_world`` at full float64 precision. The user's stamp Note is not touched.
+``matrix_world`` at full float64 precision; with Amodal masks ticked, each one's
+full silhouette in the ``blender-gt/amodal`` attribute (:mod:`.amodal_masks`, from the
+same walk over the objects). The user's stamp Note is not touched.
 
 The record of the frame just rendered is exact whoever started the render:
 - On the main thread (scripts, the command line, ``blender-gt render``) the frame

@@ -12,7 +12,8 @@ No ``bpy`` here.
   16-bit PNGs, the result).
 - a module a format: :mod:`.npz`, :mod:`.hdf5`, :mod:`.hdf5_sequence`, :mod:`.flo`,
   :mod:`.kitti_depth`, :mod:`.mask_png`, :mod:`.coco` (with COCO's RLE), :mod:`.nerf`,
-  :mod:`.colmap`, :mod:`.bop` (with :mod:`.bop_models` and :mod:`.raster`), :mod:`.ply`,
+  :mod:`.colmap`, :mod:`.bop` (with :mod:`.bop_models` and :mod:`.raster`),
+  :mod:`.coco_amodal`, :mod:`.kins`, :mod:`.ply`,
   :mod:`.webdataset`; :mod:`.images` holds what the image formats share (8-bit sRGB
   images, 16-bit depth PNGs, frame names).
 
@@ -42,8 +43,13 @@ Formats (precision of each, compared with the reader's arrays):
 - ``colmap``: a COLMAP text model (PINHOLE cameras, world-to-camera poses, 3D points
   from depth with their tracks) and the images; read back by pycolmap.
 - ``bop``: a BOP scene (scene_camera, scene_gt, scene_gt_info, rgb, depth, visible
-  masks; amodal masks as an option), poses in mm, obj_id = pass index; needs the
-  objects' models (``models``) for the full silhouettes.
+  masks; amodal masks as an option), poses in mm, obj_id = pass index; the full
+  silhouettes from the files' amodal masks, or from the objects' models (``models``).
+- ``coco-amodal``: one COCO json in UOAIS's layout: ``segmentation`` the amodal mask,
+  ``visible_mask``, ``occluded_mask`` (compressed RLE), ``occluded_rate``; needs the
+  Amodal masks output. Exact (the masks as the reader gives them).
+- ``kins``: one json in KINS's layout: ``a_segm``, ``i_segm`` as COCO polygons that
+  decode exactly, ``a_bbox``, ``i_bbox``, ``a_area``, ``i_area``. Exact.
 - ``ply``: a coloured point cloud a frame in world coordinates (``fuse``: one for all).
 - ``webdataset``: tar shards of uncompressed ``.npy`` samples, a frame or a frame pair
   each, with camera and names, read by the ``webdataset`` library.
