@@ -6,6 +6,7 @@ print. No ``bpy``; :mod:`blender_gt_addon.cli` adds them to its parser."""
 from __future__ import annotations
 
 import argparse
+import textwrap
 import time
 from pathlib import Path
 
@@ -39,11 +40,13 @@ def add_parser(sub) -> None:
     tracks = sub.add_parser(
         "tracks", help="long-range point tracks with exact visibility (TAP-Vid, TAPVid-3D, "
         "PointOdyssey)",
-        description="Choose points on the objects seen in the query frames, carry each "
-        "with its object's recorded poses through every frame, project them with each "
-        "frame's camera and decide visibility from the instance id and depth at the "
-        "point's pixel. Points on a mesh that deforms are marked invalid (and said so). "
-        "Formats:\n" + "\n".join(f"  {name:13s} {row.help}" for name, row in FORMATS.items()),
+        description=textwrap.fill(
+            "Choose points on the objects seen in the query frames, carry each with its "
+            "object's recorded poses through every frame, project them with each frame's "
+            "camera and decide visibility from the instance id and depth at the point's "
+            "pixel. Points on a mesh that deforms are marked invalid (and said so).", 80)
+        + "\nFormats:\n" + "\n".join(f"  {name:13s} {row.help}"
+                                      for name, row in FORMATS.items()),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     tracks.add_argument("source", type=Path, metavar="FOLDER",
                         help="frames with depth, instance ids, cameras and poses (and "
