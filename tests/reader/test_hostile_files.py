@@ -122,6 +122,8 @@ def test_the_scratch_is_a_chunks_real_rows_not_the_codecs_lines(tmp_path):
     assert "error" not in got, got
     assert got["native"][0] == "read" and got["native"] == got["planes"], got
     assert got["native_decoded"], got  # not a quiet fall-back to the planes
+    # both reads, one after the other, in the child: within the budget of one
+    assert got["max_rss_mb"] << 20 < reader.read(path)._budget.need
 
 
 # -- Finding 3: numpy's MemoryError escaped from the native path ----------------------
