@@ -575,4 +575,7 @@ class GroundTruthFrame:
         counts as not visible); 0.0 when the mask is empty (out of view). Empty
         without amodal masks."""
         masks = self.amodal_masks
+        if masks and "cryptomatte_object" not in self.passes:
+            raise GroundTruthError(f"{self.path}: visib_fract needs the instance_id output, "
+                                   "which the file lacks")
         return amodal_masks.visible_fractions(self.instance_id, masks) if masks else {}
