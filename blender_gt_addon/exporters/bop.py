@@ -186,7 +186,6 @@ def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
     frame = reader.read(src)
     out = Path(folder)
     camera = frame.camera
-    width, height = frame.width, frame.height
     notes: dict[str, int] = {}
     stored, lost = depth_png16(frame.depth, MM_PER_UNIT / depth_scale)
     if lost:
@@ -200,7 +199,6 @@ def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
            "cam_t_w2c": (w2c[:3, 3] * MM_PER_UNIT).tolist()}
     ids = frame.instance_id
     gts, infos = [], []
-    margin = (width, height)
     for pose in frame.poses.values():
         if pose.pass_index <= 0:
             continue

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .. import camera as cammod
 from .. import amodal, conventions, frame_record
+from .. import camera as cammod
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
 from . import amodal_masks, convert, decode, ids, instances, native, occlusion, poses
 from .errors import GroundTruthError

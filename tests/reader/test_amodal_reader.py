@@ -58,4 +58,4 @@ def test_records_of_another_frame_or_size(tmp_path):
         gt.amodal(1)
     _with_masks(folder / "gt_0006.exr", frame=6, size=(W + 1, H))
     with pytest.raises(GroundTruthError, match="amodal masks for 65x48 pixels"):
-        reader.read(folder / "gt_0006.exr").amodal_masks
+        _ = reader.read(folder / "gt_0006.exr").amodal_masks
