@@ -232,7 +232,8 @@ decode_chunks (void* arg)
      * a chunk has at most job->rows rows, never more than the image), then six blocks
      * of a row for unit normals */
     Py_ssize_t id_floats = 0, ids_at = 0;
-    if (job->ids && !size_of (3, job->rows, w, &id_floats))
+    if (job->ids && (!size_of (3, job->rows, w, &id_floats) ||
+                     id_floats > PY_SSIZE_T_MAX / (Py_ssize_t) sizeof (float) - 6 * UNIT_BLOCK))
     {
         refuse (job, "the Cryptomatte planes of a chunk overflow the decoder's sizes");
         return NULL;
