@@ -265,6 +265,15 @@ def judge(data: bytes, path: Path, must_fail: bool,
 # -- The child's commands -----------------------------------------------------------
 
 
+def peak_mb() -> int:
+    """This process's peak resident memory in MiB: VmHWM, which starts afresh at exec
+    (ru_maxrss carries over the peak of the parent it was forked from)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def _start(work: Path, memory_mb: int) -> Path:
     """Cap the address space, let SIGALRM kill, make WORK_DIR; the file to read."""
     limit = memory_mb << 20
@@ -401,7 +410,7 @@ def fuzz(seeds_dir: Path, work: Path, examples: int, seed: int, memory_mb: int) 
         "by_mutation": {k: dict(v) for k, v in by_mutation.items()},
         "messages": messages, "problems": problems[-3:], "failure": failure, "seeds": names,
         "seconds": round(time.monotonic() - started, 1),
-        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "max_rss_mb": peak_mb(),
     }
     (work / "result.json").write_text(json.dumps(result, indent=1))
     return 1 if failure else 0
