@@ -221,7 +221,10 @@ class GroundTruthFrame:
         planes = self._planes(layer)
         if layer not in _IN_PLACE:
             self._shrink(but=layer)
-        array = planes_to_array(layer, planes, self._dtype)
+        try:
+            array = planes_to_array(layer, planes, self._dtype)
+        except MemoryError:  # as the native path says it (native.read_arrays)
+            raise decode.out_of_memory(self.path, self._budget) from None
         self._arrays[layer] = array
         self._release(layer)
         return array
