@@ -206,3 +206,24 @@ def test_tracks_of_a_static_scene_agree_with_chained_flow(static_scene, capsys):
     printed = capsys.readouterr().out
     assert "forward flow chained over frames: median error" in printed
     assert "depth-ratio heuristic (0.97" in printed
+
+
+def test_with_cycles_default_pixel_filter_query_points_pass_and_the_cube_is_exact(
+        analytic_animation):
+    """The analytic scene (``geometry.py``) renders with Cycles' default filter (1.5 px):
+    depth and position come from a sample off the pixel centre. Every query point still
+    passes the visibility test in its own frame, and the moving cube's points land where
+    its motion puts them (``geometry.project``: pixel corners at integers, so - 0.5)."""
+    import geometry
+
+    out, _ = analytic_animation
+    tracks = track(out, grid=1)
+    assert not tracks.notes  # no query point fails in its own frame; position was there
+    assert tracks.visible[0].all()
+    cube = np.flatnonzero(tracks.object_name == "Moving")
+    assert cube.size >= 30
+    for t, frame in enumerate(tracks.frames):
+        shift = np.subtract(geometry.moving_centre(frame), geometry.moving_centre(1))
+        expected = np.array([geometry.project(*p) for p in tracks.world[0, cube] + shift])
+        assert np.abs(tracks.uv[t, cube] - (expected - 0.5)).max() < 0.01
+    assert tracks.visible[:, cube].all()  # in front of everything, facing the camera
