@@ -33,8 +33,8 @@ import threading
 
 import bpy
 
-from .. import camera as cammod
 from .. import amodal, frame_record
+from .. import camera as cammod
 from ..exr import header
 from . import amodal_masks, checks, compositor
 
@@ -116,21 +116,37 @@ def _rendered(scene):
 
 def geometry_hash(obj) -> str | None:
     """16 hex digits: BLAKE2b of the evaluated mesh's vertex coordinates (float32, object
-    coordinates, after shape keys, armatures and modifiers), or ``None`` for an object
-    whose evaluated data is no mesh (curves, volumes, ...: not hashed, so point tracks
-    treat them as of unknown deformation)."""
+    coordinates, after shape keys, armatures and modifiers). Curves, text and metaballs
+    are hashed through the mesh Blender makes of them (``to_mesh``); ``None`` where
+    there is no mesh to make (volumes, point clouds, hair curves: point tracks then
+    treat the object as of unknown deformation)."""
     import hashlib
 
     import numpy as np
 
     vertices = getattr(obj.data, "vertices", None)
+    made = None
     if vertices is None:
-        return None
-    coordinates = np.empty(len(vertices) * 3, dtype=np.float32)
-    vertices.foreach_get("co", coordinates)
+        if obj.type not in _MESH_LIKE:  # to_mesh() would print an error
+            return None
+        try:
+            made = obj.to_mesh()
+        except RuntimeError:  # an object type with no mesh
+            return None
+        if made is None:
+            return None
+        vertices = made.vertices
+    try:
+        coordinates = np.empty(len(vertices) * 3, dtype=np.float32)
+        vertices.foreach_get("co", coordinates)
+    finally:
+        if made is not None:
+            obj.to_mesh_clear()
     return hashlib.blake2b(coordinates.tobytes(), digest_size=8).hexdigest()
 
 
+# Object types whose evaluated data Blender turns into a mesh (to_mesh).
+_MESH_LIKE = {"CURVE", "SURFACE", "FONT", "META"}
 # Blender fills unused levels of an instance's persistent id with this.
 _NO_INDEX = 2**31 - 1
 
