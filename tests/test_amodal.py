@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pytest
 import scenes_amodal as S
+from exports import run_export
 
 from blender_gt_addon import reader
 from blender_gt_addon.exporters import export
@@ -109,9 +110,13 @@ def test_bop_without_models_equals_bop_with_models(renders, tmp_path):
                  [1, 5, 7, 3]]
         write_model_ply(model_path(models, obj_id), vertices, quads)
     infos = {}
-    for how, extra in (("amodal", {}), ("models", {"models": str(models)})):
+    for how in ("amodal", "models"):
         out = tmp_path / how
-        export(src, "bop", out, jobs=1, amodal_masks=True, **extra)
+        if how == "amodal":  # the command line, no --models
+            printed = run_export(src, "bop", out, "--amodal-masks")
+            assert "; 1 objects with pass index 0 (no obj_id) left out" in printed  # wall
+        else:
+            export(src, "bop", out, jobs=1, amodal_masks=True, models=str(models))
         infos[how] = json.loads((out / "scene_gt_info.json").read_text())["1"]
         gts = json.loads((out / "scene_gt.json").read_text())["1"]
         assert [g["obj_id"] for g in gts] == [1, 2, 2]  # Cube, copy A, copy B
