@@ -6,7 +6,8 @@ of tests/helpers/fuzz_structured.py, then the same under AddressSanitizer. No Bl
 Every file is read through both decoding paths in a child process (one at a time,
 capped address space, a time limit a file): nothing but GroundTruthError escapes,
 no child crashes or hangs, and both paths read the same arrays or refuse with the
-same words. Run only in the leg without Blender (scripts/test_all.sh, "no Blender"),
+same words (but for the damaged HTJ2K chunks OpenEXR itself decodes differently
+from one read to the next). Run only in the leg without Blender (scripts/test_all.sh, "no Blender"),
 not once per Blender version: the decoders are the same in every leg.
 ``GT_FUZZ_FILES`` sets the files of the plain run (the AddressSanitizer run reads
 half as many); the long run is benchmarks/fuzz_reader.py (docs/reader-safety.md).
@@ -46,6 +47,11 @@ def check(result: dict, files: int) -> None:
                                 indent=1))
     assert not result["crashes"], result["crashes"]
     assert not result["problems"], result["problems"][:5]
+    # The one known exception (docs/reader-safety.md, "Known limits"): a damaged HTJ2K
+    # chunk that OpenEXR decodes one way or the other from read to read. Another codec
+    # doing so would be new, and fails here.
+    assert all("htj2k" in u["seed file"] for u in result["unstable"]), result["unstable"]
+    assert len(result["unstable"]) <= files // 500, result["unstable"]
     outcomes = result["outcomes"]
     assert sum(outcomes.values()) == files
     assert set(outcomes) - {"read"} and all(o.startswith("refused: ") for o in outcomes
