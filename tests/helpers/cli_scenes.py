@@ -52,18 +52,14 @@ def _fcurves(obj) -> list:
 def _build_scene():
     import bmesh
     import bpy
-    from scenes import _reset  # the same empty Cycles scene as the other render tests
+    from scenes import _reset, pinhole_camera  # the same empty Cycles scene as the other render tests
 
     scene = _reset()
     scene.cycles.samples = 2
     scene.render.resolution_x, scene.render.resolution_y = WIDTH, HEIGHT
     scene.frame_start, scene.frame_end = FRAMES
 
-    cam_data = bpy.data.cameras.new("Camera")
-    cam_data.lens, cam_data.sensor_width, cam_data.sensor_fit = 50.0, 36.0, "HORIZONTAL"
-    cam = bpy.data.objects.new("Camera", cam_data)
-    scene.collection.objects.link(cam)
-    scene.camera = cam
+    pinhole_camera(scene, 50.0, 36.0, sun=False)
     sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
     sun.data.energy = 0.5
     sun.rotation_euler = (0.3, 0.2, 0)

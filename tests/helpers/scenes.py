@@ -92,6 +92,21 @@ def _object(name, mesh, location, pass_index, material, rotation=(0, 0, 0)):
     return obj
 
 
+def pinhole_camera(scene, focal_mm: float, sensor_mm: float, sun: bool = True):
+    """The scene's camera: at the origin looking down -Z (image up = +Y), a ``focal_mm``
+    lens on a ``sensor_mm`` wide sensor fitted horizontally; and a sun shining down -Z
+    (along the view) unless ``sun`` is False. Returns the camera object."""
+    cam_data = bpy.data.cameras.new("Camera")
+    cam_data.lens, cam_data.sensor_width, cam_data.sensor_fit = focal_mm, sensor_mm, "HORIZONTAL"
+    cam = bpy.data.objects.new("Camera", cam_data)
+    scene.collection.objects.link(cam)
+    scene.camera = cam
+    if sun:
+        light = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
+        scene.collection.objects.link(light)
+    return cam
+
+
 def _rect(name, x0, x1, y0, y1):
     """A rectangle in the XY plane whose normal is +Z (towards the camera)."""
     mesh = bpy.data.meshes.new(name)
@@ -114,11 +129,7 @@ def _cube(name, size):
 def build_analytic_scene() -> bpy.types.Scene:
     """The scene described in the module docstring, on frame 1."""
     scene = _reset()
-    cam_data = bpy.data.cameras.new("Camera")
-    cam_data.lens, cam_data.sensor_width, cam_data.sensor_fit = FOCAL_MM, SENSOR_MM, "HORIZONTAL"
-    cam = bpy.data.objects.new("Camera", cam_data)
-    scene.collection.objects.link(cam)
-    scene.camera = cam
+    pinhole_camera(scene, FOCAL_MM, SENSOR_MM, sun=False)
 
     sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
     sun.rotation_euler = (0.3, 0.2, 0)

@@ -52,13 +52,7 @@ def render_half_hidden_cube(directory: str) -> dict:
     scene = scenes._reset()
     scene.frame_start, scene.frame_end = 1, 2
     scene.render.resolution_x, scene.render.resolution_y = WIDTH, HEIGHT
-    cam_data = bpy.data.cameras.new("Camera")
-    cam_data.lens, cam_data.sensor_width, cam_data.sensor_fit = FOCAL_MM, SENSOR_MM, "HORIZONTAL"
-    cam = bpy.data.objects.new("Camera", cam_data)
-    scene.collection.objects.link(cam)
-    scene.camera = cam
-    sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
-    scene.collection.objects.link(sun)
+    scenes.pinhole_camera(scene, FOCAL_MM, SENSOR_MM)
 
     cube = scenes._object("Cube", scenes._cube("Cube", CUBE_SIDE), CUBE_LOCATION, 1,
                           scenes._material("CubeMat", 1),

@@ -52,11 +52,7 @@ def render(directory: str) -> dict:
     scene = scenes._reset()
     scene.frame_start = scene.frame_end = 1
     scene.render.resolution_x, scene.render.resolution_y = WIDTH, HEIGHT
-    cam_data = bpy.data.cameras.new("Camera")
-    cam_data.lens, cam_data.sensor_width, cam_data.sensor_fit = FOCAL_MM, SENSOR_MM, "HORIZONTAL"
-    cam = bpy.data.objects.new("Camera", cam_data)
-    scene.collection.objects.link(cam)
-    scene.camera = cam
+    scenes.pinhole_camera(scene, FOCAL_MM, SENSOR_MM, sun=False)
     scenes._object("Wall", scenes._rect("Wall", -3.0, 3.0, -3.0, 3.0), (0, 0, WALL_Z), 1,
                    scenes._material("WallMat", 1))
     for index, (name, side, centre) in enumerate((FRONT, RESTING, HIDDEN), start=2):

@@ -27,7 +27,7 @@ from geometry_tracks import (
     copy_centre,
     mover_centre,
 )
-from scenes import _cube, _fcurves, _material, _object, _rect, _reset
+from scenes import _cube, _fcurves, _material, _object, _rect, _reset, pinhole_camera
 
 
 def _linear(ids) -> None:
@@ -44,13 +44,7 @@ def render_tracks(directory: str, prefix: str = "t_") -> dict:
     scene.cycles.samples = 2
     scene.cycles.filter_width = 0.01
     scene.frame_start, scene.frame_end = FRAMES[0], FRAMES[-1]
-    cam_data = bpy.data.cameras.new("Camera")
-    cam_data.lens, cam_data.sensor_width, cam_data.sensor_fit = FOCAL_MM, SENSOR_MM, "HORIZONTAL"
-    cam = bpy.data.objects.new("Camera", cam_data)
-    scene.collection.objects.link(cam)
-    scene.camera = cam
-    sun = bpy.data.objects.new("Sun", bpy.data.lights.new("Sun", "SUN"))
-    scene.collection.objects.link(sun)
+    pinhole_camera(scene, FOCAL_MM, SENSOR_MM)
 
     _object("Back", _rect("Back", -6, 6, -4, 4), (0, 0, BACK_Z), 1, _material("BackMat", 1))
     _object("Wall", _rect("Wall", *WALL_RECT), (0, 0, WALL_Z), 2, _material("WallMat", 2))
