@@ -8,8 +8,8 @@ The folder: the demo scene (a car driving past, a camera following it) rendered 
 add-on with every output (4 samples), kept in the data folder between runs. Printed:
 for 1000 and 10000 query points, the wall time of :func:`blender_gt_addon.tracks.track`
 (decoding each frame's depth and instance ids included) per frame, best of
-``--repeats``, next to the time of reading those alone; the time to write each format; and, from ``check_tracks`` on the same
-folder, the median chained-flow error and the share of in-view entries a depth-ratio
+``--repeats``, next to the time of reading those alone; the time to write each format;
+and, from ``check_tracks`` on the same folder, the median chained-flow error and the share of in-view entries a depth-ratio
 visibility heuristic (0.97) gets wrong.
 """
 
@@ -52,7 +52,7 @@ def main() -> None:
     for _ in range(args.repeats):
         started = time.perf_counter()
         for frame in reader.open_sequence(source):
-            frame.depth, frame.instance_id, frame.poses  # what tracking reads a frame
+            _ = frame.depth, frame.instance_id, frame.poses  # what tracking reads a frame
         reading.append(time.perf_counter() - started)
     read = min(reading) / args.frames
     print(f"reading depth, instance ids and poses alone: {read * 1000:.1f} ms a frame",

@@ -32,9 +32,9 @@ The tolerance guards against surfaces seen at a grazing angle, whose depth grows
 from pixel to pixel without an occlusion: a plane at angle ``a`` to the viewing ray
 changes depth by about ``1 / (f * tan(a))`` (relative) per pixel for a focal length of
 ``f`` pixels, so the default 0.05 at a 50 mm lens on 36 mm film over 640 px
-(f = 889 px) flags planes seen at under about 1.3 degrees. Cycles takes depth from the first sample, which lands
-anywhere under the pixel filter: boundaries follow the true silhouette within a
-pixel, never blended.
+(f = 889 px) flags planes seen at under about 1.3 degrees. Cycles takes depth from
+the first sample, which lands anywhere under the pixel filter: boundaries follow the
+true silhouette within a pixel, never blended.
 """
 
 from __future__ import annotations
@@ -175,7 +175,8 @@ def order(found: OcclusionBoundaries) -> list[Occlusion]:
     lo_in_front = np.bincount(inverse, weights=near == lo, minlength=len(pairs)).astype(int)
     total = np.bincount(inverse, minlength=len(pairs))
     result = []
-    for (a, b), a_front, count in zip(pairs.tolist(), lo_in_front.tolist(), total.tolist()):
+    for (a, b), a_front, count in zip(pairs.tolist(), lo_in_front.tolist(), total.tolist(),
+                                         strict=True):
         b_front = count - a_front
         if a_front >= b_front:
             result.append(Occlusion(front=a, back=b, pixels=a_front, against=b_front))

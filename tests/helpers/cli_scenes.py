@@ -52,7 +52,8 @@ def _fcurves(obj) -> list:
 def _build_scene():
     import bmesh
     import bpy
-    from scenes import _reset, pinhole_camera  # the same empty Cycles scene as the other render tests
+    # The same empty Cycles scene and camera as the other render tests.
+    from scenes import _reset, pinhole_camera
 
     scene = _reset()
     scene.cycles.samples = 2
