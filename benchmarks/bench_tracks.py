@@ -9,8 +9,8 @@ add-on with every output (4 samples), kept in the data folder between runs. Prin
 for 1000 and 10000 query points, the wall time of :func:`blender_gt_addon.tracks.track`
 (decoding each frame's depth and instance ids included) per frame, best of
 ``--repeats``, next to the time of reading those alone; the time to write each format;
-and, from ``check_tracks`` on the same folder, the median chained-flow error and the share of in-view entries a depth-ratio
-visibility heuristic (0.97) gets wrong.
+and, from ``check_tracks`` on the same folder, the median chained-flow error and the
+share of in-view entries a depth-ratio visibility heuristic (0.97) gets wrong.
 """
 
 from __future__ import annotations

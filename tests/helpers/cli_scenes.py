@@ -52,6 +52,7 @@ def _fcurves(obj) -> list:
 def _build_scene():
     import bmesh
     import bpy
+
     # The same empty Cycles scene and camera as the other render tests.
     from scenes import _reset, pinhole_camera
 
