@@ -106,10 +106,13 @@ def _limit(max_bytes: int | None) -> tuple[int, str]:
     return DEFAULT_MAX_BYTES, "the default"
 
 
-def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str, str | None]:
-    """(width, height, channel count, codec name, why a channel is refused or ``None``)
-    that a part's header declares; the last: the first subsampled channel's
-    :func:`subsampled_reason`, which both decoding paths raise before decoding."""
+def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str, str | None,
+                                                   tuple[int, int] | None]:
+    """(width, height, channel count, codec name, why a channel is refused or ``None``,
+    tile size or ``None``) that a part's header declares. The fifth: the first
+    subsampled channel's :func:`subsampled_reason`, which both decoding paths raise
+    before decoding. The last: (x, y) pixels of a tile of a tiled part, which the
+    library allocates whole, however few of its pixels are in the image."""
     (x0, y0), (x1, y1) = (tuple(int(v) for v in c) for c in header["dataWindow"])
     codec = getattr(header.get("compression"), "name", "")
     refused = None
@@ -118,7 +121,9 @@ def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str, str | Non
         if xs != 1 or ys != 1:
             refused = subsampled_reason(channel.name, xs, ys)
             break
-    return x1 - x0 + 1, y1 - y0 + 1, len(header["channels"]), codec, refused
+    tiles = header.get("tiles")
+    tile = (int(tiles.xSize), int(tiles.ySize)) if hasattr(tiles, "xSize") else None
+    return x1 - x0 + 1, y1 - y0 + 1, len(header["channels"]), codec, refused, tile
 
 
 def check_size(path: Path, parts: list[tuple[int, int, int, str]],
@@ -127,7 +132,8 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
     read safely; the :class:`Budget` of one that can.
 
     ``parts``: :func:`declared_size` of each part (its subsampled channel, if any,
-    is refused when pixels are decoded: :attr:`Budget.refused`). The bindings allocate every
+    is refused when pixels are decoded: :attr:`Budget.refused`; its tiles count as
+    its chunks). The bindings allocate every
     channel's full array before they read any pixel data, and so does the native
     decoder, so a damaged data window claiming 100000 x 100000 pixels would take tens
     of gigabytes. Refused, on both decoding paths alike:
@@ -160,10 +166,15 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
         )
     chunk = 0
     chunks = 1
-    for w, h, n, codec, _ in parts:
-        rows = min(_CHUNK_LINES.get(codec, _CHUNK_LINES_OTHER), max(h, 1))
-        chunk = max(chunk, rows * max(w, 0) * n * _SAMPLE_BYTES)
-        chunks = max(chunks, -(-max(h, 1) // rows))
+    for w, h, n, codec, _, tile in parts:
+        if tile is None:  # scanlines: a chunk is at most the image's height
+            rows = min(_CHUNK_LINES.get(codec, _CHUNK_LINES_OTHER), max(h, 1))
+            chunk = max(chunk, rows * max(w, 0) * n * _SAMPLE_BYTES)
+            chunks = max(chunks, -(-max(h, 1) // rows))
+        else:  # a tile's buffer has the tile's size, not the part of it in the image
+            tw, th = max(tile[0], 1), max(tile[1], 1)
+            chunk = max(chunk, tw * th * n * _SAMPLE_BYTES)
+            chunks = max(chunks, -(-max(w, 1) // tw) * -(-max(h, 1) // th))
     refused = next((part[4] for part in parts if part[4]), None)
     budget = Budget(sum(sizes), _SCRATCH_CHUNKS * chunk, chunks,
                     f"{path}: {refused}" if refused else None)
@@ -171,7 +182,8 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
     if budget.need > limit:
         raise GroundTruthError(
             f"{path}: reading it needs up to {budget.need} bytes "
-            f"({budget.need / 2**20:.0f} MiB: {parts[0][0]}x{parts[0][1]} pixels), more than "
+            f"({budget.need / 2**20:.0f} MiB: {parts[0][0]}x{parts[0][1]} pixels, decoded "
+            f"in chunks or tiles of up to {chunk} bytes), more than "
             f"the limit of {limit} bytes ({source}; raise it with max_bytes or "
             f"{MAX_BYTES_VARIABLE}); refused before allocating them")
     return budget

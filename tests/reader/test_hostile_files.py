@@ -193,6 +193,27 @@ def test_nan_payloads_are_unspecified_but_nan_positions_agree(tmp_path, monkeypa
     assert got[finite].tobytes() == want[finite].tobytes()
 
 
+# -- Found by the long fuzzing run: a tile of millions of rows ---------------------------
+
+
+@pytest.mark.parametrize("y_size", [0x02000010, 0x00800010])
+def test_a_tile_of_millions_of_rows_is_refused_before_the_library_allocates_it(
+        tmp_path, y_size):
+    """One flipped bit in the tile description of a 14 KB tiled ZIP file (36 x 12
+    pixels, tiles of 8 x 16) made its tiles 33,554,448 (or 8,388,624) rows high; the
+    library allocates a tile's buffer whole, and the planes path took 24 GB (9.9 GB)
+    before failing. A tile now counts as a chunk of the read's budget."""
+    seed = next(p for p in fs.write_seeds(tmp_path / "seeds") if p.stem == "ours_tiled_zip")
+    data = seed.read_bytes()
+    _, at, _ = fs.attributes(data)[0]["tiles"]
+    assert struct.unpack_from("<2I", data, at) == (8, 16)
+    path = tmp_path / "tall_tiles.exr"
+    path.write_bytes(data[:at + 4] + struct.pack("<I", y_size) + data[at + 8:])
+    got = refused_alike(path, "more than the limit of")
+    assert f"decoded in chunks or tiles of up to {8 * y_size * 29 * 4} bytes" in got["native"][1]
+    assert got["max_rss_mb"] < 512
+
+
 # -- The budget a caller sets ---------------------------------------------------------
 
 
