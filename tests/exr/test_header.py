@@ -161,3 +161,50 @@ def test_no_temporary_file_is_left_beside_the_file(tmp_path):
     _write(path, _planes(np.random.default_rng(6)), OpenEXR.ZIP_COMPRESSION)
     assert header.finish_file(str(path), ("Sun",), {"k": "v"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.exr"]
+
+
+def test_header_is_rewritten_in_place_moving_only_the_chunks_it_covers(tmp_path):
+    """The file is not copied: chunks past the new header keep their bytes and places;
+    those the longer header covers move to the end; the file grows by them alone."""
+    import struct
+
+    import OpenEXR
+
+    path = tmp_path / "a.exr"
+    planes = {("vector.W" if n == "vector.W.V" else n.lower() if "crypto" in n else n): p
+              for n, p in _planes(np.random.default_rng(8)).items()}
+    _write(path, planes, OpenEXR.NO_COMPRESSION)  # a chunk a row: many small chunks
+    before = path.read_bytes()
+    _, pixels = _read(path)
+    text = "x" * 5000
+    assert header.finish_file(str(path), (), {"blender-gt/frame": text})
+    after = path.read_bytes()
+    new_head = after.index(b"blender-gt/frame") + len(text) + 40
+    old_offsets = _offsets(before)
+    new_offsets = _offsets(after)
+    kept = [i for i, o in enumerate(old_offsets) if o >= new_head + 8 * len(old_offsets)]
+    moved = [i for i in range(len(old_offsets)) if i not in kept]
+    assert kept and moved
+    for i in kept:  # untouched, in place
+        assert new_offsets[i] == old_offsets[i]
+    sizes = {i: 8 + struct.unpack_from("<i", before, old_offsets[i] + 4)[0] for i in moved}
+    assert len(after) == len(before) + sum(sizes.values())
+    for i in moved:  # the same bytes, after the old end
+        assert new_offsets[i] >= len(before)
+        chunk = before[old_offsets[i]:old_offsets[i] + sizes[i]]
+        assert after[new_offsets[i]:new_offsets[i] + sizes[i]] == chunk
+    head, again = _read(path)
+    assert head["blender-gt/frame"] == text
+    assert all(again[n].tobytes() == p.tobytes() for n, p in pixels.items())
+    assert reader.read(path).depth.shape == (H, W)
+
+
+def _offsets(data: bytes) -> list[int]:
+    """The chunk offset table of a single-part scanline file with a chunk a row."""
+    import struct
+
+    pos = 8
+    while data[pos] != 0:  # attributes: name\0 type\0 size value
+        pos = data.index(b"\0", data.index(b"\0", pos) + 1) + 1
+        pos += 4 + struct.unpack_from("<i", data, pos)[0]
+    return list(struct.unpack_from(f"<{H}Q", data, pos + 1))
