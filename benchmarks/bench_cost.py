@@ -1,0 +1,169 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the ground truth costs a frame at the sample counts datasets use (issue 20).
+
+    .venvs/bpy-5.3/bin/python benchmarks/bench_cost.py [--rounds 5]
+        [--samples 1,4,16,64] [--denoise off,on] [--sizes 640x480,1920x1080]
+        [--alone-samples 1,16]
+
+The demo's street scene (``bench_scenes``), Cycles on the CPU, adaptive sampling off,
+the beauty saved as PNG each time. For every size, sample count and denoising setting
+one Blender process renders frame 2 in each mode, interleaved round by round (the
+order reversed every other round) after a warm-up render:
+
+- ``off``: the plain render; ``passes``: every output's pass switched on by hand and
+  nothing written (Cycles' share);
+- ``every``: every output (amodal masks included), the add-on's defaults (ZIP);
+  ``every@NONE``: the same uncompressed (the EXR encoder's share);
+- ``alone:<output>`` for each output (``--alone-samples``: at those sample counts only,
+  as they take the longest): that output alone (the masks with the image).
+
+Printed: each mode's median wall time, its ratio to ``off`` (wall and CPU time of
+every Blender thread, each the median of the ratios within a round) and what it adds
+(median of the differences within a round); the breakdown of ``every``: Cycles'
+passes, the compositor (with the raw write), the EXR encode, the header rewrite, the
+frame record (object poses, mesh hashes) and the amodal masks, the last three timed
+inside the same renders; the file sizes; and the targets of issue 20.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+import common
+
+from blender_gt_addon import bpyjob, outputs
+
+ALONE = tuple(o.key for o in outputs.OUTPUTS)
+TARGET_RATIO, TARGET_FIXED_MS = 1.05, 100.0
+
+
+def _paired(values: dict, mode: str, op) -> float:
+    return statistics.median(op(a, b) for a, b in zip(values[mode], values["off"],
+                                                      strict=True))
+
+
+def _step(result: dict, mode: str, name: str) -> float:
+    return statistics.median(s[name] for s in result["steps"][mode])
+
+
+def _run(args, width: int, height: int, samples: int, denoise: bool) -> dict:
+    modes = ["off", "passes", "every", "every@NONE"]
+    if samples in args.alone_samples:
+        modes += [f"alone:{key}" for key in ALONE]
+    folder = args.data / f"cost_{width}x{height}_{samples}spp_{'dn' if denoise else 'raw'}"
+    return bpyjob.run("bench_cost_jobs:render_costs", {
+        "directory": str(folder), "width": width, "height": height, "samples": samples,
+        "denoise": denoise, "rounds": args.rounds, "modes": modes,
+    }, timeout=14400, extra_paths=[str(common.BENCH)], python=sys.executable).value
+
+
+def _report(result: dict) -> dict:
+    """Print one configuration's figures; returns the ones the targets use."""
+    wall, cpu = result["wall"], result["cpu"]
+
+    def added(mode: str) -> float:
+        return _paired(wall, mode, lambda a, b: a - b) * 1e3
+
+    print(f"  {'mode':22s} {'wall median':>11s} {'wall/off':>9s} {'CPU/off':>8s} "
+          f"{'adds':>9s} {'adds CPU':>9s} {'file':>9s}")
+    for mode in wall:
+        ratio = _paired(wall, mode, lambda a, b: a / b)
+        ratio_cpu = _paired(cpu, mode, lambda a, b: a / b)
+        added_cpu = _paired(cpu, mode, lambda a, b: a - b) * 1e3
+        size = result["bytes"][mode]
+        print(f"  {mode:22s} {statistics.median(wall[mode]) * 1e3:9.0f}ms {ratio:9.3f} "
+              f"{ratio_cpu:8.3f} {added(mode):+7.0f}ms {added_cpu:+7.0f}ms "
+              f"{(f'{size / 1e6:.2f} MB' if size else ''):>9s}")
+    every, raw = added("every"), added("every@NONE")
+    passes = added("passes")
+    write, write_raw = _step(result, "every", "_write"), _step(result, "every@NONE", "_write")
+    step_raw = _step(result, "every@NONE", "finish_frame")
+    masks = _step(result, "every", "mask_of")
+    hashes = _step(result, "every", "geometry_hash")
+    record = _step(result, "every", "_record_now") - masks - hashes
+    rest = _step(result, "every", "finish_frame") - _step(result, "every", "_record_now") - write
+    parts = [
+        ("Cycles' passes (passes - off)", passes),
+        ("compositor and raw write (every@NONE - passes - its frame step)",
+         raw - passes - step_raw * 1e3),
+        ("EXR encode, ZIP (every - every@NONE, without the header rewrites)",
+         every - raw - (write - write_raw) * 1e3),
+        ("header rewrite (exr.header.finish_file)", write * 1e3),
+        ("frame record: camera, poses (timed in the render)", record * 1e3),
+        ("  mesh hashes of the frame record", hashes * 1e3),
+        ("amodal masks (timed in the render)", masks * 1e3),
+        ("frame step's scene.frame_set and the rest", rest * 1e3),
+    ]
+    print(f"  every output adds {every:.0f} ms, of which:")
+    for what, value in parts:
+        print(f"    {what:66s} {value:7.1f} ms")
+    return {"ratio": _paired(wall, "every", lambda a, b: a / b),
+            "ratio_cpu": _paired(cpu, "every", lambda a, b: a / b), "added": every,
+            "alone": {m.split(":", 1)[1]: added(m) for m in wall if m.startswith("alone:")}}
+
+
+def _ints(text: str) -> list[int]:
+    return [int(v) for v in text.split(",") if v]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = common.parser(__doc__.split("\n\n")[0])
+    p.add_argument("--rounds", type=int, default=5, help="renders per mode (default: "
+                   "%(default)s)")
+    p.add_argument("--samples", type=_ints, default=[1, 4, 16, 64],
+                   help="sample counts, comma-separated (default: 1,4,16,64)")
+    p.add_argument("--denoise", default="off,on", help="off, on or both (default: off,on)")
+    p.add_argument("--sizes", default="640x480,1920x1080", help="render sizes (default: "
+                   "%(default)s)")
+    p.add_argument("--alone-samples", type=_ints, default=[1, 16],
+                   help="sample counts at which each output is also rendered alone "
+                   "(default: 1,16)")
+    args = p.parse_args(argv)
+    sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
+    denoises = [d == "on" for d in args.denoise.split(",")]
+    print(f"machine: {common.machine()}")
+    started = time.perf_counter()
+    found, blender = {}, "?"
+    for width, height in sizes:
+        for samples in args.samples:
+            for denoise in denoises:
+                t0 = time.perf_counter()
+                result = _run(args, width, height, samples, denoise)
+                blender = result["blender"]
+                print(f"\n{width}x{height}, {samples} samples, denoising "
+                      f"{'on' if denoise else 'off'}: Blender {blender}, "
+                      f"{result['threads']} threads, {args.rounds} rounds, "
+                      f"{time.perf_counter() - t0:.0f} s, load "
+                      f"{common.machine().rsplit('load average ', 1)[-1]}", flush=True)
+                found[(width, height, samples, denoise)] = _report(result)
+    alone = {k: v for k, v in found.items() if v["alone"]}
+    if alone:
+        print("\neach output alone: what it adds to the plain render (ms)")
+        keys = list(alone)
+        names = [f"{w}x{h} {s}spp" + (" dn" if d else "") for w, h, s, d in keys]
+        print("  " + f"{'output':16s}" + "".join(f"{name:>22s}" for name in names))
+        for key in ALONE:
+            print("  " + f"{key:16s}" + "".join(f"{alone[k]['alone'][key]:22.0f}" for k in keys))
+    targets = common.Targets()
+    target = found.get((640, 480, 16, True))
+    if target:
+        targets.check(f"Blender {blender}: every output / plain, 16 spp, denoised, 640x480 "
+                      "(wall)", target["ratio"], TARGET_RATIO)
+        targets.check(f"Blender {blender}: the same, CPU time", target["ratio_cpu"],
+                      TARGET_RATIO)
+    fixed = found.get((640, 480, 1, False)) or found.get((640, 480, 1, True))
+    if fixed:
+        targets.check(f"Blender {blender}: fixed cost of every output at 1 spp, 640x480 (ms)",
+                      fixed["added"], TARGET_FIXED_MS, fmt="{:.0f}")
+    print(f"\n{time.perf_counter() - started:.0f} s in all; load at the end: "
+          f"{common.machine().rsplit('load average ', 1)[-1]}")
+    if not targets.rows:
+        return 0
+    return 0 if targets.report() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
