@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .. import amodal, conventions, frame_record
 from .. import camera as cammod
+from .. import conventions, frame_record
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
-from . import amodal_masks, convert, decode, ids, instances, native, occlusion, poses
+from . import convert, decode, ids, instances, native, poses
 from .errors import GroundTruthError
-from .ids import Box
+from .frame_objects import ObjectAnswers
 from .layouts import find_sources, planes_to_array
 
 __all__ = ["GroundTruthFrame", "read"]
@@ -63,7 +63,7 @@ def read(path: str | os.PathLike[str], layer: str | None = None, *,
 _UNREAD = object()  # a frame record not decoded yet
 
 
-class GroundTruthFrame:
+class GroundTruthFrame(ObjectAnswers):
     """One frame of ground truth, decoded lazily.
 
     Attributes (header only, no pixels decoded):
@@ -163,7 +163,7 @@ class GroundTruthFrame:
         self._arrays: dict[str, np.ndarray] = {}
         self._names: dict[int, str] | None = None
         self._record_cache: frame_record.FrameRecord | None | object = _UNREAD
-        self._amodal_cache: dict | None | object = _UNREAD  # {id: amodal.Mask}
+        self._amodal_cache: dict | None = None  # {id: amodal.Mask} once read
         self._native_tried = False
 
     def __repr__(self) -> str:
@@ -386,7 +386,7 @@ class GroundTruthFrame:
         rotation = self._need_camera("normal_camera").world_to_camera[:3, :3]
         return (self.normal @ rotation.T.astype(np.float32)).astype(np.float32)
 
-    # -- Objects: ids, names, boxes, light (reader/ids.py) -------------------------
+    # -- Objects: ids and names (reader/ids.py); per-object answers in frame_objects.py
 
     @property
     def names(self) -> dict[int, str]:
@@ -482,103 +482,3 @@ class GroundTruthFrame:
             raise GroundTruthError(f"{self.path}: ids come from instance_id or object_index, "
                                    f"not {source!r}")
         return getattr(self, source), (self.names if source == "instance_id" else {})
-
-    def emitting(self, threshold: float = 0.0, source: str | None = None) -> dict:
-        """Which objects emit light in this frame (e.g. brake lights that are on).
-
-        Returns ``{name (or id when there are no names): brightest emission}``, the
-        largest of R, G, B of the ``emission`` output over the object's pixels, for
-        the objects whose brightest pixel exceeds ``threshold``. Ids as in :meth:`boxes`.
-        Emission is averaged at edges, so a neighbour's light bleeds into an object's
-        border: only pixels whose four neighbours show the same object count (all of
-        its pixels if it has no such inner pixel).
-        """
-        id_array, names = self._ids(source)
-        return ids.emitting(id_array, names, self.emission, threshold)
-
-    def occlusion_boundaries(self, tolerance: float = occlusion.DEFAULT_TOLERANCE,
-                             source: str | None = None) -> occlusion.OcclusionBoundaries:
-        """Where one surface hides another, and which side hides
-        (:func:`.occlusion.boundaries`: a relative depth jump over ``tolerance``
-        between neighbouring pixels; ids as in :meth:`boxes`)."""
-        return occlusion.boundaries(self.depth, self._ids(source)[0], tolerance)
-
-    def occlusion_order(self, by: str | None = None,
-                        tolerance: float = occlusion.DEFAULT_TOLERANCE,
-                        source: str | None = None) -> list[occlusion.Occlusion]:
-        """Which instance is in front of which: ``by="overlap"``, per pair whose amodal
-        masks overlap (:func:`.occlusion.overlap_order`; the default when the file has
-        amodal masks), or ``by="boundary"``, per pair meeting at an occlusion boundary
-        (:func:`.occlusion.order`; the default otherwise, ``tolerance`` and ``source``
-        as in :meth:`occlusion_boundaries`)."""
-        if by is None:
-            by = "overlap" if self.amodal_masks else "boundary"
-        if by == "overlap":
-            if not self.amodal_masks:
-                raise GroundTruthError(f"{self.path}: the order by overlap needs amodal "
-                                       "masks (tick Amodal masks); by='boundary' needs none")
-            return occlusion.overlap_order(self.instance_id, self.amodal_masks)
-        if by != "boundary":
-            raise GroundTruthError(f"{self.path}: occlusion order by 'overlap' or "
-                                   f"'boundary', not {by!r}")
-        return occlusion.order(self.occlusion_boundaries(tolerance, source))
-
-    def boxes(self, source: str | None = None) -> list[Box]:
-        """Visible 2D bounding boxes, one per id present, sorted by id.
-
-        ``source`` is ``"instance_id"`` (the default when the file has it, with
-        object names) or ``"object_index"``.
-        """
-        id_array, names = self._ids(source)
-        return ids.boxes(id_array, names)
-
-    # -- Amodal masks (reader/amodal_masks.py) -------------------------------------
-
-    @property
-    def amodal_masks(self) -> dict:
-        """``{instance id: blender_gt_addon.amodal.Mask}`` (header only, no pixels
-        decoded): each object's and instanced copy's full silhouette, occlusion ignored,
-        cropped to its ``box`` (image pixels, exclusive ends, not clipped to the image:
-        the canvas reaches W and H pixels beyond each side); ids as :attr:`instance_id`.
-        Empty when the file has no amodal masks (the Amodal masks output was off)."""
-        if self._amodal_cache is _UNREAD:
-            record = amodal_masks.decode_record(self.header.get(amodal.KEY), self.path,
-                                                self.frame, (self.width, self.height))
-            if record is None:
-                self._amodal_cache = {}
-            else:  # ids of names, then of poses (objects the manifest lacks, as poses)
-                numbers = {name: i for i, name in self.names.items()}
-                for i, pose in self.poses.items():
-                    numbers.setdefault(pose.name, i)
-                self._amodal_cache = amodal_masks.by_id(record, numbers)
-        return self._amodal_cache
-
-    def amodal(self, instance: int) -> np.ndarray:
-        """(H, W) bool: the full silhouette of ``instance`` (an id of
-        :attr:`instance_id`) as if nothing hid it, on the image (False elsewhere):
-        pixels whose centre its evaluated mesh covers, clipped to the camera's clip
-        range. All False for an object out of view.
-
-        Raises:
-            GroundTruthError: the file has no amodal masks, or none for this id (no
-                such id, or an object without a surface mesh or unseen by the camera).
-        """
-        masks = self.amodal_masks
-        if instance not in masks:
-            why = ("has no amodal masks (tick Amodal masks)" if not masks
-                   else f"has no amodal mask for id {instance!r}")
-            raise GroundTruthError(f"{self.path}: {why}; ids with one: {sorted(masks)}")
-        return masks[instance].in_image(self.width, self.height)
-
-    @property
-    def visib_fract(self) -> dict[int, float]:
-        """``{instance id: visible fraction}`` of every id with an amodal mask, as BOP's
-        ``visib_fract``: the id's :attr:`instance_id` pixels inside its amodal mask over
-        the mask's pixels on the canvas 3 x the image (so a part out of the image
-        counts as not visible); 0.0 when the mask is empty (out of view). Empty
-        without amodal masks."""
-        masks = self.amodal_masks
-        if masks and "cryptomatte_object" not in self.passes:
-            raise GroundTruthError(f"{self.path}: visib_fract needs the instance_id output, "
-                                   "which the file lacks")
-        return amodal_masks.visible_fractions(self.instance_id, masks) if masks else {}
