@@ -15,8 +15,10 @@ order reversed every other round) after a warm-up render:
   nothing written (Cycles' share);
 - ``every``: every output (amodal masks included), the add-on's defaults (ZIP);
   ``every@NONE``: the same uncompressed (the EXR encoder's share);
-- ``alone:<output>`` for each output (``--alone-samples``: at those sample counts only,
-  as they take the longest): that output alone (the masks with the image).
+- ``alone:<output>`` for each output (``--alone-samples``: at those sample counts
+  only, with denoising off unless ``--alone-denoised``, as they take the longest):
+  that output alone (the masks with the image); there too ``every@ZIPS``,
+  ``every@PIZ``, ``every@RLE`` (``--codecs``).
 
 Printed: each mode's median wall time, its ratio to ``off`` (wall and CPU time of
 every Blender thread, each the median of the ratios within a round) and what it adds
@@ -51,8 +53,9 @@ def _step(result: dict, mode: str, name: str) -> float:
 
 def _run(args, width: int, height: int, samples: int, denoise: bool) -> dict:
     modes = ["off", "passes", "every", "every@NONE"]
-    if samples in args.alone_samples:
+    if samples in args.alone_samples and (not denoise or args.alone_denoised):
         modes += [f"alone:{key}" for key in ALONE]
+        modes += [f"every@{codec}" for codec in args.codecs]
     folder = args.data / f"cost_{width}x{height}_{samples}spp_{'dn' if denoise else 'raw'}"
     return bpyjob.run("bench_cost_jobs:render_costs", {
         "directory": str(folder), "width": width, "height": height, "samples": samples,
@@ -121,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--alone-samples", type=_ints, default=[1, 16],
                    help="sample counts at which each output is also rendered alone "
                    "(default: 1,16)")
+    p.add_argument("--alone-denoised", action="store_true", help="render each output "
+                   "alone with denoising on too (OIDN's seconds a frame drown the figures)")
+    p.add_argument("--codecs", type=lambda t: [c for c in t.split(",") if c],
+                   default=["ZIPS", "PIZ", "RLE"], help="other codecs rendered with every "
+                   "output where the outputs are rendered alone (default: ZIPS,PIZ,RLE)")
     args = p.parse_args(argv)
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
     denoises = [d == "on" for d in args.denoise.split(",")]
