@@ -108,6 +108,50 @@ def _report(result: dict) -> dict:
             "alone": {m.split(":", 1)[1]: added(m) for m in wall if m.startswith("alone:")}}
 
 
+def _whole_file_rewrite(path: str, strings: dict) -> None:
+    """The header step as it was before issue 20: the whole file read, rebuilt with the
+    new header and written beside it, then renamed over it."""
+    import os
+
+    from blender_gt_addon.exr import header
+
+    with open(path, "rb") as f:
+        new = header.rewritten_header(f.read(), frozenset(), strings)
+    with open(path + ".tmp", "wb") as f:
+        f.write(new)
+    os.replace(path + ".tmp", path)
+
+
+def header_rewrites(folder, rounds: int = 7) -> None:
+    """Time the header step on copies of the files a run wrote (``every``,
+    ``every@NONE``): the whole-file rewrite of before against ``finish_file`` in place,
+    interleaved; each round adds a record of the size of a frame record."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from blender_gt_addon.exr import header
+
+    for mode in ("every", "every@NONE"):
+        files = sorted(Path(folder, mode).glob("*.exr"))
+        if not files:
+            continue
+        with tempfile.TemporaryDirectory(prefix="blender-gt-header-") as tmp:
+            copies = {"whole": str(Path(tmp, "whole.exr")), "in_place": str(Path(tmp, "p.exr"))}
+            times = {name: [] for name in copies}
+            for r in range(rounds):
+                strings = {"blender-gt/bench": f"{r:04d}" * 1000}
+                for name, copy in copies.items():
+                    shutil.copy(files[0], copy)
+                    run = (_whole_file_rewrite if name == "whole"
+                           else lambda p, s: header.finish_file(p, (), s))
+                    times[name].append(common.timed(lambda: run(copy, strings)))  # noqa: B023
+            size = files[0].stat().st_size
+            print(f"  header step on {mode}'s file ({size / 1e6:.1f} MB): whole-file rewrite "
+                  f"{statistics.median(times['whole']) * 1e3:.1f} ms, in place "
+                  f"{statistics.median(times['in_place']) * 1e3:.2f} ms")
+
+
 def _ints(text: str) -> list[int]:
     return [int(v) for v in text.split(",") if v]
 
@@ -147,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{time.perf_counter() - t0:.0f} s, load "
                       f"{common.machine().rsplit('load average ', 1)[-1]}", flush=True)
                 found[(width, height, samples, denoise)] = _report(result)
+                if samples == args.samples[0] and denoise == denoises[0]:
+                    header_rewrites(args.data / f"cost_{width}x{height}_{samples}spp_"
+                                    f"{'dn' if denoise else 'raw'}")
     alone = {k: v for k, v in found.items() if v["alone"]}
     if alone:
         print("\neach output alone: what it adds to the plain render (ms)")
