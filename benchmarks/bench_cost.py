@@ -53,7 +53,8 @@ def _step(result: dict, mode: str, name: str) -> float:
 
 def _run(args, width: int, height: int, samples: int, denoise: bool) -> dict:
     modes = ["off", "passes", "every", "every@NONE"]
-    if samples in args.alone_samples and (not denoise or args.alone_denoised):
+    alone = samples in args.alone_samples and (not denoise or args.alone_denoised)
+    if alone and (not args.targets_only or (width, height) == (640, 480)):
         modes += [f"alone:{key}" for key in ALONE]
         modes += [f"every@{codec}" for codec in args.codecs]
     folder = args.data / f"cost_{width}x{height}_{samples}spp_{'dn' if denoise else 'raw'}"
@@ -170,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
                    "(default: 1,16)")
     p.add_argument("--alone-denoised", action="store_true", help="render each output "
                    "alone with denoising on too (OIDN's seconds a frame drown the figures)")
+    p.add_argument("--targets-only", action="store_true", help="only what the targets "
+                   "need, and 1080p at 1 sample: 640x480 at 1 sample (outputs alone, "
+                   "codecs) and at 16 samples denoised")
     p.add_argument("--codecs", type=lambda t: [c for c in t.split(",") if c],
                    default=["ZIPS", "PIZ", "RLE"], help="other codecs rendered with every "
                    "output where the outputs are rendered alone (default: ZIPS,PIZ,RLE)")
@@ -179,21 +183,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {common.machine()}")
     started = time.perf_counter()
     found, blender = {}, "?"
-    for width, height in sizes:
-        for samples in args.samples:
-            for denoise in denoises:
-                t0 = time.perf_counter()
-                result = _run(args, width, height, samples, denoise)
-                blender = result["blender"]
-                print(f"\n{width}x{height}, {samples} samples, denoising "
-                      f"{'on' if denoise else 'off'}: Blender {blender}, "
-                      f"{result['threads']} threads, {args.rounds} rounds, "
-                      f"{time.perf_counter() - t0:.0f} s, load "
-                      f"{common.machine().rsplit('load average ', 1)[-1]}", flush=True)
-                found[(width, height, samples, denoise)] = _report(result)
-                if samples == args.samples[0] and denoise == denoises[0]:
-                    header_rewrites(args.data / f"cost_{width}x{height}_{samples}spp_"
-                                    f"{'dn' if denoise else 'raw'}")
+    configs = [(w, h, s, d) for w, h in sizes for s in args.samples for d in denoises]
+    if args.targets_only:
+        configs = [(640, 480, 1, False), (640, 480, 16, True), (1920, 1080, 1, False)]
+    for width, height, samples, denoise in configs:
+        t0 = time.perf_counter()
+        result = _run(args, width, height, samples, denoise)
+        blender = result["blender"]
+        print(f"\n{width}x{height}, {samples} samples, denoising "
+              f"{'on' if denoise else 'off'}: Blender {blender}, "
+              f"{result['threads']} threads, {args.rounds} rounds, "
+              f"{time.perf_counter() - t0:.0f} s, load "
+              f"{common.machine().rsplit('load average ', 1)[-1]}", flush=True)
+        found[(width, height, samples, denoise)] = _report(result)
+        if samples == 1 and not denoise:
+            header_rewrites(args.data / f"cost_{width}x{height}_{samples}spp_"
+                            f"{'dn' if denoise else 'raw'}")
     alone = {k: v for k, v in found.items() if v["alone"]}
     if alone:
         print("\neach output alone: what it adds to the plain render (ms)")
