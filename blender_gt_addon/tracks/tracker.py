@@ -228,7 +228,9 @@ def track(folder: str | os.PathLike[str], *, points: int | None = 1000,
     Ks, w2cs = np.zeros((length, 3, 3)), np.zeros((length, 4, 4))
     objects = sorted(set(names))
     which = np.array([objects.index(n) for n in names], dtype=np.intp)
-    query_hash = {n: g for n, g in zip(names, geometry, strict=True)}
+    # Each point's mesh hash in its own query frame (one object can be queried in
+    # several frames, deformed differently in each).
+    query_hash = np.array(geometry, dtype=object)
     size = None
     with progress_bar(length, "tracking points", enabled=progress) as bar:
         for t in range(length):
@@ -239,20 +241,20 @@ def track(folder: str | os.PathLike[str], *, points: int | None = 1000,
             Ks[t], w2cs[t] = camera.K, camera.world_to_camera
             by_name = {p.name: p for p in frame.poses.values()}
             matrices = np.zeros((len(objects), 4, 4))
-            status = np.zeros(len(objects), dtype=np.uint8)
+            posed = np.zeros(len(objects), dtype=bool)
+            now_hash = np.full(len(objects), None, dtype=object)
             own_ids = np.zeros(len(objects), dtype=np.int64)
             for k, name in enumerate(objects):
                 pose = by_name.get(name)
-                if pose is None:
-                    status[k] = NO_POSE
-                    continue
-                matrices[k], own_ids[k] = pose.object_to_world, pose.id
-                before = query_hash[name]
-                if before is None or pose.geometry is None:
-                    status[k] = 0 if assume_rigid else NO_RECORD
-                elif before != pose.geometry:
-                    status[k] = DEFORMS
-            reason[t] = status[which]
+                if pose is not None:
+                    matrices[k], own_ids[k], posed[k] = pose.object_to_world, pose.id, True
+                    now_hash[k] = pose.geometry
+            pairs = list(zip(query_hash, now_hash[which], strict=True))
+            unknown = np.array([a is None or b is None for a, b in pairs], dtype=bool)
+            same = np.array([a == b for a, b in pairs], dtype=bool)
+            status = np.where(unknown, 0 if assume_rigid else NO_RECORD,
+                              np.where(same, 0, DEFORMS))
+            reason[t] = np.where(posed[which], status, NO_POSE)
             # In its own query frame a point is where it was seen, deformed or not.
             reason[t, (query_frame == sequence.frames[t]) & (reason[t] != NO_POSE)] = 0
             ok = reason[t] == 0

@@ -156,6 +156,23 @@ def test_points_on_a_deforming_mesh_are_invalid_with_the_reason(grid_tracks, tra
     assert len({h["Sheet"] for h in hashes}) == len(FRAMES)
 
 
+def test_points_of_a_deforming_mesh_queried_in_two_frames_are_valid_in_their_own(
+        track_scene):
+    """The sheet's mesh differs in every frame: a point chosen in frame 1 and one chosen
+    in frame 4 are each valid in their own query frame only, judged against the hash of
+    the frame they were chosen in."""
+    tracks = track(track_scene, grid=2, query_frames=[FRAMES[0], FRAMES[3]])
+    sheet = tracks.object_name == "Sheet"
+    deforms = REASONS.index("deforms") + 1
+    for number in (FRAMES[0], FRAMES[3]):
+        mine = sheet & (tracks.query_frame == number)
+        assert mine.sum() >= 5
+        own = FRAMES.index(number)
+        assert tracks.valid[own, mine].all()
+        others = [t for t in range(len(FRAMES)) if t != own]
+        assert (tracks.reason[others][:, mine] == deforms).all()
+
+
 def _without_mesh_hashes(source, target) -> None:
     """Copy the frames, each header's record rewritten as earlier versions wrote it."""
     shutil.copytree(source, target)
