@@ -157,12 +157,10 @@ def _record(name: str, pass_index: int, obj, matrix=None,
     bounds = [[min(c[i] for c in corners) for i in range(3)],
               [max(c[i] for c in corners) for i in range(3)]]
     # Copies of one object share its evaluated data: hashed once a frame.
+    hashes = {} if hashes is None else hashes
     key = obj.data.as_pointer() if obj.data is not None else 0
-    if hashes is None or key not in hashes:
-        found = geometry_hash(obj) if key else None
-        if hashes is None:
-            hashes = {}
-        hashes[key] = found
+    if key not in hashes:
+        hashes[key] = geometry_hash(obj) if key else None
     return frame_record.ObjectRecord(
         name=name, pass_index=pass_index,
         object_to_world=[list(row) for row in (obj.matrix_world if matrix is None else matrix)],
