@@ -212,7 +212,7 @@ class _Unhandled(Exception):
     """The file is laid out in a way the rewrite does not handle."""
 
 
-_TRUNCATED = "truncated"
+_TRUNCATED = object()  # the bytes read end inside the header or its table
 
 
 def rewritten_header(data: bytes, light_names: frozenset = frozenset(),
