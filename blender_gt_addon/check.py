@@ -28,9 +28,12 @@ Pixels that cannot be judged, each with the first reason that applies (:data:`RE
   width 1.5 px) takes samples up to 1.5 px from the pixel centre, so a few pixels two
   away from an edge can hold blended flow: ``edge_radius=2`` leaves them out too;
 - ``no pose``: on an object whose pose is not recorded in both frames (files without
-  poses, objects appearing or disappearing). A deforming mesh (armature, shape keys,
-  animated modifiers) has a pose but does not move rigidly: its pixels are judged
-  and show as errors;
+  poses, objects appearing or disappearing);
+- ``deforms``: on an object whose evaluated mesh changed between t and t + 1 (an
+  armature, shape keys, animated modifiers): its pose says where its origin goes, not
+  where its surface goes, so the poses cannot predict its flow. Told from the frame
+  record's mesh hashes (``Pose.geometry``); in files without them (older versions of
+  the add-on) every object is taken as rigid, and the result's notes say so;
 - ``leaves view``: the point is behind camera t + 1 or projects outside its image.
 
 A frame passes when at least ``min_share`` of its judged pixels are within
@@ -56,13 +59,15 @@ DEFAULT_TOLERANCE = 0.5   # pixels
 DEFAULT_MIN_SHARE = 0.99  # of the judged pixels of a frame
 DEFAULT_DEPTH_JUMP = 0.02  # relative second difference of inverse depth
 # Why a pixel is not judged; its code in FrameCheck.reason is the position here + 1.
-REASONS = ("background", "edge", "no pose", "leaves view")
-_BACKGROUND, _EDGE, _NO_POSE, _LEAVES = 1, 2, 3, 4
+REASONS = ("background", "edge", "no pose", "deforms", "leaves view")
+_BACKGROUND, _EDGE, _NO_POSE, _DEFORMS, _LEAVES = 1, 2, 3, 4, 5
 # What each reason means, for people (report()).
 _WHY = {"background": "nothing hit: Blender writes 0 flow there",
         "edge": "another instance id, nothing hit or a depth jump in the 3x3 neighbourhood: "
                 "flow is averaged over the pixel, depth is one sample",
         "no pose": "on an object whose pose is not recorded in both frames",
+        "deforms": "on an object whose mesh deforms between the two frames (armature, "
+                   "shape keys, modifiers): its pose cannot predict its flow",
         "leaves view": "behind the next camera or outside its image"}
 # The error picture: judged pixels on the depth colours reversed (0 px dark purple,
 # 2 x tolerance and more yellow); unjudged pixels black, nothing hit light grey.
@@ -82,6 +87,8 @@ class FrameCheck:
         passed: ``within >= min_share`` and ``judged > 0``.
         error: (H, W) float32 error in pixels, NaN where not judged.
         reason: (H, W) uint8, 0 where judged, else the position in :data:`REASONS` + 1.
+        deforming: the names of the objects left out because their mesh deforms
+            between t and t + 1 (reason ``deforms``), sorted.
     """
 
     frame: int
@@ -94,13 +101,14 @@ class FrameCheck:
     passed: bool
     error: np.ndarray = field(repr=False)
     reason: np.ndarray = field(repr=False)
+    deforming: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able: every attribute but the two arrays."""
         return {"frame": self.frame, "next_frame": self.next_frame, "judged": self.judged,
                 "median_error": self.median_error, "max_error": self.max_error,
                 "within": self.within, "unjudged": dict(self.unjudged),
-                "passed": self.passed}
+                "passed": self.passed, "deforming": list(self.deforming)}
 
 
 @dataclass(frozen=True)
@@ -216,19 +224,25 @@ def edge_mask(depth: np.ndarray, ids: np.ndarray | None = None, *,
 
 
 def _motions(first, second, ids_present, assume_static: bool
-             ) -> tuple[dict[int, np.ndarray], set[int]]:
+             ) -> tuple[dict[int, np.ndarray], set[int], set[int]]:
     """id -> motion (4, 4) from t to t + 1 for the ids of frame t with a pose in both
-    frames (matched by name); and the ids without (every one of them stays with
-    ``assume_static``, else it is not judged)."""
+    frames (matched by name); the ids without (every one of them stays with
+    ``assume_static``, else it is not judged); and the ids whose evaluated mesh
+    differs between the frames (both mesh hashes recorded and unequal: not judged)."""
     poses = first.poses
     following = {p.name: p for p in second.poses.values()}
     names = first.names if "cryptomatte_object" in first.passes else {}
     motions: dict[int, np.ndarray] = {}
     unposed: set[int] = set()
+    deforming: set[int] = set()
     for value in ids_present:
         if value == 0:
             continue
         now, later = poses.get(value), following.get(names.get(value, ""))
+        if (now is not None and later is not None and now.geometry is not None
+                and later.geometry is not None and now.geometry != later.geometry):
+            deforming.add(value)
+            continue
         try:
             if now is None or later is None:
                 raise np.linalg.LinAlgError("no pose")
@@ -238,7 +252,13 @@ def _motions(first, second, ids_present, assume_static: bool
                 motions[value] = np.eye(4)
             else:
                 unposed.add(value)
-    return motions, unposed
+    return motions, unposed, deforming
+
+
+def _without_mesh_hashes(frame) -> bool:
+    """Whether some object of ``frame``'s record has no mesh hash (files of earlier
+    versions of the add-on; objects that are no mesh)."""
+    return any(p.geometry is None for p in frame.poses.values())
 
 
 def check_pair(first, second, *, tolerance: float = DEFAULT_TOLERANCE,
@@ -273,7 +293,7 @@ def check_pair(first, second, *, tolerance: float = DEFAULT_TOLERANCE,
     depth = first.depth
     ids = first.instance_id if "cryptomatte_object" in first.passes else None
     present = np.unique(ids).tolist() if ids is not None else []
-    motions, unposed = _motions(first, second, present, assume_static)
+    motions, unposed, deforming = _motions(first, second, present, assume_static)
     flow, z = predicted_flow(depth, camera, next_camera, ids, motions)
     error = np.hypot(*np.moveaxis(flow - first.flow_forward, -1, 0))
 
@@ -284,6 +304,8 @@ def check_pair(first, second, *, tolerance: float = DEFAULT_TOLERANCE,
     reason[outside] = _LEAVES
     if unposed:
         reason[np.isin(ids, sorted(unposed))] = _NO_POSE
+    if deforming:
+        reason[np.isin(ids, sorted(deforming))] = _DEFORMS
     reason[edge_mask(depth, ids, depth_jump=depth_jump, radius=edge_radius,
                      orthographic=camera.type == "ORTHO")] = _EDGE
     reason[~np.isfinite(depth)] = _BACKGROUND
@@ -298,7 +320,8 @@ def check_pair(first, second, *, tolerance: float = DEFAULT_TOLERANCE,
         unjudged={name: int(np.count_nonzero(reason == code))
                   for code, name in enumerate(REASONS, start=1)},
         passed=within is not None and within >= min_share,
-        error=np.where(judged, error, np.nan).astype(np.float32), reason=reason)
+        error=np.where(judged, error, np.nan).astype(np.float32), reason=reason,
+        deforming=tuple(sorted(first.poses[i].name for i in deforming)))
 
 
 def _number(frame) -> int:
@@ -329,11 +352,13 @@ def check_folder(folder: str | os.PathLike[str], *, tolerance: float = DEFAULT_T
     lonely = tuple(n for i, n in enumerate(sequence.frames) if not sequence.has_successor(i))
     frames: list[FrameCheck] = []
     poses = ids = True
+    unhashed = False
     with progress_bar(len(checked), "checking flow", enabled=progress) as bar:
         for i in checked:
             first, second = sequence[i], sequence[i + 1]
             ids = ids and "cryptomatte_object" in first.passes
             poses = poses and bool(first.poses) and bool(second.poses)
+            unhashed = unhashed or _without_mesh_hashes(first) or _without_mesh_hashes(second)
             frames.append(check_pair(first, second, tolerance=tolerance, min_share=min_share,
                                      assume_static=assume_static, **edges))
             bar.update(1)
@@ -344,6 +369,10 @@ def check_folder(folder: str | os.PathLike[str], *, tolerance: float = DEFAULT_T
     elif checked and not poses:
         notes.append("no object poses recorded in some frames: their objects are "
                      + ("taken as static" if assume_static else "not judged (no pose)"))
+    if checked and poses and unhashed:
+        notes.append("some objects have no mesh hash in the frame record (files of an earlier "
+                     "blender-gt, or objects that are no mesh): they are taken as rigid, so "
+                     "one that deforms would show as errors")
     return CheckResult(Path(folder), tolerance, min_share, tuple(frames), lonely, tuple(notes))
 
 
@@ -362,6 +391,8 @@ def report(result: CheckResult) -> str:
                          f"{f.max_error:.3g} px: {verdict}")
         counts = ", ".join(f"{name} {n}" for name, n in f.unjudged.items() if n)
         lines.append(f"  not judged: {counts or 'none'}")
+        if f.deforming:
+            lines.append(f"  deforming, left out: {', '.join(f.deforming)}")
     for n in result.without_successor:
         lines.append(f"frame {n}: no frame {n + 1} in the folder, not checked")
     seen = [name for name in REASONS if any(f.unjudged[name] for f in result.frames)]

@@ -16,7 +16,7 @@ import pytest
 
 from blender_gt_addon import check, frame_record
 from blender_gt_addon.camera import Camera
-from blender_gt_addon.check import REASONS, check_folder
+from blender_gt_addon.check import REASONS, check_folder, report
 from blender_gt_addon.cli import main
 
 H, W = 48, 64
@@ -100,10 +100,15 @@ def _float_bits(value: int) -> np.float32:
     return np.array([value], dtype=np.uint32).view(np.float32)[0]
 
 
+# Each object's mesh hash per frame (frame_record.ObjectRecord.geometry): unchanged, rigid.
+RIGID = {n: {"Back": "0123456789abcdef", "Box": "fedcba9876543210"} for n in (1, 2, 3)}
+
+
 def write_frames(folder: Path, cameras=CAMERA_MOVES, box_poses=BOX_POSES, poses=True,
-                 corrupt=None, frames=(1, 2, 3)) -> Path:
+                 corrupt=None, frames=(1, 2, 3), hashes=RIGID) -> Path:
     """gt_0001.exr ... with depth, vector (from :func:`_expected_flow`), instance ids and
-    the frame record; ``corrupt(flow)`` may spoil a frame's flow in place."""
+    the frame record; ``corrupt(flow)`` may spoil a frame's flow in place; ``hashes``
+    (frame -> name -> mesh hash, or ``None``: none recorded) the record's mesh hashes."""
     folder.mkdir(parents=True, exist_ok=True)
     depth = _scene_depth()  # the same view in every frame: only flow matters to the check
     ids = np.where(np.isfinite(depth), 1, 0)
@@ -121,8 +126,10 @@ def write_frames(folder: Path, cameras=CAMERA_MOVES, box_poses=BOX_POSES, poses=
         for value, name in ((1, "Back"), (2, "Box")):
             crypto[ids == value, 0] = _float_bits(HASHES[name])
             crypto[ids == value, 1] = 1.0
-        objects = (frame_record.ObjectRecord("Back", 1, BACK_POSE),
-                   frame_record.ObjectRecord("Box", 2, box_poses[n])) if poses else ()
+        mesh = (hashes or {}).get(n, {})
+        objects = (frame_record.ObjectRecord("Back", 1, BACK_POSE, geometry=mesh.get("Back")),
+                   frame_record.ObjectRecord("Box", 2, box_poses[n], geometry=mesh.get("Box"))
+                   ) if poses else ()
         record = frame_record.encode(n, _camera(cameras[n]), objects)
         channels = {"depth.V": np.where(np.isfinite(depth), depth, 1e10).astype(np.float32)}
         channels.update({f"vector.{c}": np.ascontiguousarray(vector[..., i])
@@ -172,7 +179,8 @@ def test_flow_from_geometry_passes_with_a_moving_camera_and_a_moving_object(fram
         leaving = _leaving(f.frame) & ~edges
         assert leaving.sum() > 10  # the camera turns: the right border leaves the view
         assert f.unjudged == {"background": SKY_ROWS * W, "edge": int(edges.sum()),
-                              "no pose": 0, "leaves view": int(leaving.sum())}
+                              "no pose": 0, "deforms": 0, "leaves view": int(leaving.sum())}
+        assert f.deforming == ()
         assert f.judged == H * W - SKY_ROWS * W - edges.sum() - leaving.sum()
     assert result.passed
 
@@ -233,6 +241,37 @@ def test_objects_without_poses_are_not_judged_or_taken_as_static(tmp_path):
         assert np.all(f.error[box & judged] > 0.5)
         assert np.all(f.error[~box & judged] < 1e-3)
         assert not f.passed
+
+
+def test_a_deforming_mesh_is_left_out_and_named_not_failed(tmp_path):
+    """Issue 28.11: a mesh whose hash changes between t and t + 1 deforms (an armature,
+    shape keys): its pose cannot predict its flow, so its pixels are not judged."""
+    # The box's flow in the files is off by 3 px (as a deforming mesh's would be against
+    # its rigid pose), and its mesh hash changes from frame 1 to 2 only.
+    def spoil(n, flow):
+        flow[BOX] += 3.0
+
+    hashes = {n: dict(RIGID[n]) for n in (1, 2, 3)}
+    hashes[2]["Box"] = hashes[3]["Box"] = "00000000deadbeef"
+    folder = write_frames(tmp_path / "bent", corrupt=spoil, hashes=hashes)
+    result = check_folder(folder)
+    bent, rigid = result.frames  # 1 -> 2 deforms; 2 -> 3 has the same hash in both
+    box = np.zeros((H, W), bool)
+    box[BOX] = True
+    assert bent.passed and bent.deforming == ("Box",)
+    assert bent.unjudged["deforms"] == int((bent.reason[box] == 4).sum()) > 20
+    assert np.isnan(bent.error[bent.reason == 4]).all()
+    assert not rigid.passed and rigid.deforming == () and rigid.unjudged["deforms"] == 0
+    printed = report(result)
+    assert "deforms" in printed and "deforming, left out: Box" in printed
+    assert "pose cannot predict its flow" in printed
+    assert result.as_dict()["frames"][0]["deforming"] == ["Box"]
+
+
+def test_files_without_mesh_hashes_are_taken_as_rigid_and_say_so(tmp_path):
+    result = check_folder(write_frames(tmp_path / "old", hashes=None))
+    assert result.passed and all(f.unjudged["deforms"] == 0 for f in result.frames)
+    assert any("no mesh hash" in note for note in result.notes)
 
 
 def test_points_leaving_the_view_are_not_judged(tmp_path):
@@ -376,3 +415,37 @@ def test_rendered_flow_of_a_moving_object_matches_geometry(analytic_animation):
     # edge no pixel holds blended flow.
     wide = check_folder(out, edge_radius=2)
     assert all(f.max_error < 0.5 for f in wide.frames)
+
+
+@pytest.fixture(scope="module")
+def bent(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("check_bent")
+    run_job("scenes_check:render_bent", directory=f"{out}/")
+    return out
+
+
+@pytest.mark.blender
+def test_a_mesh_bent_by_an_armature_is_left_out_and_the_rest_judged(bent, capsys):
+    """Issue 28.11: a strip bent by an armature no longer fails the check; its pixels
+    are not judged (``deforms``), the static back plane still is."""
+    from blender_gt_addon import reader
+
+    result = check_folder(bent)
+    (f,) = result.frames
+    assert f.passed and f.deforming == ("Body",), f
+    first, second = reader.read(bent / "b_0001.exr"), reader.read(bent / "b_0002.exr")
+    body_id = {n: i for i, n in first.names.items()}["Body"]
+    body = first.instance_id == body_id
+    assert first.poses[body_id].geometry != second.poses[body_id].geometry
+    assert np.array_equal(first.poses[body_id].object_to_world,
+                          second.poses[body_id].object_to_world)
+    assert f.unjudged["deforms"] == int((body & (f.reason == 4)).sum()) > 40
+    assert f.judged > 0.5 * first.width * first.height and f.max_error < 0.5
+    # Not vacuous: the tip moves several pixels while its pose stays, so judged as
+    # rigid (its pose's motion: none) a good share of its pixels would be wrong.
+    rigid, _ = check.predicted_flow(first.depth, first.camera, second.camera)
+    inner = body & ~check.edge_mask(first.depth, first.instance_id)
+    wrong = np.hypot(*np.moveaxis(rigid - first.flow_forward, -1, 0))[inner] > 0.5
+    assert inner.sum() > 20 and wrong.mean() > 0.25, wrong.mean()
+    assert main(["check", str(bent)]) == 0
+    assert "deforming, left out: Body" in capsys.readouterr().out

@@ -73,3 +73,64 @@ def render_moving_camera(directory: str, spinner: bool = True) -> dict:
     gt.use_image = gt.use_depth = gt.use_flow = gt.use_instance_id = True
     bpy.ops.render.render(animation=True)
     return {"files": sorted(os.listdir(directory)), "version": bpy.app.version_string}
+
+
+# The bent scene (issue 28.11): a strip bent by a two-bone armature in front of a
+# static back plane, seen by a still camera at the origin looking down -Z.
+BENT_RESOLUTION = (64, 48)
+BENT_FOCAL_MM, BENT_SENSOR_MM = 35.0, 32.0
+BENT_Z = -6.0  # the strip's plane
+BENT_BACK_Z = -10.0
+BENT_TURN = 25.0  # degrees the tip bone turns about the joint from frame 1 to 2
+
+
+def render_bent(directory: str) -> dict:
+    """Frames 1-2 of the bent scene into ``directory`` (prefix ``b_``): depth, flow and
+    instance ids; the strip's mesh hash differs between the frames, its pose does not."""
+    from scenes import pinhole_camera
+
+    scene = _reset()
+    scene.render.resolution_x, scene.render.resolution_y = BENT_RESOLUTION
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.cycles.samples = 2
+    scene.cycles.filter_width = 0.01
+    pinhole_camera(scene, BENT_FOCAL_MM, BENT_SENSOR_MM)
+    _object("Back", _rect("Back", -8, 8, -6, 6), (0, 0, BENT_BACK_Z), 1,
+            _material("BackMat", 1))
+    # The strip: 12 quads along x from -1.5 to 1.5, 0.6 high, in the plane z = BENT_Z.
+    xs = [-1.5 + 0.25 * i for i in range(13)]
+    verts = [(x, y, BENT_Z) for x in xs for y in (-0.3, 0.3)]
+    faces = [(2 * i, 2 * i + 2, 2 * i + 3, 2 * i + 1) for i in range(12)]
+    mesh = bpy.data.meshes.new("Body")
+    mesh.from_pydata(verts, [], faces)
+    mesh.update()
+    body = _object("Body", mesh, (0, 0, 0), 2, _material("BodyMat", 2))
+
+    arm = bpy.data.objects.new("Rig", bpy.data.armatures.new("Rig"))
+    scene.collection.objects.link(arm)
+    bpy.context.view_layer.objects.active = arm
+    bpy.ops.object.mode_set(mode="EDIT")
+    root = arm.data.edit_bones.new("Root")
+    root.head, root.tail = (-1.5, 0, BENT_Z), (0, 0, BENT_Z)
+    tip = arm.data.edit_bones.new("Tip")
+    tip.head, tip.tail = (0, 0, BENT_Z), (1.5, 0, BENT_Z)
+    tip.parent = root
+    bpy.ops.object.mode_set(mode="OBJECT")
+    for name, side in (("Root", lambda x: x <= 0), ("Tip", lambda x: x > 0)):
+        group = body.vertex_groups.new(name=name)
+        group.add([i for i, v in enumerate(verts) if side(v[0])], 1.0, "REPLACE")
+    modifier = body.modifiers.new("Rig", "ARMATURE")
+    modifier.object = arm
+    bone = arm.pose.bones["Tip"]
+    bone.rotation_mode = "XYZ"
+    for frame, degrees in ((1, 0.0), (2, BENT_TURN)):
+        bone.rotation_euler = (0.0, 0.0, math.radians(degrees))
+        bone.keyframe_insert("rotation_euler", frame=frame)
+    scene.frame_start, scene.frame_end = 1, 2
+    scene.frame_set(1)
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.file_prefix = "b_"
+    gt.use_image = gt.use_depth = gt.use_flow = gt.use_instance_id = True
+    bpy.ops.render.render(animation=True)
+    return {"files": sorted(os.listdir(directory)), "version": bpy.app.version_string}
