@@ -25,6 +25,11 @@ It changes from frame to frame exactly when the mesh deforms (its vertices move
 relative to ``object_to_world``), which is what point tracks need to know
 (:mod:`blender_gt_addon.tracks`); ``None`` where the object has no mesh to hash.
 
+``"keypoints"`` (optional, absent unless keypoints were asked for): a list of
+keypoint sets, each a JSON object written and checked by
+:mod:`blender_gt_addon.keypoints` (its object, names, skeleton and world positions
+at float64 for this frame); kept here as the parsed JSON, not interpreted.
+
 Matrices are written at full float64 precision (Python's shortest round-trip
 repr), in the conventions of :mod:`blender_gt_addon.camera` (OpenCV ``K`` whose
 integer pixel coordinates are pixel centres; world to OpenCV camera axes, x right,
@@ -80,13 +85,17 @@ class FrameRecord:
     frame: int
     camera: Camera | None
     objects: tuple[ObjectRecord, ...] = ()
+    keypoints: tuple = ()  # raw keypoint sets (JSON objects), see blender_gt_addon.keypoints
 
 
-def encode(frame: int, camera: Camera | None, objects=()) -> str:
-    """The header text for ``frame``, its ``camera`` and ``objects`` (ObjectRecords)."""
+def encode(frame: int, camera: Camera | None, objects=(), keypoints=()) -> str:
+    """The header text for ``frame``, its ``camera``, ``objects`` (ObjectRecords) and
+    ``keypoints`` (JSON-able keypoint sets of :func:`blender_gt_addon.keypoints.to_json`)."""
     data: dict = {"v": _VERSION, "frame": int(frame)}
     if objects:
         data["objects"] = [_object_json(o) for o in objects]
+    if keypoints:
+        data["keypoints"] = list(keypoints)
     if camera is not None:
         data["camera"] = {
             "type": camera.type,
@@ -119,7 +128,11 @@ def decode(text: str) -> FrameRecord:
                             height=int(cam["size"][1]), clip_start=float(cam["clip"][0]),
                             clip_end=float(cam["clip"][1]), type=str(cam["type"]))
         objects = [_object_from_json(item) for item in data.get("objects", ())]
-        return FrameRecord(frame=int(data["frame"]), camera=camera, objects=tuple(objects))
+        keypoints = data.get("keypoints", ())
+        if not isinstance(keypoints, list | tuple):
+            raise ValueError("keypoints that are not a list")
+        return FrameRecord(frame=int(data["frame"]), camera=camera, objects=tuple(objects),
+                           keypoints=tuple(keypoints))
     except (KeyError, TypeError, IndexError, ArithmeticError) as exc:
         raise ValueError(f"damaged blender-gt frame record ({exc!r})") from None
 
