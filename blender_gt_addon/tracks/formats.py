@@ -64,8 +64,10 @@ FORMATS: dict[str, TrackFormat] = {row.name: row for row in (
     TrackFormat("tapvid3d", "TAPVid-3D .npz: tracks_XYZ, visibility, queries_xyt, "
                 "fx_fy_cx_cy, extrinsics_w2c, images_jpeg_bytes", "tapvid3d.npz", True,
                 tapvid3d.write),
-    TrackFormat("pointodyssey", "PointOdyssey anno.npz: trajs_2d, trajs_3d, visibs, "
-                "valids, intrinsics, extrinsics", "anno.npz", False, pointodyssey.write),
+    TrackFormat("pointodyssey", "PointOdyssey sequence folder as pips2 loads it: anno.npz "
+                "(trajs_2d, trajs_3d, visibs, valids, visibilities, intrinsics, extrinsics), "
+                "info.npz, rgbs/, depths/, masks/, normals/", "anno.npz", True,
+                pointodyssey.write),
 )}
 
 
@@ -105,15 +107,3 @@ def write(tracks: Tracks, fmt: str, out: str | os.PathLike[str], *,
         notes = row.write(tracks, temporary, frames, name)
     return out, notes
 
-
-def video(frames, count: int) -> np.ndarray:
-    """(T, H, W, 3) uint8 sRGB of the sequence's images (premultiplied: over black)."""
-    from ..exporters.images import image_8bit
-
-    return np.stack([image_8bit(frames[t].image)[..., :3] for t in range(count)])
-
-
-def complete(tracks: Tracks) -> np.ndarray:
-    """(N,) bool: the points valid in every frame (formats without a validity flag keep
-    only these)."""
-    return tracks.valid.all(axis=0)

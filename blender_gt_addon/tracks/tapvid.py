@@ -22,13 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from .points import Tracks
+from .shared import complete, video
 
 
 def arrays(tracks: Tracks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(keep, points, occluded)``: (N,) bool of the points written, and their
     (M, T, 2) float32 normalised ``[x, y]`` and (M, T) bool occlusion."""
-    from .formats import complete
-
     keep = complete(tracks)
     size = np.array([tracks.width, tracks.height], dtype=np.float64)
     points = ((tracks.uv[:, keep].astype(np.float64) + 0.5) / size).astype(np.float32)
@@ -37,7 +36,6 @@ def arrays(tracks: Tracks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def write(tracks: Tracks, path: Path, frames, name: str) -> dict:
-    from .formats import video
 
     keep, points, occluded = arrays(tracks)
     data = {name: {"video": video(frames, len(tracks.frames)), "points": points,

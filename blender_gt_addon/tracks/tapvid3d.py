@@ -16,27 +16,27 @@ As google-deepmind/tapnet ``tapvid3d/README.md`` and its annotation generators
   (``cx + 0.5``, ``cy + 0.5`` of our ``K``); a video whose intrinsics change is refused;
 - ``extrinsics_w2c`` (T, 4, 4) float64: world to camera (OpenCV axes), as the
   subsets with a moving camera add;
-- ``images_jpeg_bytes`` (T,) object array of JPEG bytes (quality 95; needs Pillow),
-  loaded with ``np.load(path, allow_pickle=True)``.
+- ``images_jpeg_bytes`` (T,) bytes array (numpy ``S<longest>``) of JPEG files
+  (8-bit sRGB, quality 95; writing needs Pillow), as the generators' ``np.savez`` of a
+  list of bytes stores it: ``np.load(path)`` reads it without ``allow_pickle`` and
+  ``Image.open(io.BytesIO(data["images_jpeg_bytes"][t]))`` decodes frame t.
 
 No validity flag: only points valid in every frame are written.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 
 from .. import reader
 from .points import Tracks
+from .shared import complete, jpeg, video
 
 
 def arrays(tracks: Tracks) -> dict[str, np.ndarray]:
     """Every field but the images, for the points valid in every frame."""
-    from .formats import complete
-
     if not np.allclose(tracks.K, tracks.K[0], rtol=0, atol=1e-9):
         raise reader.GroundTruthError("TAPVid-3D holds one camera a video: the intrinsics "
                                       "change between frames")
@@ -56,16 +56,12 @@ def arrays(tracks: Tracks) -> dict[str, np.ndarray]:
 
 
 def write(tracks: Tracks, path: Path, frames, name: str) -> dict:
-    from PIL import Image
-
-    from .formats import video
-
     fields = arrays(tracks)
-    jpegs = np.empty(len(tracks.frames), dtype=object)
-    for t, picture in enumerate(video(frames, len(tracks.frames))):
-        buffer = io.BytesIO()
-        Image.fromarray(picture).save(buffer, format="JPEG", quality=95)
-        jpegs[t] = buffer.getvalue()
+    encoded = [jpeg(picture) for picture in video(frames, len(tracks.frames))]
+    # A bytes array (numpy 'S'), as TAPVid-3D's generators store the list they build,
+    # so np.load reads it without pickles. 'S' drops trailing NUL bytes when an item
+    # is read; a JPEG ends with its EOI marker (FF D9), so every item comes back whole.
+    jpegs = np.array(encoded, dtype=np.bytes_)
     with open(path, "wb") as out:
         np.savez(out, images_jpeg_bytes=jpegs, **fields)
     kept = fields["queries_xyt"].shape[0]
