@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The amodal masks' rasteriser, clipping and header record (``blender_gt_addon.amodal``),
 without Blender; expected values from geometry: an independent per-pixel test of
-pixel centres, rays cast through pixel centres, exact squares."""
+pixel centres (kept here as the reference, :func:`reference_silhouette`), rays cast
+through pixel centres, exact squares."""
 
 from __future__ import annotations
 
@@ -26,11 +27,43 @@ def _on_canvas(box, crop, margin=(W, H)) -> np.ndarray:
     return out
 
 
+def reference_silhouette(uv: np.ndarray, faces: np.ndarray, width: int, height: int,
+                         margin: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """The reference: every pixel centre in each triangle's bounding box tested with
+    three edge functions (the package's rasteriser before it kept only the scanline
+    of ``amodal.rasterise``). (height + 2 my, width + 2 mx) bool on the canvas."""
+    mx, my = margin
+    canvas_w, canvas_h = width + 2 * mx, height + 2 * my
+    mask = np.zeros((canvas_h, canvas_w), dtype=bool)
+    tri = np.asarray(uv, dtype=np.float64)[np.asarray(faces, dtype=np.int64)]
+    tri = tri + np.array([mx, my], dtype=np.float64)
+    tri = tri[np.isfinite(tri).all(axis=(1, 2))]
+    for (ax, ay), (bx, by), (cx, cy) in tri:
+        if (bx - ax) * (cy - ay) - (by - ay) * (cx - ax) == 0:
+            continue
+        c0 = int(np.clip(np.ceil(min(ax, bx, cx)), 0, canvas_w))
+        c1 = int(np.clip(np.floor(max(ax, bx, cx)), -1, canvas_w - 1))
+        r0 = int(np.clip(np.ceil(min(ay, by, cy)), 0, canvas_h))
+        r1 = int(np.clip(np.floor(max(ay, by, cy)), -1, canvas_h - 1))
+        if c1 < c0 or r1 < r0:
+            continue
+        u, v = np.meshgrid(np.arange(c0, c1 + 1, dtype=float),
+                           np.arange(r0, r1 + 1, dtype=float))
+        e0 = (bx - ax) * (v - ay) - (by - ay) * (u - ax)
+        e1 = (cx - bx) * (v - by) - (cy - by) * (u - bx)
+        e2 = (ax - cx) * (v - cy) - (ay - cy) * (u - cx)
+        inside = ((e0 >= 0) & (e1 >= 0) & (e2 >= 0)) | ((e0 <= 0) & (e1 <= 0) & (e2 <= 0))
+        mask[r0:r1 + 1, c0:c1 + 1] |= inside
+    return mask
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_scanline_equals_a_test_of_every_pixel_centre(seed):
     """Random triangles, half of them with integer corners (pixel centres exactly on
     edges and corners): the same pixels as the edge-function test of every pixel centre
-    in each triangle's box (exporters/raster.py, another algorithm)."""
+    in each triangle's box (:func:`reference_silhouette`, another algorithm); and
+    ``exporters.raster.silhouette`` (the bop export's, on ``amodal.rasterise``) the
+    same canvas."""
     rng = np.random.default_rng(seed)
     for trial in range(30):
         n = int(rng.integers(1, 25))
@@ -38,9 +71,12 @@ def test_scanline_equals_a_test_of_every_pixel_centre(seed):
         if trial % 2:
             uv = np.round(uv)
         faces = np.arange(n * 3).reshape(-1, 3)
-        expected = silhouette(uv, faces, W, H, margin=(W, H))
+        expected = reference_silhouette(uv, faces, W, H, margin=(W, H))
         box, crop = amodal.rasterise(uv[faces], W, H, (W, H))
         np.testing.assert_array_equal(_on_canvas(box, crop), expected)
+        np.testing.assert_array_equal(silhouette(uv, faces, W, H, margin=(W, H)), expected)
+        np.testing.assert_array_equal(silhouette(uv, faces, W, H),
+                                      reference_silhouette(uv, faces, W, H))
 
 
 def test_a_fan_of_thin_triangles_leaves_no_crack():
