@@ -6,7 +6,8 @@ What the add-on does to each file Blender has written (after every frame):
 - gives channels the one layout of every Blender version: 4.2 writes the
   Cryptomatte layer as ``.R .G .B .A`` (4.5+, like the Cryptomatte spec,
   ``.r .g .b .a``) and W of a vector as ``<layer>.W.V`` (4.5+ ``<layer>.W``);
-- removes names (the scene's lights) from Cryptomatte manifests;
+- removes names (the scene's lights, and Cycles' background light: see
+  :data:`BACKGROUND_LIGHT`) from Cryptomatte manifests;
 - sets string attributes (the frame's camera, see :mod:`blender_gt_addon.frame_record`).
 
 The OpenEXR layout (openexr.com, "OpenEXR File Layout"): magic, version flags,
@@ -37,6 +38,16 @@ _LINES_PER_CHUNK = {0: 1, 1: 1, 2: 1, 3: 16, 4: 32, 5: 16, 6: 32, 7: 32, 8: 32, 
 _CRYPTO_UPPER = ("R", "G", "B", "A")
 # The extra value input that carries W where a vector input loses it (4.2).
 W_SUFFIX = ".W"
+# (name, manifest hash) of the manifest entry of the world's background light. Cycles
+# makes it an object of its own, named "object" (its default object name), when the
+# world is sampled as a light (the default); 4.5 and 5.2 list it in the manifest
+# (measured 4.5.15: present with a world, absent with no world or with the world's
+# sampling method "None"), though the background is hash 0 in the pixels. The hash
+# is MurmurHash3_32 of "object", as for any name, so a user's object named "object"
+# has it too: the entry goes only when the frame record lists no such object.
+BACKGROUND_LIGHT = ("object", "055ec73d")
+# The header attribute of the frame record (blender_gt_addon.frame_record.KEY).
+_RECORD_KEY = b"blender-gt/frame"
 
 
 def finish_file(path: str, light_names: Iterable[str] = (),
@@ -155,16 +166,45 @@ def _renamed_channels(names: list[str], cryptomatte_layers: set[str]) -> list[st
     return renamed
 
 
-def _without(manifest: bytes, names: frozenset) -> bytes | None:
-    """The JSON manifest without ``names``, or ``None`` if it has none of them."""
+def _without(manifest: bytes, names: frozenset, record: bytes | None) -> bytes | None:
+    """The JSON manifest without ``names`` and without the background light's entry
+    (when ``record``, the frame record's JSON, lists no object of its name); ``None``
+    if nothing goes."""
     try:
         entries = json.loads(manifest.decode("utf-8"))
     except ValueError:
         return None
-    if not isinstance(entries, dict) or not names.intersection(entries):
+    if not isinstance(entries, dict):
+        return None
+    name, value = BACKGROUND_LIGHT
+    if entries.get(name) == value and record is not None and name not in recorded_names(record):
+        names = names | {name}
+    if not names.intersection(entries):
         return None
     kept = {k: v for k, v in entries.items() if k not in names}
     return json.dumps(kept, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def recorded_names(record: bytes | str) -> set[str]:
+    """The object names a frame record (its JSON) lists, instanced objects' too; an
+    unreadable record lists all names (a set that holds everything), so nothing is
+    dropped on its word."""
+    try:
+        data = json.loads(record)
+        objects = data.get("objects", ()) if isinstance(data, dict) else None
+        names = set()
+        for item in objects:
+            names.add(item["name"])
+            if item.get("instance_of") is not None:
+                names.add(item["instance_of"])
+        return names
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return _Everything()
+
+
+class _Everything(set):
+    def __contains__(self, item) -> bool:
+        return True
 
 
 def _edit_attributes(attrs: list, light_names: frozenset, strings: Mapping[str, str]) -> bool:
@@ -172,12 +212,15 @@ def _edit_attributes(attrs: list, light_names: frozenset, strings: Mapping[str, 
     by_name = {a[0]: a for a in attrs}
     changed = False
     crypto_layers = set()
+    record = strings.get(_RECORD_KEY.decode())
+    record = record.encode("utf-8") if record is not None else (
+        by_name[_RECORD_KEY][2] if _RECORD_KEY in by_name else None)
     for name, type_, value in attrs:
         if name.startswith(b"cryptomatte/") and type_ == b"string":
             if name.endswith(b"/name"):
                 crypto_layers.add(value.decode("utf-8", "replace"))
-            elif name.endswith(b"/manifest") and light_names:
-                manifest = _without(value, light_names)
+            elif name.endswith(b"/manifest"):
+                manifest = _without(value, light_names, record)
                 if manifest is not None:
                     by_name[name][2] = manifest
                     changed = True

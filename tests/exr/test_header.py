@@ -208,3 +208,38 @@ def _offsets(data: bytes) -> list[int]:
         pos = data.index(b"\0", data.index(b"\0", pos) + 1) + 1
         pos += 4 + struct.unpack_from("<i", data, pos)[0]
     return list(struct.unpack_from(f"<{H}Q", data, pos + 1))
+
+
+def test_background_light_leaves_the_manifest_only_when_no_object_has_its_name(tmp_path):
+    """Cycles' background light ("object", 055ec73d: 4.5 and 5.2 list it) goes; a user's
+    object named "object" stays; with no frame record to ask, nothing goes."""
+    import OpenEXR
+    from reader.test_cryptomatte_ids import murmur3_32
+
+    # Its hash is the name's, as for every object: a user's "object" has the same one.
+    assert f"{murmur3_32(b'object'):08x}" == header.BACKGROUND_LIGHT[1]
+    rng = np.random.default_rng(9)
+    planes = {n.lower() if "crypto" in n else n: p for n, p in _planes(rng).items()
+              if n != "vector.W.V"}
+    manifest = {"Back": "5050d6fb", "Sun": "ee8d1ae3", "object": "055ec73d"}
+
+    def record(*names):
+        return json.dumps({"v": 1, "frame": 1, "objects": [{"name": n} for n in names]})
+
+    cases = {"scene": (record("Back"), {"Back"}),
+             "user_object": (record("Back", "object"), {"Back", "object"}),
+             "copies_of_user_object": (
+                 json.dumps({"objects": [{"name": "a/object#0", "instance_of": "object"}]}),
+                 {"Back", "object"}),
+             "unreadable_record": ("{not json", {"Back", "object"})}
+    for case, (text, kept) in cases.items():
+        path = tmp_path / f"{case}.exr"
+        _write(path, planes, OpenEXR.ZIP_COMPRESSION, manifest=manifest)
+        assert header.finish_file(str(path), {"Sun"}, {"blender-gt/frame": text})
+        head, _ = _read(path)
+        assert set(json.loads(head["cryptomatte/5635860/manifest"])) == kept, case
+    # A file without a record (written before the record existed): only the light goes.
+    path = tmp_path / "no_record.exr"
+    _write(path, planes, OpenEXR.ZIP_COMPRESSION, manifest=manifest)
+    assert header.finish_file(str(path), {"Sun"})
+    assert set(json.loads(_read(path)[0]["cryptomatte/5635860/manifest"])) == {"Back", "object"}
