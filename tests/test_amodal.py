@@ -8,6 +8,7 @@ scene's geometry and from a render of the same scene without the wall."""
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -141,11 +142,20 @@ def test_coco_amodal_reads_back_with_pycocotools_as_uoais_does(renders, tmp_path
     walled, _ = renders
     out = tmp_path / "uoais.json"
     result = export(walled.path, "coco-amodal", out, jobs=1, object_names={1: "cube"})
-    assert result.notes == {"objects with pass index 0 (no category) left out": 1}  # wall
+    assert result.notes["objects with pass index 0 (no category) left out"] == 1  # wall
     api = coco_api.COCO(str(out))
     (image,) = api.dataset["images"]
     assert (image["width"], image["height"], image["frame"]) == (S.WIDTH, S.HEIGHT, 1)
-    assert image["file_name"] == image["depth_file_name"] == "am_0001.exr"
+    # The pictures beside the json, opened as UOAIS / torchvision's CocoDetection do:
+    # Image.open(os.path.join(root, file_name)).convert("RGB"); depth a 16-bit PNG (mm).
+    assert (image["file_name"], image["depth_file_name"]) == ("images/0001.png",
+                                                              "depth/0001.png")
+    with Image.open(os.path.join(out.parent, image["file_name"])) as picture:
+        assert picture.convert("RGB").size == (S.WIDTH, S.HEIGHT)
+    with Image.open(os.path.join(out.parent, image["depth_file_name"])) as depth:
+        assert depth.mode == "I;16" and depth.size == (S.WIDTH, S.HEIGHT)
+    assert set(result.files) == {out, out.parent / "images" / "0001.png",
+                                 out.parent / "depth" / "0001.png"}
     anns = api.loadAnns(api.getAnnIds(imgIds=[image["id"]]))
     assert [a["name"] for a in anns] == ["Cube", "Holder.A/Box#0", "Holder.B/Box#0"]
     assert [c["name"] for c in api.loadCats(api.getCatIds())] == ["cube", "object 2"]
@@ -177,6 +187,9 @@ def test_kins_reads_back_with_pycocotools_polygons(renders, tmp_path):
     result = export(walled.path, "kins", out, jobs=1)
     assert result.notes["objects wholly hidden (no visible pixel) left out"] == 1  # copy B
     data = json.loads(out.read_text())
+    (image,) = data["images"]
+    with Image.open(os.path.join(out.parent, image["file_name"])) as picture:  # as COCO's
+        assert picture.convert("RGB").size == (S.WIDTH, S.HEIGHT)
     anns = data["annotations"]
     assert [a["name"] for a in anns] == ["Cube", "Holder.A/Box#0"]
     h, w = S.HEIGHT, S.WIDTH

@@ -41,4 +41,9 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
     )
     if settings.last_error:
         found.insert(0, outputs.Problem("ERROR", settings.last_error))
+    from . import stereo
+
+    stereo_problem = stereo.problem(scene)
+    if stereo_problem:  # both views are written, but without cameras: no disparity
+        found.insert(0, outputs.Problem("ERROR", stereo_problem))
     return sorted(found, key=lambda p: p.level != "ERROR")

@@ -33,11 +33,14 @@ import threading
 
 import bpy
 
-from .. import amodal, frame_record
+from .. import amodal, frame_record, stereo
 from .. import camera as cammod
 from ..exr import header
 from . import amodal_masks, checks, compositor
+from .stereo import views as stereo_views
 
+# _record_now's default: the scene camera as it is now.
+_SCENE_CAMERA = object()
 # Per scene name: the frames whose record could not be known on the render thread,
 # as (frame, file path), waiting for finish_pending on the main thread.
 _pending: dict[str, list[tuple[int, str]]] = {}
@@ -167,10 +170,11 @@ def _record(name: str, pass_index: int, obj, matrix=None,
         bounds=bounds, instance_of=instance_of, geometry=hashes[key])
 
 
-def _record_now(scene, frame: int) -> dict[str, str]:
+def _record_now(scene, frame: int, camera: object = _SCENE_CAMERA) -> dict[str, str]:
     """The header attributes of ``frame``: its record and, when ticked and the camera
     is a pinhole or orthographic one, its amodal masks."""
-    camera = _camera_now(scene) if scene.camera is not None else None
+    if camera is _SCENE_CAMERA:  # else a stereo view's camera (or None: refused)
+        camera = _camera_now(scene) if scene.camera is not None else None
     if not (scene.groundtruth.use_amodal and camera is not None
             and camera.type in ("PERSP", "ORTHO")):
         return {frame_record.KEY: frame_record.encode(frame, camera, _objects_now(scene))}
@@ -182,6 +186,23 @@ def _record_now(scene, frame: int) -> dict[str, str]:
             masks.append(mask)
     return {frame_record.KEY: frame_record.encode(frame, camera, records),
             amodal.KEY: amodal.encode(frame, (camera.width, camera.height), masks)}
+
+
+def _finish(scene, frame: int, path: str) -> None:
+    """Write the records of ``frame`` into its file, or into each view's file of a
+    stereo pair, each with its own view's camera and the rig (``blender/stereo.py``)."""
+    views = stereo_views(scene, path)
+    if not views:
+        _write(path, _record_now(scene, frame))
+        return
+    camera = _camera_now(scene) if scene.camera is not None else None
+    for view in views:
+        moved = (None if camera is None or view.offset is None
+                 else stereo.view_camera(camera, view.offset))
+        strings = _record_now(scene, frame, moved)
+        if view.rig is not None:
+            strings[stereo.KEY] = stereo.encode(view.rig)
+        _write(view.path, strings)
 
 
 def _write(path: str, strings: dict[str, str]) -> None:
@@ -206,7 +227,7 @@ def finish_frame(scene) -> None:
         return
     # The render evaluated its own copy of the scene: evaluate this frame here too.
     scene.frame_set(frame)
-    _write(path, _record_now(scene, frame))
+    _finish(scene, frame, path)
 
 
 def end(scene) -> None:
@@ -251,7 +272,7 @@ def finish_pending() -> None:
             for frame, path in frames:
                 scene.frame_set(frame)
                 try:
-                    _write(path, _record_now(scene, frame))
+                    _finish(scene, frame, path)
                 except OSError as exc:  # e.g. the file was moved away since
                     print(f"Ground truth error: could not record frame {frame} in {path}: "
                           f"{exc}", file=sys.stderr, flush=True)

@@ -17,6 +17,17 @@ def draw_outputs_layout(layout, settings) -> None:
     layout.prop(settings, "clean_edges")
 
 
+def draw_stereo_layout(layout, scene, settings) -> None:
+    layout.prop(settings, "use_stereo")
+    camera = scene.camera
+    if not settings.use_stereo or camera is None or camera.type != "CAMERA":
+        return
+    column = layout.column(align=True)
+    column.prop(camera.data.stereo, "interocular_distance", text="Baseline")
+    column.prop(camera.data.stereo, "pivot", text="Scene Camera Is")
+    column.prop(camera.data.stereo, "convergence_mode", text="Rig")
+
+
 def draw_file_layout(layout, scene, settings) -> None:
     column = layout.column()
     column.prop(settings, "directory")
@@ -59,6 +70,7 @@ class VIEW3D_PT_groundtruth(bpy.types.Panel):
         layout.use_property_split = True
         layout.use_property_decorate = False
         draw_outputs_layout(layout, settings)
+        draw_stereo_layout(layout, scene, settings)
         if compositor.has_outputs(scene):
             draw_problems_layout(layout, scene)
         draw_file_layout(layout, scene, settings)

@@ -23,6 +23,16 @@ def _on_change(self, context) -> None:
             self.last_error = ""
 
 
+def _on_stereo_change(self, context) -> None:
+    from . import stereo
+
+    try:
+        stereo.apply(self.id_data)
+    except Exception as exc:  # never a traceback in the UI: say it in the panel
+        self.last_error = f"Could not set up the stereo pair: {exc}"
+        print(f"blender-gt: {self.last_error}")
+
+
 def _annotations() -> dict:
     notes = {}
     for o in outputs.OUTPUTS:
@@ -57,6 +67,14 @@ def _annotations() -> dict:
         default=outputs.DEFAULT_CODEC,
         update=_on_change,
     )
+    notes["use_stereo"] = bpy.props.BoolProperty(
+        name="Stereo pair",
+        description="Render a left and a right view (Blender's Stereo 3D, parallel rig, "
+        "the camera's Interocular Distance as the baseline); every ticked output is "
+        "written for each view, <prefix><frame>_L.exr and _R.exr",
+        default=False,
+        update=_on_stereo_change,
+    )
     notes["clean_edges"] = bpy.props.BoolProperty(
         name="Clean edges",
         description="Never blend two surfaces in one pixel: depth, normal, flow and ids come "
@@ -67,6 +85,9 @@ def _annotations() -> dict:
     # Bookkeeping, not shown: which view-layer passes the add-on switched on, so
     # unticking turns off only those and never one the user had on.
     notes["owned_passes"] = bpy.props.StringProperty(options={"HIDDEN"})
+    # Whether the add-on switched the scene's multiview on (Stereo pair), so that
+    # unticking switches off only what it switched on.
+    notes["owned_multiview"] = bpy.props.BoolProperty(options={"HIDDEN"})
     # What the add-on switched on because compositing was off (compat.switch_compositing_on),
     # given back when nothing is ticked; and the user's compositor node group while
     # the add-on's own one is the scene's (5.0-5.2).

@@ -1,9 +1,19 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``coco``: one COCO json for all frames, and COCO's run-length encoding (RLE).
+"""``coco``: one COCO json for all frames, its pictures, and COCO's run-length encoding.
+
+Beside the json (COCO's image root: ``CocoDetection(root=<the json's folder>,
+annFile=<the json>)``, as torchvision, detectron2 and COCO viewers open
+``os.path.join(root, file_name)`` with PIL)::
+
+    annotations.json
+    images/0001.png     the frame's image, 8-bit sRGB RGB over black (one a frame,
+                        named as ``--to nerf`` names them: frame number, 4 digits)
 
 An image per frame (``id`` = frame number when the numbers are known and distinct,
-else 1, 2, ...; ``frame`` = the frame number), an annotation per id present in a
+else 1, 2, ...; ``frame`` = the frame number; ``file_name`` = ``images/0001.png``,
+or the EXR file's name when a frame has no image output, which is said in the
+summary), an annotation per id present in a
 frame with its box ``[x, y, w, h]`` in pixels (x right, y down, from the top-left
 pixel's corner), its area in pixels and its mask as compressed RLE.
 
@@ -29,9 +39,11 @@ import numpy as np
 from .. import reader
 from ..reader import GroundTruthFrame
 from ..sequence import frame_array, parallel_map
-from .common import Options
+from .common import Notes, Options
+from .images import frame_names, picture_folders, write_frame_pictures
 
-__all__ = ["rle_decode", "rle_encode", "rle_from_string", "rle_to_string", "write"]
+__all__ = ["frame_image", "picture_notes", "rle_decode", "rle_encode", "rle_from_string",
+           "rle_to_string", "write"]
 
 
 # ------------------------------------------------------------------------- RLE
@@ -112,14 +124,47 @@ def rle_decode(rle: Mapping[str, Any]) -> np.ndarray:
 # ---------------------------------------------------------------------- export
 
 
-def _coco_frame(job: tuple[str, str]) -> dict[str, Any]:
+def frame_image(frame: GroundTruthFrame, root: str, name: str,
+                with_image: bool, with_depth: bool = False) -> dict[str, Any]:
+    """The ``images`` entry of one frame (without its final ``id``), its picture (and
+    depth map) written under ``root`` when ``with_image``: ``file_name`` the picture
+    relative to the json's folder, else the EXR file's name."""
+    image: dict[str, Any] = {"id": frame.frame, "frame": frame.frame,
+                             "file_name": frame.path.name}
+    written: dict[str, Any] = {"files": [], "lost": 0}
+    if with_image:
+        written = write_frame_pictures(frame, Path(root), name, with_depth)
+        image["file_name"] = written["image"]
+        if with_depth:
+            image["depth_file_name"] = written["depth"]
+    image.update(width=frame.width, height=frame.height)
+    return {"image": image, "files": written["files"], "lost": written["lost"]}
+
+
+def picture_notes(done: list[dict[str, Any]], with_image: bool,
+                  with_depth: bool) -> Notes:
+    """The summary's notes of the pictures written, and the files."""
+    notes = Notes(files=[p for d in done for p in d["files"]])
+    if with_image:
+        notes["images (8-bit sRGB PNG)"] = len(done)
+    else:
+        notes["frames without the image output (file_name names the EXR)"] = len(done)
+    if with_depth:
+        notes["depth maps (16-bit PNG, mm)"] = len(done)
+        lost = sum(d["lost"] for d in done)
+        if lost:
+            notes["depth pixels outside 0.0005..65.535 scene units (written as 0)"] = lost
+    return notes
+
+
+def _coco_frame(job: tuple[str, str, str, str, bool]) -> dict[str, Any]:
     """The image and annotations of one file (in a worker process)."""
-    path, ids_from = job
+    path, ids_from, root, name, with_image = job
     frame = reader.read(path)
     ids = frame_array(frame, ids_from)
     names = frame.names if ids_from == "instance_id" else {}
-    image = {"id": frame.frame, "file_name": frame.path.name, "width": frame.width,
-             "height": frame.height}
+    done = frame_image(frame, root, name, with_image)
+    image = done.pop("image")
     annotations = []
     for object_id in np.unique(ids):
         if object_id == 0:
@@ -137,7 +182,7 @@ def _coco_frame(job: tuple[str, str]) -> dict[str, Any]:
             "segmentation": {"size": rle["size"], "counts": rle_to_string(rle["counts"])},
             "iscrowd": 0,
         })
-    return {"image": image, "annotations": annotations}
+    return {"image": image, "annotations": annotations, **done}
 
 
 def write(frames: list[GroundTruthFrame], path: Path, options: Options,
@@ -146,8 +191,12 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     ids_from = options.ids
     numbers = [f.frame for f in frames]
     use_frame_ids = None not in numbers and len(set(numbers)) == len(numbers)
-    results = parallel_map(_coco_frame, [(str(f.path), ids_from) for f in frames], jobs=jobs,
-                           progress=progress, desc="export coco")
+    root = path.parent
+    with_image, _ = picture_folders(frames, root)
+    results = parallel_map(_coco_frame, [(str(f.path), ids_from, str(root), name, with_image)
+                                         for f, name in zip(frames, frame_names(frames),
+                                                            strict=True)],
+                           jobs=jobs, progress=progress, desc="export coco")
     by_name = ids_from == "instance_id"
     if by_name:  # instance ids are per file; names are the same in every frame
         every = sorted({a["name"] or f"instance {a['category_id']}"
@@ -163,7 +212,6 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     images, annotations = [], []
     for i, done in enumerate(results):
         image = done["image"]
-        image["frame"] = image["id"]
         if not use_frame_ids:
             image["id"] = i + 1
         images.append(image)
@@ -187,4 +235,4 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
         "categories": categories,
     }
     path.write_text(json.dumps(coco))
-    return {}
+    return picture_notes(results, with_image, False)

@@ -22,8 +22,14 @@ amodal mask covers a pixel of the image:
   ``"object N"``); ``instance_id``, ``name``: the file's id and object name; ``iscrowd`` 0.
 
 Images: ``id`` (frame number when known and distinct, else 1, 2, ...), ``file_name``
-and ``depth_file_name`` (the EXR file, which holds both), ``width``, ``height``,
-``frame``. No pictures are written (``--to bop`` or ``--to nerf`` write PNGs).
+the picture ``images/0001.png`` (8-bit sRGB RGB over black, written beside the json,
+which is the image root UOAIS and COCO tools join ``file_name`` to), and
+``depth_file_name`` ``depth/0001.png`` (16-bit grey, planar depth ``round(depth *
+1000)``, mm when the scene unit is the metre, 0 = no data: nothing hit, nearer than
+0.5 mm or farther than 65.535 m; written when every frame has depth), ``width``,
+``height``, ``frame``. Frames without the image output keep the EXR file's name in
+``file_name`` (and no ``depth_file_name``), as the summary says. Pictures are named
+as ``--to nerf`` names them (frame number, 4 digits or more).
 """
 
 from __future__ import annotations
@@ -38,10 +44,12 @@ import numpy as np
 from .. import reader
 from ..reader import GroundTruthFrame
 from ..sequence import parallel_map
-from .coco import rle_encode, rle_to_string
-from .common import ExportError, Options
+from .coco import frame_image, picture_notes, rle_encode, rle_to_string
+from .common import ExportError, Notes, Options
+from .images import frame_names, picture_folders
 
-__all__ = ["amodal_objects", "check_frames", "coco_box", "write"]
+__all__ = ["amodal_objects", "check_frames", "coco_box", "picture_jobs", "with_pictures",
+           "write"]
 
 
 def coco_box(mask: np.ndarray) -> list[int]:
@@ -88,7 +96,8 @@ def _rle(mask: np.ndarray) -> dict[str, Any]:
     return {"size": rle["size"], "counts": rle_to_string(rle["counts"])}
 
 
-def _frame(path: str) -> dict[str, Any]:
+def _frame(job: tuple[str, str, str, bool, bool]) -> dict[str, Any]:
+    path, root, stem, with_image, with_depth = job
     frame = reader.read(path)
     notes: dict[str, int] = {}
     annotations = []
@@ -102,10 +111,28 @@ def _frame(path: str) -> dict[str, Any]:
             "occluded_mask": _rle(occluded), "occluded_rate": int(occluded.sum()) / area,
             "iscrowd": 0,
         })
-    image = {"id": frame.frame, "frame": frame.frame, "file_name": frame.path.name,
-             "depth_file_name": frame.path.name, "width": frame.width,
-             "height": frame.height}
-    return {"image": image, "annotations": annotations, "notes": notes}
+    done = frame_image(frame, root, stem, with_image, with_depth)
+    return {**done, "annotations": annotations, "notes": notes}
+
+
+def picture_jobs(frames: list[GroundTruthFrame], root: Path,
+                 depth: bool) -> list[tuple[str, str, str, bool, bool]]:
+    """``(EXR path, root, picture name, with image, with depth)`` a frame, the folders
+    made (pictures when every frame has the image, depth maps when ``depth`` and
+    every frame has depth)."""
+    with_image, with_depth = picture_folders(frames, root, depth)
+    return [(str(f.path), str(root), name, with_image, with_depth)
+            for f, name in zip(frames, frame_names(frames), strict=True)]
+
+
+def with_pictures(notes: dict[str, int], results: list[dict[str, Any]],
+                  frames: list[GroundTruthFrame], depth: bool) -> Notes:
+    """``notes`` and the pictures' notes and files (:func:`.coco.picture_notes`)."""
+    with_image = all("image" in f.passes for f in frames)
+    with_depth = depth and with_image and all("depth" in f.passes for f in frames)
+    out = picture_notes(results, with_image, with_depth)
+    out.update(notes)
+    return out
 
 
 def assemble(results: list[dict[str, Any]], frames: list[GroundTruthFrame],
@@ -140,11 +167,11 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
           jobs: int | None, progress: bool) -> dict[str, int]:
     """Write the UOAIS-style COCO json of ``frames`` (headers) to ``path``."""
     check_frames(frames, "coco-amodal")
-    results = parallel_map(_frame, [str(f.path) for f in frames], jobs=jobs,
+    results = parallel_map(_frame, picture_jobs(frames, path.parent, depth=True), jobs=jobs,
                            progress=progress, desc="export coco-amodal")
     coco, notes = assemble(results, frames, options,
                            "blender-gt ground truth, amodal (UOAIS layout): segmentation = "
                            "amodal mask, visible_mask, occluded_mask (compressed RLE), "
                            "occluded_rate; category = pass index")
     path.write_text(json.dumps(coco))
-    return notes
+    return with_pictures(notes, results, frames, depth=True)

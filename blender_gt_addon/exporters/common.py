@@ -22,6 +22,7 @@ from ..sequence import frame_array, frame_files, frame_layers, quiet_native_stde
 __all__ = [
     "ExportError",
     "ExportResult",
+    "Notes",
     "Options",
     "atomic_path",
     "file_size",
@@ -38,6 +39,16 @@ __all__ = [
 
 class ExportError(GroundTruthError):
     """The export cannot be done as asked (bad format, output or input)."""
+
+
+class Notes(dict):
+    """What a whole-folder writer returns: ``{what: count}`` for the summary (a dict),
+    and :attr:`files`, the files it wrote besides its target (pictures, masks, shards,
+    other json), in the order written, so the result counts every file and byte."""
+
+    def __init__(self, notes=(), files=()):
+        super().__init__(notes)
+        self.files: list[Path] = [Path(p) for p in files]
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,10 @@ def export(source, fmt: str, out: str | os.PathLike[str], *, jobs: int | None = 
     if not per_frame:
         target = _single_output(out, suffix)
         with atomic_path(target) as partial:
-            result.notes.update(write(frames, partial, options, jobs, progress))
-        result.files = [target]
+            notes = write(frames, partial, options, jobs, progress)
+        result.notes.update(notes)
+        # The target, then whatever else the writer wrote (images, masks, shards).
+        result.files = [target, *(p for p in getattr(notes, "files", ()) if p != target)]
     else:
         make_folder(out)
         jobs_list = [(fmt, str(p), str(out / (p.stem + suffix)), options) for p in paths]

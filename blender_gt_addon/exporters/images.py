@@ -1,9 +1,10 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What the formats of posed pictures share (``nerf``, ``colmap``): a name for each
-frame, the check that every frame has a perspective camera, intrinsics in the
-pixel-corner convention those tools use, 8-bit sRGB PNGs of the image and 16-bit
-PNGs of depth. No ``bpy``; numpy, and Pillow when a PNG is written.
+"""What the formats with pictures share (``nerf``, ``colmap``, ``coco``,
+``coco-amodal``, ``kins``): a name for each frame, the check that every frame has a
+perspective camera, intrinsics in the pixel-corner convention those tools use, 8-bit
+sRGB PNGs of the image and 16-bit PNGs of depth. No ``bpy``; numpy, and Pillow when a
+PNG is written.
 """
 
 from __future__ import annotations
@@ -16,17 +17,26 @@ import numpy as np
 from ..camera import Camera
 from ..pictures.colour import srgb, to_uint8
 from ..reader import GroundTruthFrame
-from .common import ExportError
+from .common import ExportError, atomic_path, make_folder, write_png16
 
 __all__ = [
+    "DEPTH_FOLDER",
+    "DEPTH_STEPS_PER_MM_UNIT",
+    "IMAGE_FOLDER",
     "PIXEL_CORNER_OFFSET",
     "corner_intrinsics",
     "depth_png16",
     "frame_names",
     "image_8bit",
     "perspective_cameras",
+    "picture_folders",
+    "write_frame_pictures",
     "write_png8",
 ]
+
+IMAGE_FOLDER = "images"  # beside the json (COCO's image root, nerfstudio's images/)
+DEPTH_FOLDER = "depth"
+DEPTH_STEPS_PER_MM_UNIT = 1000.0  # depth PNG steps per scene unit: mm for metres
 
 # Our K puts integer pixel coordinates at pixel centres (OpenCV): pixel (col, row)
 # covers [col - 0.5, col + 0.5]. nerfstudio, instant-ngp and COLMAP put the image's
@@ -126,3 +136,44 @@ def write_png8(path: Path, array: np.ndarray) -> None:
         raise ValueError(f"an 8-bit RGB(A) PNG needs (H, W, 3|4) uint8, not "
                          f"{array.dtype} {array.shape}")
     Image.fromarray(array).save(path, format="PNG", optimize=False)
+
+
+def picture_folders(frames: Sequence[GroundTruthFrame], root: Path,
+                    depth: bool = True) -> tuple[bool, bool]:
+    """``(images, depth maps)``: whether every frame has the image (and, with
+    ``depth``, the depth) output, so that :func:`write_frame_pictures` writes pictures
+    (and depth maps) of every frame; creates ``root/images`` (and ``root/depth``)
+    when so. A format's readers take pictures for all frames or none."""
+    with_image = all("image" in f.passes for f in frames)
+    with_depth = depth and with_image and all("depth" in f.passes for f in frames)
+    if with_image:
+        make_folder(root / IMAGE_FOLDER)
+    if with_depth:
+        make_folder(root / DEPTH_FOLDER)
+    return with_image, with_depth
+
+
+def write_frame_pictures(frame: GroundTruthFrame, root: Path, name: str,
+                         depth: bool) -> dict[str, object]:
+    """Write ``root/images/<name>.png``, the frame's image as 8-bit sRGB RGB over
+    black (:func:`image_8bit` of its premultiplied colour: what PIL's
+    ``Image.open(...).convert("RGB")`` gives back exactly), and with ``depth``
+    ``root/depth/<name>.png``, planar depth as 16-bit ``round(depth * 1000)`` (mm when
+    the scene unit is the metre), 0 = no data (nothing hit, nearer than 0.5 mm or
+    farther than 65.535 m).
+
+    Returns ``{"image": "images/<name>.png", "depth": "depth/<name>.png" or None,
+    "lost": depth pixels out of range, "files": [paths written]}``.
+    """
+    image_rel = f"{IMAGE_FOLDER}/{name}.png"
+    with atomic_path(root / image_rel) as partial:
+        write_png8(partial, image_8bit(np.asarray(frame.image)[..., :3]))
+    files = [str(root / image_rel)]
+    depth_rel, lost = None, 0
+    if depth:
+        depth_rel = f"{DEPTH_FOLDER}/{name}.png"
+        stored, lost = depth_png16(frame.depth, DEPTH_STEPS_PER_MM_UNIT)
+        with atomic_path(root / depth_rel) as partial:
+            write_png16(partial, stored)
+        files.append(str(root / depth_rel))
+    return {"image": image_rel, "depth": depth_rel, "lost": lost, "files": files}

@@ -20,8 +20,12 @@ in the summary):
 - ``category_id``: the pass index (named from ``names``, else ``"object N"``);
   ``iscrowd`` 0; ``instance_id`` and ``name``: the file's id and object name.
 
+Images: ``file_name`` the picture ``images/0001.png`` beside the json (8-bit sRGB RGB
+over black, as ``--to coco`` writes it; the EXR file's name for frames without the
+image output, as the summary says), ``id``, ``frame``, ``width``, ``height``.
+
 Not written: KINS's ``oco_id`` / ``ico_id`` (occlusion and layer order; the dataset's
-own description of their numbering was not found to follow), and pictures.
+own description of their numbering was not found to follow).
 """
 
 from __future__ import annotations
@@ -35,7 +39,15 @@ import numpy as np
 from .. import reader
 from ..reader import GroundTruthFrame
 from ..sequence import parallel_map
-from .coco_amodal import amodal_objects, assemble, check_frames, coco_box
+from .coco import frame_image
+from .coco_amodal import (
+    amodal_objects,
+    assemble,
+    check_frames,
+    coco_box,
+    picture_jobs,
+    with_pictures,
+)
 from .common import Options
 
 __all__ = ["mask_polygons", "write"]
@@ -68,7 +80,8 @@ def mask_polygons(mask: np.ndarray) -> list[list[float]]:
     return polygons
 
 
-def _frame(path: str) -> dict[str, Any]:
+def _frame(job: tuple[str, str, str, bool, bool]) -> dict[str, Any]:
+    path, root, stem, with_image, _ = job
     frame = reader.read(path)
     notes: dict[str, int] = {}
     annotations = []
@@ -83,19 +96,18 @@ def _frame(path: str) -> dict[str, Any]:
             "a_bbox": coco_box(amodal), "i_bbox": coco_box(visible),
             "a_area": int(amodal.sum()), "i_area": int(visible.sum()), "iscrowd": 0,
         })
-    image = {"id": frame.frame, "frame": frame.frame, "file_name": frame.path.name,
-             "width": frame.width, "height": frame.height}
-    return {"image": image, "annotations": annotations, "notes": notes}
+    done = frame_image(frame, root, stem, with_image)
+    return {**done, "annotations": annotations, "notes": notes}
 
 
 def write(frames: list[GroundTruthFrame], path: Path, options: Options,
           jobs: int | None, progress: bool) -> dict[str, int]:
     """Write the KINS-style json of ``frames`` (headers) to ``path``."""
     check_frames(frames, "kins")
-    results = parallel_map(_frame, [str(f.path) for f in frames], jobs=jobs,
-                           progress=progress, desc="export kins")
+    results = parallel_map(_frame, picture_jobs(frames, path.parent, depth=False),
+                           jobs=jobs, progress=progress, desc="export kins")
     data, notes = assemble(results, frames, options,
                            "blender-gt ground truth, amodal (KINS layout): a_segm = amodal, "
                            "i_segm = inmodal (visible), COCO polygons; category = pass index")
     path.write_text(json.dumps(data))
-    return notes
+    return with_pictures(notes, results, frames, depth=False)

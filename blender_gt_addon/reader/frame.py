@@ -19,6 +19,7 @@ from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
 from . import convert, decode, ids, instances, native, poses
 from .errors import GroundTruthError
 from .frame_objects import ObjectAnswers
+from .stereo import StereoAnswers, resolve
 from .layouts import find_sources, planes_to_array
 
 __all__ = ["GroundTruthFrame", "read"]
@@ -29,7 +30,8 @@ _IN_PLACE = ("depth", "image", "cryptomatte_object")
 
 
 def read(path: str | os.PathLike[str], layer: str | None = None, *,
-         dtype: npt.DTypeLike = np.float32, max_bytes: int | None = None) -> GroundTruthFrame:
+         dtype: npt.DTypeLike = np.float32, max_bytes: int | None = None,
+         view: str | None = None) -> GroundTruthFrame:
     """Open one ground-truth EXR file.
 
     Only the header is read here; pixels are decoded once, on first access to
@@ -50,6 +52,8 @@ def read(path: str | os.PathLike[str], layer: str | None = None, *,
             ``GT_READER_MAX_BYTES`` variable, else 16 GiB); a file whose header asks
             for more is refused here, before anything is allocated
             (docs/reader-safety.md).
+        view: of a stereo pair, ``"left"`` or ``"right"``: reads that view's file
+            (``s_0001_L.exr`` / ``s_0001_R.exr``, from either name or ``s_0001.exr``).
 
     Returns:
         A :class:`GroundTruthFrame`.
@@ -57,13 +61,13 @@ def read(path: str | os.PathLike[str], layer: str | None = None, *,
     Raises:
         GroundTruthError: the file is missing, not an OpenEXR file, or damaged.
     """
-    return GroundTruthFrame(path, layer, dtype=dtype, max_bytes=max_bytes)
+    return GroundTruthFrame(resolve(path, view), layer, dtype=dtype, max_bytes=max_bytes)
 
 
 _UNREAD = object()  # a frame record not decoded yet
 
 
-class GroundTruthFrame(ObjectAnswers):
+class GroundTruthFrame(ObjectAnswers, StereoAnswers):
     """One frame of ground truth, decoded lazily.
 
     Attributes (header only, no pixels decoded):

@@ -1,17 +1,62 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``coco``: one COCO json that pycocotools loads, masks as its own RLE."""
+"""``coco``: one COCO json that pycocotools loads, masks as its own RLE, and pictures
+beside it that open as torchvision's ``CocoDetection`` opens them."""
 
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
 from cli_scenes import OBJECTS
 from exports import run_export
 
+from blender_gt_addon import reader
 from blender_gt_addon.exporters import coco as coco_export
+from blender_gt_addon.exporters import export
+from blender_gt_addon.exporters.images import image_8bit
+
+
+def coco_detection(root, ann_file):
+    """torchvision's ``CocoDetection`` restated (torchvision is not installed here):
+    ``COCO(annFile)``, ``ids = sorted(coco.imgs.keys())``, and for each id
+    ``Image.open(os.path.join(root, file_name)).convert("RGB")`` with the image's
+    annotations. Yields ``(id, (H, W, 3) uint8, annotations)``."""
+    from PIL import Image
+    from pycocotools.coco import COCO
+
+    coco = COCO(str(ann_file))
+    for image_id in sorted(coco.imgs.keys()):
+        path = coco.loadImgs(image_id)[0]["file_name"]
+        image = Image.open(os.path.join(root, path)).convert("RGB")
+        yield image_id, np.asarray(image), coco.loadAnns(coco.getAnnIds(image_id))
+
+
+def test_pictures_open_as_coco_detection_opens_them(tmp_path):
+    """Synthetic frames (no Blender): each file_name is an 8-bit sRGB PNG beside the
+    json, the frame's image exactly; the result counts every file written."""
+    pytest.importorskip("pycocotools.coco")
+    import scenes_bop
+
+    src = scenes_bop.synthetic_frames(tmp_path / "gt")
+    target = tmp_path / "coco" / "annotations.json"
+    result = export(src, "coco", target, ids="instance_id", jobs=1)
+    frames = {gt.frame: gt for gt in (reader.read(p) for p in sorted(src.glob("*.exr")))}
+    seen = []
+    for image_id, picture, anns in coco_detection(target.parent, target):
+        gt = frames[image_id]
+        np.testing.assert_array_equal(picture, image_8bit(gt.image[..., :3]))
+        assert picture.shape == (gt.height, gt.width, 3)
+        assert {a["instance_id"] for a in anns} == set(np.unique(gt.instance_id)) - {0}
+        seen.append(image_id)
+    assert seen == [5, 6]
+    pictures = [target.parent / "images" / "0005.png", target.parent / "images" / "0006.png"]
+    assert result.files == [target, *pictures]
+    assert result.bytes == sum(p.stat().st_size for p in result.files)
+    assert result.notes == {"images (8-bit sRGB PNG)": 2}
+    assert "as coco: 3 files" in result.summary()
 
 
 @pytest.mark.blender
@@ -20,6 +65,9 @@ def test_coco_of_instance_ids_has_a_category_per_object_name(out, frames, tmp_pa
     target = tmp_path / "coco.json"
     run_export(out, "coco", target, "--ids", "instance_id", "--jobs", "2")
     coco = coco_mod.COCO(str(target))
+    for image_id, picture, _ in coco_detection(tmp_path, target):  # the rendered images
+        gt = {f.frame: f for f in frames}[image_id]
+        np.testing.assert_array_equal(picture, image_8bit(gt.image[..., :3]))
     categories = {c["id"]: c["name"] for c in coco.loadCats(coco.getCatIds())}
     visible = sorted({gt.names[int(i)] for gt in frames for i in np.unique(gt.instance_id)
                       if i})
