@@ -36,7 +36,7 @@ import bpy
 from .. import amodal, frame_record, stereo
 from .. import camera as cammod
 from ..exr import header
-from . import amodal_masks, checks, compositor
+from . import amodal_masks, checks, compositor, keypoints
 from .stereo import views as stereo_views
 
 # _record_now's default: the scene camera as it is now.
@@ -171,20 +171,24 @@ def _record(name: str, pass_index: int, obj, matrix=None,
 
 
 def _record_now(scene, frame: int, camera: object = _SCENE_CAMERA) -> dict[str, str]:
-    """The header attributes of ``frame``: its record and, when ticked and the camera
-    is a pinhole or orthographic one, its amodal masks."""
+    """The header attributes of ``frame``: its record (with its keypoints, when asked
+    for) and, when ticked and the camera is a pinhole or orthographic one, its amodal
+    masks."""
     if camera is _SCENE_CAMERA:  # else a stereo view's camera (or None: refused)
         camera = _camera_now(scene) if scene.camera is not None else None
+    points = keypoints.keypoints_now(scene, compositor.target_view_layer(scene),
+                                     bpy.context.evaluated_depsgraph_get())
     if not (scene.groundtruth.use_amodal and camera is not None
             and camera.type in ("PERSP", "ORTHO")):
-        return {frame_record.KEY: frame_record.encode(frame, camera, _objects_now(scene))}
+        return {frame_record.KEY: frame_record.encode(frame, camera, _objects_now(scene),
+                                                      points)}
     records, masks, meshes = [], [], {}
     for record, obj, matrix in _rendered(scene):
         records.append(record)
         mask = amodal_masks.mask_of(record.name, obj, matrix, camera, meshes)
         if mask is not None:
             masks.append(mask)
-    return {frame_record.KEY: frame_record.encode(frame, camera, records),
+    return {frame_record.KEY: frame_record.encode(frame, camera, records, points),
             amodal.KEY: amodal.encode(frame, (camera.width, camera.height), masks)}
 
 

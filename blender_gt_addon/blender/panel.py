@@ -15,6 +15,11 @@ def draw_outputs_layout(layout, settings) -> None:
     for o in outputs.OUTPUTS:
         column.prop(settings, f"use_{o.key}")
     layout.prop(settings, "clean_edges")
+    layout.prop(settings, "keypoints")
+    if "GROUPS" in settings.keypoints:
+        layout.prop(settings, "keypoint_groups")
+    if settings.keypoints:
+        layout.prop(settings, "keypoint_names")
 
 
 def draw_stereo_layout(layout, scene, settings) -> None:

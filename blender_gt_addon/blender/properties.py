@@ -82,6 +82,30 @@ def _annotations() -> dict:
         default=False,
         update=_on_change,
     )
+    # Keypoints (blender_gt_addon.keypoints): recorded in the frame record, no pass.
+    notes["keypoints"] = bpy.props.EnumProperty(
+        name="Keypoints",
+        description="Keypoints recorded in each frame's header with their exact "
+        "visibility (needs depth and instance ids for visibility)",
+        items=(("BONES", "Bones", "Head and tail of every deforming bone of each armature"),
+               ("EMPTIES", "Empties", "Every empty parented to an object, at its origin"),
+               ("GROUPS", "Vertex groups", "The weighted centre of each vertex group "
+                "named in Keypoint groups")),
+        options={"ENUM_FLAG"},
+        default=set(),
+    )
+    notes["keypoint_groups"] = bpy.props.StringProperty(
+        name="Keypoint groups",
+        description="Vertex group names, comma-separated: each mesh holding one gives a "
+        "keypoint at the group's weighted centre",
+        default="",
+    )
+    notes["keypoint_names"] = bpy.props.StringProperty(
+        name="Only keypoints",
+        description="Comma-separated bone, empty or vertex group names to keep; empty "
+        "keeps every keypoint",
+        default="",
+    )
     # Bookkeeping, not shown: which view-layer passes the add-on switched on, so
     # unticking turns off only those and never one the user had on.
     notes["owned_passes"] = bpy.props.StringProperty(options={"HIDDEN"})

@@ -1,0 +1,173 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Keypoints on real renders (``helpers/scenes_keypoints.py``), against the geometry:
+the cube's corners (empties) and vertex-group centres project to their geometric pixels
+in every frame, their flags are exactly those of rays cast to them through the cube and
+the occluder; an armature bending a mesh gives its deforming bones' ends where the pose
+puts them, the ones inside or behind the body self-occluded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scenes_keypoints as sk
+
+from blender_gt_addon import reader
+from blender_gt_addon.reader.keypoints import keypoints_of
+
+pytestmark = pytest.mark.blender
+
+TOLERANCE_PX = 0.01
+
+
+@pytest.fixture(scope="session")
+def keypoint_renders(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("keypoints")
+    result = run_job("scenes_keypoints:render_keypoints", directory=str(out))
+    return out, result.value
+
+
+def _frames(out, scene):
+    return {n: reader.read(out / scene / f"k_{n:04d}.exr") for n in sk.FRAMES}
+
+
+def _ray_box(point, location, rotation) -> float:
+    """Distance from the camera (origin) at which the ray to ``point`` enters the cube."""
+    direction = point / np.linalg.norm(point)
+    inverse = rotation.T
+    origin_local, direction_local = inverse @ -np.asarray(location), inverse @ direction
+    with np.errstate(divide="ignore"):
+        t0 = (-sk.HALF - origin_local) / direction_local
+        t1 = (sk.HALF - origin_local) / direction_local
+    return float(np.minimum(t0, t1).max())
+
+
+def _expected_flag(point, frame) -> str:
+    """'out', 'other', 'self' or 'visible' for a world point on the cube, from rays."""
+    uv = sk.project(point)[0]
+    pixel = np.floor(uv + 0.5)
+    if not (0 <= pixel[0] < sk.WIDTH and 0 <= pixel[1] < sk.HEIGHT):
+        return "out"
+    x0, x1, y0, y1 = sk.OCCLUDER_RECT
+    scale = sk.OCCLUDER_Z / point[2]  # where the ray crosses the occluder's plane
+    if x0 <= point[0] * scale <= x1 and y0 <= point[1] * scale <= y1:
+        return "other"
+    location, rotation = sk.cube_pose(frame)
+    entry = _ray_box(point, location, sk.euler_xyz(*rotation))
+    return "self" if entry < np.linalg.norm(point) - 0.05 else "visible"
+
+
+def _flag(located, k) -> str:
+    if not located.in_image[k]:
+        return "out"
+    if located.occluded_other[k]:
+        return "other"
+    if located.occluded_self[k]:
+        return "self"
+    assert located.visible[k]
+    return "visible"
+
+
+def test_cube_corners_project_to_their_geometric_pixels_in_every_frame(keypoint_renders):
+    out, _ = keypoint_renders
+    corners = sk.corner_names()
+    for number, frame in _frames(out, "cube").items():
+        found = keypoints_of(frame)
+        assert list(found) == ["Cube"]
+        cube = found["Cube"]
+        index = {name: k for k, name in enumerate(cube.names)}
+        assert set(corners) <= set(index)
+        for name, local in corners.items():
+            world = sk.cube_points(number, [local])[0]
+            expected = sk.project(world)[0]
+            k = index[name]
+            np.testing.assert_allclose(cube.world[k], world, atol=1e-5)
+            assert np.abs(cube.uv[k] - expected).max() < TOLERANCE_PX, (number, name)
+            # OpenCV camera axes: the camera looks down -Z, so z = -world z here.
+            np.testing.assert_allclose(cube.camera[k], world * [1, -1, -1], atol=1e-5)
+        assert cube.ids == (frame.poses and tuple(
+            key for key, pose in frame.poses.items() if pose.name == "Cube"))
+
+
+def test_vertex_group_keypoints_are_weighted_centres(keypoint_renders):
+    out, _ = keypoint_renders
+    for number, frame in _frames(out, "cube").items():
+        cube = keypoints_of(frame)["Cube"]
+        index = {name: k for k, name in enumerate(cube.names)}
+        for group, local in (("Top", (0, 0, sk.HALF)), ("Weighted", (0.25, -0.5, -0.5))):
+            expected = sk.project(sk.cube_points(number, [local]))[0]
+            assert np.abs(cube.uv[index[group]] - expected).max() < TOLERANCE_PX, group
+
+
+def test_occluder_and_cube_give_exactly_the_flags_of_rays(keypoint_renders):
+    out, _ = keypoint_renders
+    corners = sk.corner_names()
+    seen = {"out": 0, "other": 0, "self": 0, "visible": 0}
+    for number, frame in _frames(out, "cube").items():
+        cube = keypoints_of(frame)["Cube"]
+        index = {name: k for k, name in enumerate(cube.names)}
+        for name, local in corners.items():
+            world = sk.cube_points(number, [local])[0]
+            expected = _expected_flag(world, number)
+            assert _flag(cube, index[name]) == expected, (number, name)
+            seen[expected] += 1
+            coco = {"out": 0, "other": 1, "self": 1, "visible": 2}[expected]
+            assert cube.v[index[name]] == coco
+    # The scene is built so that every case happens: frame 1's left corners behind the
+    # occluder, one hidden corner a frame, one corner out of view in frame 3.
+    assert seen == {"out": 1, "other": 4, "self": 3, "visible": 16}
+
+
+def test_a_corner_leaving_the_image_is_out_of_view(keypoint_renders):
+    out, _ = keypoint_renders
+    frames = _frames(out, "cube")
+    cube = keypoints_of(frames[3])["Cube"]
+    k = cube.names.index("Cppp")
+    assert cube.uv[k][0] > sk.WIDTH - 0.5  # past the right edge of the last column
+    assert not cube.in_image[k] and cube.out_of_view[k] and cube.v[k] == 0
+    assert not cube.visible[k] and cube.occluder[k] == 0
+    assert all(keypoints_of(frames[n])["Cube"].in_image[k] for n in (1, 2))
+
+
+def test_bone_heads_and_tails_follow_the_pose(keypoint_renders):
+    out, _ = keypoint_renders
+    for number, frame in _frames(out, "rig").items():
+        found = keypoints_of(frame)
+        assert list(found) == ["Rig"]
+        rig = found["Rig"]
+        expected_names = {f"{b}:{end}" for b in sk.DEFORMING for end in ("head", "tail")}
+        assert set(rig.names) == expected_names  # Control does not deform: not a keypoint
+        body = [key for key, pose in frame.poses.items() if pose.name == "Body"]
+        assert rig.ids == tuple(body)
+        for bone, (head, tail) in sk.bone_ends(number).items():
+            for end, world in (("head", head), ("tail", tail)):
+                k = rig.names.index(f"{bone}:{end}")
+                got = rig.uv[k]
+                assert np.abs(got - sk.project(world)[0]).max() < TOLERANCE_PX, (number, bone)
+
+
+def test_rig_skeleton_follows_the_bone_hierarchy(keypoint_renders):
+    out, _ = keypoint_renders
+    rig = keypoints_of(reader.read(out / "rig" / "k_0002.exr"))["Rig"]
+    edges = {tuple(rig.names[i] for i in pair) for pair in rig.skeleton.tolist()}
+    assert edges == {("Root:head", "Root:tail"), ("Arm:head", "Arm:tail"),
+                     ("Hand:head", "Hand:tail"), ("Behind:head", "Behind:tail"),
+                     ("Root:tail", "Arm:head"), ("Arm:tail", "Hand:head"),
+                     ("Root:tail", "Behind:head")}
+
+
+def test_bones_inside_or_behind_the_body_are_self_occluded(keypoint_renders):
+    out, _ = keypoint_renders
+    expected = {"Root:head": "self", "Root:tail": "self", "Arm:head": "self",
+                "Behind:head": "self", "Behind:tail": "self",
+                "Arm:tail": "visible", "Hand:head": "visible", "Hand:tail": "visible"}
+    for number, frame in _frames(out, "rig").items():
+        rig = keypoints_of(frame)["Rig"]
+        got = {name: _flag(rig, k) for k, name in enumerate(rig.names)}
+        assert got == expected, number
+        body = rig.ids[0]
+        for name, flag in expected.items():
+            k = rig.names.index(name)
+            # Self-occluded: the pixel sees its own body, nearer than the keypoint.
+            assert (rig.occluder[k] == body) == (flag == "self") or flag == "visible"
+            assert rig.v[k] == (1 if flag == "self" else 2)
