@@ -72,7 +72,7 @@ def test_cube_corners_project_to_their_geometric_pixels_in_every_frame(keypoint_
     out, _ = keypoint_renders
     corners = sk.corner_names()
     for number, frame in _frames(out, "cube").items():
-        found = keypoints_of(frame)
+        found = frame.keypoints
         assert list(found) == ["Cube"]
         cube = found["Cube"]
         index = {name: k for k, name in enumerate(cube.names)}
@@ -85,14 +85,18 @@ def test_cube_corners_project_to_their_geometric_pixels_in_every_frame(keypoint_
             assert np.abs(cube.uv[k] - expected).max() < TOLERANCE_PX, (number, name)
             # OpenCV camera axes: the camera looks down -Z, so z = -world z here.
             np.testing.assert_allclose(cube.camera[k], world * [1, -1, -1], atol=1e-5)
-        assert cube.ids == (frame.poses and tuple(
-            key for key, pose in frame.poses.items() if pose.name == "Cube"))
+        assert cube.ids == tuple(key for key, pose in frame.poses.items()
+                                 if pose.name == "Cube")
+        assert len(cube.ids) == 1
+        # The reader's property is the module's function on that frame.
+        again = keypoints_of(frame, depth_tolerance=0.5)["Cube"]
+        assert again.names == cube.names and np.array_equal(again.uv, cube.uv)
 
 
 def test_vertex_group_keypoints_are_weighted_centres(keypoint_renders):
     out, _ = keypoint_renders
     for number, frame in _frames(out, "cube").items():
-        cube = keypoints_of(frame)["Cube"]
+        cube = frame.keypoints["Cube"]
         index = {name: k for k, name in enumerate(cube.names)}
         for group, local in (("Top", (0, 0, sk.HALF)), ("Weighted", (0.25, -0.5, -0.5))):
             expected = sk.project(sk.cube_points(number, [local]))[0]
@@ -104,7 +108,7 @@ def test_occluder_and_cube_give_exactly_the_flags_of_rays(keypoint_renders):
     corners = sk.corner_names()
     seen = {"out": 0, "other": 0, "self": 0, "visible": 0}
     for number, frame in _frames(out, "cube").items():
-        cube = keypoints_of(frame)["Cube"]
+        cube = frame.keypoints["Cube"]
         index = {name: k for k, name in enumerate(cube.names)}
         for name, local in corners.items():
             world = sk.cube_points(number, [local])[0]
@@ -121,18 +125,18 @@ def test_occluder_and_cube_give_exactly_the_flags_of_rays(keypoint_renders):
 def test_a_corner_leaving_the_image_is_out_of_view(keypoint_renders):
     out, _ = keypoint_renders
     frames = _frames(out, "cube")
-    cube = keypoints_of(frames[3])["Cube"]
+    cube = frames[3].keypoints["Cube"]
     k = cube.names.index("Cppp")
     assert cube.uv[k][0] > sk.WIDTH - 0.5  # past the right edge of the last column
     assert not cube.in_image[k] and cube.out_of_view[k] and cube.v[k] == 0
     assert not cube.visible[k] and cube.occluder[k] == 0
-    assert all(keypoints_of(frames[n])["Cube"].in_image[k] for n in (1, 2))
+    assert all(frames[n].keypoints["Cube"].in_image[k] for n in (1, 2))
 
 
 def test_bone_heads_and_tails_follow_the_pose(keypoint_renders):
     out, _ = keypoint_renders
     for number, frame in _frames(out, "rig").items():
-        found = keypoints_of(frame)
+        found = frame.keypoints
         assert list(found) == ["Rig"]
         rig = found["Rig"]
         expected_names = {f"{b}:{end}" for b in sk.DEFORMING for end in ("head", "tail")}
@@ -148,7 +152,7 @@ def test_bone_heads_and_tails_follow_the_pose(keypoint_renders):
 
 def test_rig_skeleton_follows_the_bone_hierarchy(keypoint_renders):
     out, _ = keypoint_renders
-    rig = keypoints_of(reader.read(out / "rig" / "k_0002.exr"))["Rig"]
+    rig = reader.read(out / "rig" / "k_0002.exr").keypoints["Rig"]
     edges = {tuple(rig.names[i] for i in pair) for pair in rig.skeleton.tolist()}
     assert edges == {("Root:head", "Root:tail"), ("Arm:head", "Arm:tail"),
                      ("Hand:head", "Hand:tail"), ("Behind:head", "Behind:tail"),
@@ -162,7 +166,7 @@ def test_bones_inside_or_behind_the_body_are_self_occluded(keypoint_renders):
                 "Behind:head": "self", "Behind:tail": "self",
                 "Arm:tail": "visible", "Hand:head": "visible", "Hand:tail": "visible"}
     for number, frame in _frames(out, "rig").items():
-        rig = keypoints_of(frame)["Rig"]
+        rig = frame.keypoints["Rig"]
         got = {name: _flag(rig, k) for k, name in enumerate(rig.names)}
         assert got == expected, number
         body = rig.ids[0]

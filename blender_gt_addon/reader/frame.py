@@ -344,6 +344,16 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
             return {}
         return poses.poses_of(record, self.names)
 
+    @property
+    def keypoints(self) -> dict:
+        """Every keypoint set the frame records, ``{object name: Located}``
+        (:mod:`blender_gt_addon.reader.keypoints`): names, skeleton, ``uv`` (pixels,
+        integers at pixel centres), ``world`` and ``camera`` 3D, the visibility layers and
+        COCO's ``v``; empty when the file records none. Decodes depth and instance ids."""
+        from .keypoints import keypoints_of
+
+        return keypoints_of(self)
+
     def _need_camera(self, what: str) -> cammod.Camera:
         cam = self.camera
         if cam is None:
