@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -56,7 +55,7 @@ from .. import reader
 from ..camera import Camera
 from ..reader import GroundTruthFrame
 from ..sequence import parallel_map
-from .common import Options, atomic_path, make_folder
+from .common import Notes, Options, atomic_path, make_folder
 from .images import (
     PIXEL_CORNER_OFFSET,
     corner_intrinsics,
@@ -213,7 +212,9 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     with atomic_path(model / "points3D.txt") as partial:
         partial.write_text("\n".join(points3d) + "\n")
     path.write_text("\n".join(images) + "\n")
-    notes: dict[str, Any] = {"images": len(frames), "3D points": next_id - 1}
+    notes = Notes({"images": len(frames), "3D points": next_id - 1},
+                  files=[model / "cameras.txt", model / "points3D.txt",
+                         *(Path(w[1]) for w in work)])
     without = sum(1 for p in points if p is None)
     if without:
         notes["frames without depth (no points)"] = without

@@ -66,7 +66,7 @@ from .. import reader
 from ..camera import Camera
 from ..reader import GroundTruthFrame
 from ..sequence import parallel_map
-from .common import Options, atomic_path, make_folder, write_png16
+from .common import Notes, Options, atomic_path, make_folder, write_png16
 from .images import (
     corner_intrinsics,
     depth_png16,
@@ -144,7 +144,10 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
                                       for f, n in zip(frames, names, strict=True)],
                         jobs=jobs, progress=progress, desc="export nerf")
     path.write_text(json.dumps(transforms(cameras, names, with_depth), indent=2) + "\n")
-    notes = {"images": len(frames)}
+    notes = Notes({"images": len(frames)},
+                  files=[root / folder / f"{n}.png" for n in names
+                         for folder in (IMAGE_FOLDER, DEPTH_FOLDER)
+                         if folder == IMAGE_FOLDER or with_depth])
     if with_depth:
         notes["depth maps"] = len(frames)
         lost = sum(d["lost"] for d in done)

@@ -28,7 +28,7 @@ def complete(tracks: Tracks) -> np.ndarray:
 
 def picture(frame) -> np.ndarray:
     """(H, W, 3) uint8 sRGB of one frame's image (premultiplied: over black)."""
-    return image_8bit(frame.image)[..., :3]
+    return image_8bit(np.asarray(frame.image)[..., :3])
 
 
 def video(frames, count: int) -> np.ndarray:

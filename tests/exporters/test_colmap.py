@@ -78,7 +78,10 @@ def synthetic(tmp_path):
     made = synthetic_frames(tmp_path / "gt")
     model = tmp_path / "scene" / "sparse" / "0"
     result = export(tmp_path / "gt", "colmap", model, jobs=1)
-    assert result.files == [model / "images.txt"]
+    assert result.files[0] == model / "images.txt"
+    written = sorted(p for p in (tmp_path / "scene").rglob("*") if p.is_file())
+    assert sorted(result.files) == written and len(written) == 5  # 3 texts, 2 images
+    assert result.bytes == sum(p.stat().st_size for p in written)
     assert sorted(p.name for p in model.iterdir()) == ["cameras.txt", "images.txt",
                                                         "points3D.txt"]
     return made, pycolmap.Reconstruction(str(model)), tmp_path / "scene", result
@@ -139,7 +142,7 @@ def test_command_line(tmp_path):
     synthetic_frames(tmp_path / "gt")
     text = run_export(tmp_path / "gt", "colmap", tmp_path / "scene" / "sparse" / "0",
                       "--jobs", "2")
-    assert "exported 2 frames as colmap: 1 file" in text and "2 images" in text
+    assert "exported 2 frames as colmap: 5 files" in text and "2 images" in text
     assert sorted(p.name for p in (tmp_path / "scene" / "sparse" / "0").iterdir()) == [
         "cameras.txt", "images.txt", "points3D.txt"]
     assert len(list((tmp_path / "scene" / "images").iterdir())) == 2

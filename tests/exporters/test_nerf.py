@@ -71,7 +71,11 @@ def read_png(path) -> np.ndarray:
 
 def exported(folder, out, **kwargs) -> dict:
     result = export(folder, "nerf", out, jobs=1, **kwargs)
-    assert result.files == [out / "transforms.json"]
+    assert result.files[0] == out / "transforms.json"
+    # Every file written counted: the json, then each frame's image (and depth map).
+    written = sorted(p for p in out.rglob("*") if p.is_file())
+    assert sorted(result.files) == written
+    assert result.bytes == sum(p.stat().st_size for p in written)
     return json.loads((out / "transforms.json").read_text())
 
 
@@ -225,7 +229,7 @@ def test_frames_need_a_perspective_camera(tmp_path):
 def test_command_line_summary(tmp_path):
     synthetic_frames(tmp_path / "gt")
     text = run_export(tmp_path / "gt", "nerf", tmp_path / "scene", "--jobs", "2")
-    assert "exported 2 frames as nerf: 1 file" in text and "2 images; 2 depth maps" in text
+    assert "exported 2 frames as nerf: 5 files" in text and "2 images; 2 depth maps" in text
     made = synthetic_frames(tmp_path / "again")
     far = sum(int((np.isfinite(d) & ~storable(d)).sum()) for _, _, d in made.values())
     assert far > 0 and f"{far} depth pixels outside 0.0005..65.535 scene units" in text
