@@ -1,0 +1,83 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A stereo scene (issue 25), built and rendered in a child Python with ``bpy``.
+
+A still camera at the origin looking down -Z (``scenes.pinhole_camera``) sees a
+fronto-parallel wall at depth ``WALL_Z``, a fronto-parallel card in front of it at
+``CARD_Z`` on the left, and a ramp turned about the vertical axis on the right. The
+add-on's *Stereo pair* is ticked (a parallel rig, baseline ``BASELINE``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import bpy
+from scenes import _material, _object, _rect, _reset, pinhole_camera
+
+RESOLUTION = (96, 64)
+FOCAL_MM, SENSOR_MM = 35.0, 32.0
+FX = FOCAL_MM / SENSOR_MM * RESOLUTION[0]  # pixels
+BASELINE = 0.2
+WALL_Z, CARD_Z = 10.0, 4.0  # planar depths
+CARD_X = (-1.2, -0.2)  # the card's left and right edges, x in the camera's axes
+RAMP_CENTRE, RAMP_TURN = (1.8, 0.0, -7.0), 30.0  # degrees about the camera's y axis
+
+
+def render_stereo(directory: str, pivot: str = "LEFT") -> dict:
+    """Frame 1 of the scene into ``directory`` (prefix ``s_``): image, depth, position
+    and instance ids for both views. Returns the files and the scene's multiview
+    switch before ticking, after ticking and after unticking."""
+    scene = _reset()
+    scene.render.resolution_x, scene.render.resolution_y = RESOLUTION
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.cycles.samples = 2
+    scene.cycles.filter_width = 0.01
+    camera = pinhole_camera(scene, FOCAL_MM, SENSOR_MM)
+    _object("Wall", _rect("Wall", -8, 8, -6, 6), (0, 0, -WALL_Z), 1, _material("WallMat", 1))
+    _object("Card", _rect("Card", CARD_X[0], CARD_X[1], -0.8, 0.8), (0, 0, -CARD_Z), 2,
+            _material("CardMat", 2))
+    _object("Ramp", _rect("Ramp", -0.8, 0.8, -1.0, 1.0), RAMP_CENTRE, 3,
+            _material("RampMat", 3), rotation=(0.0, math.radians(RAMP_TURN), 0.0))
+    camera.data.stereo.interocular_distance = BASELINE
+    camera.data.stereo.pivot = pivot
+    camera.data.stereo.convergence_mode = "OFFAXIS"  # the add-on sets Parallel
+    before = scene.render.use_multiview
+    scene.frame_start = scene.frame_end = 1
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.file_prefix = "s_"
+    gt.use_image = gt.use_depth = gt.use_position = gt.use_instance_id = True
+    gt.use_stereo = True
+    ticked = (scene.render.use_multiview, scene.render.views_format,
+              camera.data.stereo.convergence_mode)
+    bpy.ops.render.render(animation=True)
+    files = sorted(os.listdir(directory))
+    gt.use_stereo = False
+    return {"files": files, "before": before, "ticked": list(ticked),
+            "unticked": scene.render.use_multiview, "version": bpy.app.version_string}
+
+
+def render_off_axis(directory: str) -> dict:
+    """The scene with the user's own multiview on and an off-axis rig: what the
+    add-on says, and what it writes."""
+    from blender_gt_addon.blender import checks
+
+    scene = _reset()
+    scene.render.resolution_x, scene.render.resolution_y = 32, 24
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    scene.cycles.samples = 1
+    camera = pinhole_camera(scene, FOCAL_MM, SENSOR_MM)
+    _object("Wall", _rect("Wall", -8, 8, -6, 6), (0, 0, -WALL_Z), 1, _material("WallMat", 1))
+    scene.render.use_multiview = True
+    scene.render.views_format = "STEREO_3D"
+    camera.data.stereo.convergence_mode = "OFFAXIS"
+    scene.frame_start = scene.frame_end = 1
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.file_prefix = "o_"
+    gt.use_image = gt.use_depth = True
+    problems = [(p.level, p.message) for p in checks.problems(scene)]
+    bpy.ops.render.render(animation=True)
+    return {"files": sorted(os.listdir(directory)), "problems": problems}
