@@ -134,7 +134,9 @@ def test_a_corner_leaving_the_image_is_out_of_view(keypoint_renders):
 
 
 def test_bone_heads_and_tails_follow_the_pose(keypoint_renders):
-    out, _ = keypoint_renders
+    out, facts = keypoint_renders
+    # Rendered as from the window: every frame's record waited for the main thread.
+    assert facts["rig_pending"] == list(sk.FRAMES)
     for number, frame in _frames(out, "rig").items():
         found = frame.keypoints
         assert list(found) == ["Rig"]

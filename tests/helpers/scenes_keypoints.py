@@ -24,6 +24,8 @@ frame 1 only.
 ``Body``: a box x in [-1.2, 0.8], y in [-0.25, 0.25], z in [-0.2, 0.2] in 10 segments
 along x, its vertices of x >= 0 in group ``Arm`` and the others in ``Root``, bent by
 the armature; ``Arm`` turns about the armature's z axis by :data:`ARM_ANGLES` degrees.
+The rig is rendered as from Blender's window (its records written after the render, on
+the main thread), the cube as from a script.
 """
 
 from __future__ import annotations
@@ -163,7 +165,7 @@ def _body_mesh():
     return mesh
 
 
-def _rig_scene(directory: str) -> None:
+def _rig_scene(directory: str) -> list[int]:
     import bpy
     from mathutils import Matrix
     from scenes import _material, _object, _reset, pinhole_camera
@@ -208,7 +210,19 @@ def _rig_scene(directory: str) -> None:
         pose_bone.keyframe_insert("rotation_quaternion", frame=frame)
     _settings(scene, directory, {"BONES"})
     scene.frame_set(FRAMES[0])
-    bpy.ops.render.render(animation=True)
+    # As an F12 render in Blender's window: the handlers run on a render thread, where
+    # no frame may be evaluated; each frame waits for the step a timer runs on the main
+    # thread after the render (blender/metadata.py), which records its keypoints.
+    from blender_gt_addon.blender import metadata
+
+    metadata.on_render_thread = lambda: True
+    try:
+        bpy.ops.render.render(animation=True)
+        pending = sorted(f for frames in metadata._pending.values() for f, _ in frames)
+    finally:
+        metadata.on_render_thread = lambda: False
+    metadata.poll_pending()
+    return pending
 
 
 def render_keypoints(directory: str) -> dict:
@@ -222,6 +236,6 @@ def render_keypoints(directory: str) -> dict:
     import blender_gt_addon
 
     blender_gt_addon.unregister()  # _reset registers the add-on again
-    _rig_scene(rig_dir)
+    pending = _rig_scene(rig_dir)
     return {"cube": sorted(os.listdir(cube_dir)), "rig": sorted(os.listdir(rig_dir)),
-            "version": bpy.app.version_string}
+            "rig_pending": pending, "version": bpy.app.version_string}
