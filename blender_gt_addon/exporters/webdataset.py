@@ -40,16 +40,25 @@ the price is size: 87 MB a sample against 19 MB compressed and 41 MB for the EXR
 
 Shards close before the sample that would take them past ``shard_bytes`` (tar
 headers counted, not the end of the archive: up to 10 KiB more; default 256 MiB when
-neither limit is given) or when they hold
-``shard_samples`` samples; a sample larger than ``shard_bytes`` gets a shard alone.
+neither limit is given) or when they hold ``shard_samples`` samples; a sample larger
+than ``shard_bytes`` gets a shard alone. Without ``shard_samples``, a shard holds at
+most ``max(1, samples // 8)`` samples (:data:`MIN_SHARDS`), so every export has at
+least 8 shards, or one a sample when it has fewer than 8 samples: up to 8
+``DataLoader`` workers each get a shard (``webdataset`` splits the shards among them).
 Members are written with mtime 0 and no owner, so the same frames give the same
 bytes. Older ``shard-NNNNNN.tar`` files past the new last shard are removed, so
 the folder's shards are this export's. Writing needs no extra package; reading
 needs ``webdataset`` (``pip install webdataset``)::
 
     import webdataset as wds
-    dataset = wds.WebDataset("OUT/shard-{000000..000002}.tar").decode()
+    dataset = wds.WebDataset("OUT/shard-{000000..000007}.tar", shardshuffle=False,
+                             empty_check=False).decode()
     # each sample: {"__key__": "gt_0001", "image.npy": array, "camera.json": {...}, ...}
+
+``empty_check=False``: with more ``DataLoader`` workers than shards, webdataset 1.x
+gives the extra workers no shard, and its default check raises "No samples found in
+dataset; perhaps you have fewer shards than workers" in them; without the check they
+end at once and every sample still comes exactly once (docs/cluster.md's recipe).
 """
 
 from __future__ import annotations
@@ -69,11 +78,13 @@ from .. import reader
 from ..outputs import OUTPUTS
 from ..reader import GroundTruthFrame
 from ..sequence import DERIVED, frame_array, frame_layers, imap, progress_bar
-from .common import ExportError, Options, atomic_path, frame_number
+from .common import ExportError, Notes, Options, atomic_path, frame_number
 
-__all__ = ["DEFAULT_SHARD_BYTES", "INDEX", "SHARD", "camera_json", "encode_frame", "write"]
+__all__ = ["DEFAULT_SHARD_BYTES", "INDEX", "MIN_SHARDS", "SHARD", "camera_json",
+           "encode_frame", "sample_count", "write"]
 
 DEFAULT_SHARD_BYTES = 256 * 1024 * 1024
+MIN_SHARDS = 8  # without shard_samples: at least this many shards (or one a sample)
 SHARD = "shard-{:06d}.tar"
 INDEX = "webdataset.json"
 _SHARD_NAME = re.compile(r"^shard-(\d{6})\.tar$")
@@ -218,6 +229,15 @@ class _Shards:
             self._tar = self._atomic = None
 
 
+def sample_count(frames: Sequence[GroundTruthFrame], pairs: bool) -> int:
+    """How many samples the export writes: a frame each, or with ``pairs`` each
+    frame whose successor (frame number + 1) follows it (from the headers)."""
+    if not pairs:
+        return len(frames)
+    numbers = [frame_number(f) for f in frames]
+    return sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b == a + 1)
+
+
 def _check(frames: Sequence[GroundTruthFrame], layers: tuple[str, ...] | None) -> None:
     if layers is None:
         return
@@ -257,6 +277,8 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     max_samples, max_bytes = options.shard_samples, options.shard_bytes
     if max_samples is None and max_bytes is None:
         max_bytes = DEFAULT_SHARD_BYTES
+    if max_samples is None:  # at least MIN_SHARDS shards, or one a sample
+        max_samples = max(1, sample_count(frames, options.pairs) // MIN_SHARDS)
     shards = _Shards(folder, max_samples, max_bytes)
     fields: dict[str, dict[str, Any]] = {}
     jobs_list = [(str(f.path), layers) for f in frames]
@@ -285,8 +307,9 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
              "shards": shards.done, "fields": fields,
              "conventions": "arrays as blender_gt_addon.reader gives them: docs/conventions.md"}
     path.write_text(json.dumps(index, indent=1) + "\n")
-    notes = {"tar shards": len(shards.done), "samples": index["samples"],
-             "bytes in shards": sum(s["bytes"] for s in shards.done)}
+    notes = Notes({"tar shards": len(shards.done), "samples": index["samples"],
+                   "bytes in shards": sum(s["bytes"] for s in shards.done)},
+                  files=[folder / s["name"] for s in shards.done])
     if removed:
         notes["older shards removed"] = removed
     return notes

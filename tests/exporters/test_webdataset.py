@@ -6,7 +6,9 @@ reader's dataset, frame by frame and pair by pair; shard limits; refusals."""
 from __future__ import annotations
 
 import json
+import re
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,13 +104,57 @@ def test_shards_close_at_the_byte_limit_without_cutting_a_sample(folder, tmp_pat
     export(folder, "webdataset", one, shard_samples=1)
     size = _member_bytes(one / "shard-000000.tar")  # one sample's bytes in a tar
     out = tmp_path / "wds"
-    export(folder, "webdataset", out, shard_bytes=int(2.5 * size))
+    export(folder, "webdataset", out, shard_bytes=int(2.5 * size), shard_samples=6)
     index, samples = read_back(out)
     assert [s["samples"] for s in index["shards"]] == [2, 2, 2]
     assert len(samples) == 6
     for shard in index["shards"]:
         assert _member_bytes(out / shard["name"]) <= 2.5 * size
         assert shard["bytes"] <= 2.5 * size + 10240  # the end of the archive, padded
+
+
+def _cluster_recipe(out) -> str:
+    """docs/cluster.md's WebDataset recipe, as written, reading ``out``."""
+    text = (Path(__file__).parents[2] / "docs" / "cluster.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    (recipe,) = [b for b in blocks if "wds.WebDataset" in b]
+    assert "num_workers=8" in recipe
+    return recipe.replace("/shared/wds", str(out))
+
+
+@pytest.mark.parametrize("shard_samples", [None, 3])
+def test_the_documented_recipe_with_more_workers_than_shards(folder, tmp_path,
+                                                             shard_samples):
+    """docs/cluster.md's DataLoader(..., num_workers=8) over 6 shards (the default for
+    6 frames: one a sample) and over 2 (--shard-samples 3): every sample once."""
+    pytest.importorskip("torch")
+    out = tmp_path / "wds"
+    result = export(folder, "webdataset", out, shard_samples=shard_samples, jobs=1)
+    shards = sorted(out.glob("shard-*.tar"))
+    assert len(shards) == (6 if shard_samples is None else 2) < 8
+    assert result.files == [out / "webdataset.json", *shards]
+    namespace: dict = {}
+    exec(_cluster_recipe(out), namespace)  # noqa: S102 - the documented code, run as is
+    keys, frames = [], []
+    for batch in namespace["loader"]:
+        keys.extend(batch["__key__"])
+        frames.extend(m["frame"] for m in batch["meta.json"])
+        assert batch["image.npy"].shape[1:] == (24, 32, 4)
+    assert sorted(keys) == [f"gt_{n:04d}" for n in range(1, 7)]  # each exactly once
+    assert sorted(frames) == list(range(1, 7))
+
+
+def test_default_shards_at_least_eight_or_one_a_sample(tmp_path):
+    many = write_sequence(tmp_path / "many", frames=tuple(range(1, 18)))  # 17 frames
+    index = json.loads(export(many, "webdataset", tmp_path / "a", layers=("depth",)).files[0]
+                       .read_text())
+    assert [s["samples"] for s in index["shards"]] == [2] * 8 + [1]  # 17 // 8 a shard
+    pairs = json.loads(export(many, "webdataset", tmp_path / "b", pairs=True,
+                              layers=("depth",)).files[0].read_text())
+    assert [s["samples"] for s in pairs["shards"]] == [2] * 8  # 16 pairs
+    few = json.loads(export(many, "webdataset", tmp_path / "c", layers=("depth",),
+                            shard_samples=9).files[0].read_text())
+    assert [s["samples"] for s in few["shards"]] == [9, 8]  # asked for: kept
 
 
 def test_exports_are_byte_identical_and_older_shards_go(folder, tmp_path):
