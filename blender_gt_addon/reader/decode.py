@@ -10,11 +10,9 @@ crash) is in docs/reader-safety.md.
 
 from __future__ import annotations
 
-import contextlib
-import io
+import math
 import multiprocessing
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ from .parallel import usable_cores
 
 __all__ = ["DEFAULT_MAX_BYTES", "MAX_BYTES_VARIABLE", "MAX_WIDTH", "SCRATCH_BYTES", "Budget",
            "check_size", "conversion_threads", "declared_size", "decode_pixels",
-           "interleavable", "open_exr", "out_of_memory", "subsampled_reason"]
+           "interleavable", "open_exr", "out_of_memory", "reserve", "subsampled_reason"]
 
 _EXR_MAGIC = b"\x76\x2f\x31\x01"
 
@@ -87,32 +85,45 @@ class Budget:
         self.thread_scratch = thread_scratch
         self.scratch = min(max(thread_scratch, SCRATCH_BYTES), chunks * thread_scratch)
         self.need = 2 * pixels + self.scratch
+        self.limit = DEFAULT_MAX_BYTES  # the read's limit (bytes), set by check_size
 
     def threads(self, wanted: int) -> int:
         """Decoding threads whose scratch stays within :attr:`scratch` (at least 1)."""
         return max(1, min(wanted, self.scratch // max(self.thread_scratch, 1)))
 
 
-def _limit(max_bytes: int | None) -> tuple[int, str]:
-    """(the byte limit of a read, where it comes from)."""
+def _limit(max_bytes: int | float | None, path: Path) -> tuple[int, str]:
+    """(the byte limit of a read, where it comes from). Only a finite number of at
+    least one byte is a limit: anything else is refused, naming where it came from
+    (a typo must neither lift the limit nor pass unnoticed)."""
     if max_bytes is not None:
-        return int(max_bytes), "max_bytes"
-    value = os.environ.get(MAX_BYTES_VARIABLE, "").strip()
-    if value:
-        try:
-            return int(float(value)), MAX_BYTES_VARIABLE
-        except ValueError:
-            pass  # a typo must not lift the limit: the default holds
-    return DEFAULT_MAX_BYTES, "the default"
+        value, source = max_bytes, "max_bytes"
+    else:
+        text = os.environ.get(MAX_BYTES_VARIABLE, "").strip()
+        if not text:
+            return DEFAULT_MAX_BYTES, "the default"
+        value, source = text, MAX_BYTES_VARIABLE
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = float(value)  # "1e9" too; int() of inf or 1e400 would overflow
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not (math.isfinite(number) and number >= 1):
+        raise GroundTruthError(
+            f"{path}: the memory limit {source}={value!r:.40} is not a finite number of "
+            "bytes of at least 1")
+    return int(min(number, 2.0**62)), source
 
 
 def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str, str | None,
                                                    tuple[int, int] | None]:
     """(width, height, channel count, codec name, why a channel is refused or ``None``,
     tile size or ``None``) that a part's header declares. The fifth: the first
-    subsampled channel's :func:`subsampled_reason`, which both decoding paths raise
-    before decoding. The last: (x, y) pixels of a tile of a tiled part, which the
-    library allocates whole, however few of its pixels are in the image."""
+    subsampled channel's :func:`subsampled_reason`, or a deep part, or mip- or
+    rip-mapped tiles: what both decoding paths raise before decoding. The last:
+    (x, y) pixels of a tile of a tiled part, which the library allocates whole,
+    however few of its pixels are in the image."""
     (x0, y0), (x1, y1) = (tuple(int(v) for v in c) for c in header["dataWindow"])
     codec = getattr(header.get("compression"), "name", "")
     refused = None
@@ -123,6 +134,16 @@ def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str, str | Non
             break
     tiles = header.get("tiles")
     tile = (int(tiles.xSize), int(tiles.ySize)) if hasattr(tiles, "xSize") else None
+    # Deep and multi-resolution parts: refused from the header, before any pixel is
+    # decoded (a deep file's sample counts would otherwise be decoded whole first).
+    kind = getattr(header.get("type"), "name", "")
+    levels = getattr(getattr(tiles, "mode", None), "name", "ONE_LEVEL")
+    if kind.startswith("deep"):
+        refused = (f"a deep EXR image ({kind}: several samples per pixel), which the "
+                   "reader does not read")
+    elif levels in ("MIPMAP_LEVELS", "RIPMAP_LEVELS"):
+        refused = (f"unsupported ({levels.split('_')[0].lower()}ped tiles: several "
+                   "resolution levels; the reader reads single-level files)")
     return x1 - x0 + 1, y1 - y0 + 1, len(header["channels"]), codec, refused, tile
 
 
@@ -148,7 +169,12 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
         file_size = path.stat().st_size
     except OSError as exc:
         raise GroundTruthError(f"{path}: cannot be opened ({exc.strerror})") from None
-    for w, h, *_ in parts:
+    for index, (w, h, *_) in enumerate(parts):
+        if (w, h) != tuple(parts[0][:2]):
+            raise GroundTruthError(
+                f"{path}: part {index} has {w}x{h} pixels, the first part "
+                f"{parts[0][0]}x{parts[0][1]} (a frame's parts must have one size; "
+                "refused before decoding)")
         if w > MAX_WIDTH:
             raise GroundTruthError(
                 f"{path}: damaged EXR file (header: declares {w}x{h} pixels, rows wider "
@@ -178,7 +204,8 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
     refused = next((part[4] for part in parts if part[4]), None)
     budget = Budget(sum(sizes), _SCRATCH_CHUNKS * chunk, chunks,
                     f"{path}: {refused}" if refused else None)
-    limit, source = _limit(max_bytes)
+    limit, source = _limit(max_bytes, path)
+    budget.limit = limit
     if budget.need > limit:
         raise GroundTruthError(
             f"{path}: reading it needs up to {budget.need} bytes "
@@ -196,6 +223,32 @@ def out_of_memory(path: Path, budget: Budget | None) -> GroundTruthError:
     return GroundTruthError(
         f"{path}: not enough memory to read it (it needs {need}; a lower max_bytes or "
         f"{MAX_BYTES_VARIABLE} refuses such files before allocating)")
+
+
+def reserve(path: Path, budget: Budget | None) -> None:
+    """Before decoding pixels, on both paths: "not enough memory" unless the machine
+    can give the read its :attr:`Budget.need` now (:func:`_fits`). Deciding from the
+    budget, not from how far each path got, gives both paths the same outcome under
+    memory pressure (the native path needs less than the planes path: without this,
+    a process short of memory read a file on one path and not on the other)."""
+    if not _fits(budget):
+        raise out_of_memory(path, budget)
+
+
+def _fits(budget: Budget | None) -> bool:
+    """Whether the machine can give a read of ``budget`` its memory now: an address
+    range of :attr:`Budget.need` bytes is reserved and let go (not touched: no page is
+    used). Asked when the bindings failed or dropped a part, whose warnings do not
+    say why: a read the machine had no memory for is then "not enough memory" on the
+    planes path as on the native one, a damaged file "damaged" (issue 24)."""
+    if budget is None:
+        return True
+    try:
+        probe = np.empty(budget.need, dtype=np.uint8)
+    except MemoryError:
+        return False
+    del probe
+    return True
 
 
 def subsampled_reason(name: str, x_sampling: int, y_sampling: int) -> str:
@@ -297,23 +350,18 @@ def open_exr(path: Path, header_only: bool, separate_channels: bool = True) -> A
         what = "an empty file" if not magic else "not an OpenEXR file"
         raise GroundTruthError(f"{path}: {what}")
     # The bindings do not raise when an array of pixels cannot be allocated: they print
-    # a warning (through sys.stdout) and drop the part, which would read as a damaged
-    # file. Their words are caught on the way, and passed on.
-    printed = io.StringIO()
+    # a warning and drop the part, which reads as a damaged file. Their words are not
+    # captured (a redirect of sys.stdout is process-wide: other threads' output was
+    # lost, issue 24): decode_pixels tells "not enough memory" from "damaged" by
+    # the budget (:func:`_fits`) instead.
     try:
-        with contextlib.redirect_stdout(printed):
-            exr = OpenEXR.File(str(path), separate_channels=separate_channels,
-                               header_only=header_only, **threads)
+        exr = OpenEXR.File(str(path), separate_channels=separate_channels,
+                           header_only=header_only, **threads)
     except MemoryError:
         raise out_of_memory(path, None) from None
     except Exception as exc:  # the bindings raise RuntimeError/ValueError/TypeError
         stage = "header" if header_only else "pixels"
         raise GroundTruthError(f"{path}: damaged EXR file ({stage}: {exc})") from None
-    finally:
-        if printed.getvalue():
-            sys.stdout.write(printed.getvalue())
-    if "MemoryError" in printed.getvalue() or "bad_alloc" in printed.getvalue():
-        raise out_of_memory(path, None)
     return exr
 
 
@@ -375,10 +423,11 @@ def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
     # native path refuses it (native.py, and _exrread.c, which sees every channel).
     if budget is not None and budget.refused:
         raise GroundTruthError(budget.refused)
+    reserve(path, budget)
     try:
         exr, pixels = _decode(path, set(channels), interleave)
     except GroundTruthError as exc:
-        if "not enough memory" in str(exc):
+        if "not enough memory" in str(exc) or not _fits(budget):
             raise out_of_memory(path, budget) from None
         raise
     for part in exr.parts:
@@ -390,6 +439,9 @@ def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
     # then leave the part's channels out: that is a damaged file. Count the
     # parts too: two parts may hold channels of the same name.
     lost = [name for name in channels if pixels.get(name) is None]
+    if (lost or len(exr.parts) != part_count) and not _fits(budget):
+        del exr, pixels
+        raise out_of_memory(path, budget)
     if lost:
         raise GroundTruthError(
             f"{path}: damaged EXR file (pixels: {len(lost)} of "

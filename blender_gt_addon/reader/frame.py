@@ -16,7 +16,7 @@ import numpy.typing as npt
 from .. import camera as cammod
 from .. import conventions, frame_record
 from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
-from . import convert, decode, ids, instances, native, poses
+from . import convert, decode, ids, instances, native, poses, records
 from .errors import GroundTruthError
 from .frame_objects import ObjectAnswers
 from .stereo import StereoAnswers, resolve
@@ -145,9 +145,7 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
             raise GroundTruthError(f"{self.path}: empty image ({self.width}x{self.height})")
         self._budget = decode.check_size(self.path, parts, max_bytes)
         self._part_count = len(parts)
-        frame = self.header.get("Frame")
-        is_number = isinstance(frame, str) and frame.lstrip("-").isdigit()
-        self.frame: int | None = int(frame) if is_number else None
+        self.frame: int | None = records.frame_number(self.header.get("Frame"), self.path)
         ours, theirs = find_sources(set(self.channels))
         # Blender's files do not record the view layers' order: most outputs first.
         self.layers: tuple[str, ...] = tuple(sorted(theirs, key=lambda v: (-len(theirs[v]), v)))
@@ -301,12 +299,13 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
         note = self.header.get("Note")
         if not isinstance(note, str):
             return None
-        try:
+        with records.reading(self.path, "camera"):  # bounded: reader/records.py
+            for line in note.splitlines():
+                if line.startswith(cammod.MARKER):
+                    records.check_json(line)
             cameras = cammod.decode(note)
-        except (ValueError, KeyError, TypeError, IndexError, ArithmeticError) as exc:
-            # ArithmeticError: e.g. int() of a number that JSON read as infinity
-            raise GroundTruthError(
-                f"{self.path}: unreadable camera in the header ({exc})") from None
+            for each in cameras.values():
+                records.check_camera(each)
         if self.frame in cameras:
             return cameras[self.frame]
         return None
@@ -322,11 +321,9 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
         text = self.header.get(frame_record.KEY)
         if not isinstance(text, str):
             return None
-        try:
-            found = frame_record.decode(text)
-        except ValueError as exc:
-            raise GroundTruthError(
-                f"{self.path}: unreadable frame record in the header ({exc})") from None
+        with records.reading(self.path, "frame record"):  # bounded: reader/records.py
+            found = frame_record.decode(records.check_json(text))
+            records.check_frame_record(found)
         if self.frame is not None and found.frame != self.frame:
             return None  # a header copied from another frame: trust nothing in it
         return found
@@ -425,8 +422,11 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
     @property
     def instance_id(self) -> np.ndarray:
         if "instance_id" not in self._arrays:
-            if "cryptomatte_object" in self.passes:
-                self._decode_arrays()
+            if "cryptomatte_object" not in self.passes:
+                has = ", ".join(self.passes) or "no ground-truth outputs"
+                raise GroundTruthError(f"{self.path}: instance_id needs the Cryptomatte "
+                                       f"object layer (cryptomatte_object); it has: {has}")
+            self._decode_arrays()
             manifest = self._manifest()
             if "cryptomatte_object" in self._arrays:
                 found = ids.instance_ids(self._arrays["cryptomatte_object"], manifest)

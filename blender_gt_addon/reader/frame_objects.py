@@ -84,7 +84,8 @@ class ObjectAnswers:
         Empty when the file has no amodal masks (the Amodal masks output was off)."""
         if self._amodal_cache is None:
             record = amodal_masks.decode_record(self.header.get(amodal.KEY), self.path,
-                                                self.frame, (self.width, self.height))
+                                                self.frame, (self.width, self.height),
+                                                self._budget.limit)
             if record is None:
                 self._amodal_cache = {}
             else:  # ids of names, then of poses (objects the manifest lacks, as poses)

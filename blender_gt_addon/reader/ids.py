@@ -10,7 +10,6 @@ sorted by name), 0 on background; :class:`GroundTruthFrame` gives them as
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..conventions import cryptomatte_pixel_bits
-from .errors import GroundTruthError
+from . import records
 
 __all__ = ["Box", "boxes", "emitting", "hash_table", "instance_ids", "read_manifest"]
 
@@ -59,12 +58,12 @@ def read_manifest(header: dict[str, Any], layer: str | None,
     for key, value in header.items():
         if key.startswith("cryptomatte/") and key.endswith("/name") and value == wanted:
             manifest = header.get(key[: -len("name")] + "manifest", "{}")
-            try:
-                entries = json.loads(manifest)
-                return sorted((str(name), int(h, 16)) for name, h in entries.items())
-            except (ValueError, TypeError, AttributeError) as exc:
-                raise GroundTruthError(
-                    f"{path}: unreadable Cryptomatte manifest ({exc})") from None
+            with records.reading(path, "Cryptomatte manifest"):  # bounded: records.py
+                entries = records.load_json(manifest)
+                if not isinstance(entries, dict):
+                    raise records.RecordError(f"not an object but {type(entries).__name__}")
+                return sorted((name, int(records.string(h, "hash", 64), 16))
+                              for name, h in entries.items())
     return []
 
 

@@ -82,6 +82,7 @@ def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: i
         raise GroundTruthError(budget.refused)
     if available() is None:
         return None
+    decode.reserve(path, budget)  # the planes path asks the same, in the same words
     k = convert._kernels
     ops = {"plain": k.PLAIN, "unit": k.UNIT, "depth": k.DEPTH, "position": k.POSITION}
     outputs, arrays = [], {}

@@ -252,3 +252,36 @@ def frame_number(value: Any, path: Path) -> int | None:
         raise GroundTruthError(f"{path}: unreadable Frame attribute in the header "
                                f"({value[:40]!r} is not a frame number)")
     return int(text)
+
+
+# -- The add-on's records, checked after they were decoded -------------------------
+
+
+def check_camera(camera: Any, what: str = "camera") -> None:
+    """A decoded :class:`blender_gt_addon.camera.Camera` usable by every answer the
+    reader derives from it: ``K`` and ``world_to_camera`` finite and invertible, a
+    size of 1 .. 2**31 - 1 pixels each way, finite clip distances."""
+    matrix(camera.K, (3, 3), f"{what} K", invertible=True)
+    matrix(camera.world_to_camera, (4, 4), f"{what} world_to_camera", invertible=True)
+    integer(camera.width, f"{what} width", 1, 2**31 - 1)
+    integer(camera.height, f"{what} height", 1, 2**31 - 1)
+    number(camera.clip_start, f"{what} clip start")
+    number(camera.clip_end, f"{what} clip end")
+    string(camera.type, f"{what} type", 16)
+
+
+def check_frame_record(record: Any) -> None:
+    """A decoded :class:`blender_gt_addon.frame_record.FrameRecord` the reader can
+    use: its frame number an integer, its camera :func:`check_camera`, each object's
+    name text, pass index an int32, ``object_to_world`` finite and invertible (the
+    instanced copies' pixels are found in object coordinates), bounds finite."""
+    integer(record.frame, "frame")
+    if record.camera is not None:
+        check_camera(record.camera)
+    for i, obj in enumerate(record.objects):
+        string(obj.name, f"object {i} name")
+        integer(obj.pass_index, f"object {i} pass_index", -2**31, 2**31 - 1)
+        matrix(obj.object_to_world, (4, 4), f"object {obj.name[:40]!r} object_to_world",
+               invertible=True)
+        if obj.bounds is not None:
+            matrix(obj.bounds, (2, 3), f"object {obj.name[:40]!r} bounds")
