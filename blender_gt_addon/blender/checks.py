@@ -9,7 +9,7 @@ import os
 import bpy
 
 from .. import outputs
-from . import compositor
+from . import compat, compositor
 
 
 def output_folder(scene: bpy.types.Scene) -> str:
@@ -36,7 +36,8 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
         blend_saved=bool(bpy.data.filepath),
         directory_is_relative=settings.directory.startswith("//"),
         has_camera=scene.camera is not None,
-        compositing_switched=bool(settings.owned_compositing),
+        compositing_switched=any(s and s != compat.MADE_TREE
+                                 for s in settings.owned_compositing.split(",")),
         view_layers=compositor.rendered_view_layers(scene),
     )
     if settings.last_error:
@@ -46,4 +47,11 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
     stereo_problem = stereo.problem(scene)
     if stereo_problem:  # both views are written, but without cameras: no disparity
         found.insert(0, outputs.Problem("ERROR", stereo_problem))
+    for name in compat.effects_stopping_the_stack(scene):
+        # 5.3 skips every effect after it, the add-on's File Output included: no file.
+        found.insert(0, outputs.Problem(
+            "ERROR", f"Compositor effect {name!r} has no Group Output and comes before "
+            "the Ground Truth effect: Blender runs no effect after it, so no ground truth "
+            "would be written (give it a Group Output, or move Ground Truth to the top of "
+            "the compositor effects)"))
     return sorted(found, key=lambda p: p.level != "ERROR")

@@ -10,9 +10,13 @@ adds rows there, not ``if`` ladders here.
 Differences handled (measured with the bpy wheels):
 - Where the add-on's nodes live (:func:`compositor_tree`): 4.x ``scene.use_nodes``
   + ``scene.node_tree``; 5.0-5.2 a ``CompositorNodeTree`` data-block assigned to
-  ``scene.compositing_node_group``; 5.3 a compositor effect of the add-on's own at
-  the end of ``scene.compositor_effects`` (the user's compositor is never touched;
-  its Group Input receives the previous effects' result and passes it on).
+  ``scene.compositing_node_group``; 5.3 a compositor effect of the add-on's own,
+  the first of ``scene.compositor_effects`` (the user's compositor is never touched;
+  its Group Input receives the render and passes it on unchanged). First, because
+  5.3 runs no effect after one whose node group has no Group Output with an output
+  socket (measured 5.3.0: a Blur and a Frame node, or no node at all): placed last,
+  its File Output wrote nothing. :func:`effects_stopping_the_stack` names such
+  effects when the add-on's effect could not be put first.
 - Compositing switched off (:func:`switch_compositing_on`): the add-on turns it
   on and keeps the final image the plain render, as it was: 5.3 disables the
   user's effects for rendering; 5.0-5.2 give the scene a node group of the
@@ -85,12 +89,55 @@ def compositor_tree(scene: bpy.types.Scene, create: bool, own: bool = False):
     if not scene.use_nodes:
         if not create:
             return None, False
-        had_tree = scene.node_tree is not None
-        # Blender fills a new tree with Render Layers -> Composite, so the beauty
-        # render keeps working.
-        scene.use_nodes = True
-        return scene.node_tree, not had_tree
+        made = _switch_nodes_on(scene)
+        return scene.node_tree, made
     return scene.node_tree, False
+
+
+# Tokens of ``settings.owned_compositing`` besides those of switch_compositing_on:
+# the add-on made the compositor tree (4.x: switched Use Nodes on for a scene without
+# nodes; 5.0-5.2: assigned a new node group), to be taken away with its nodes.
+MADE_TREE = "made_tree"
+# The mark of the nodes Blender fills a new 4.x tree with (Render Layers -> Composite,
+# Viewer): made because the add-on switched Use Nodes on, so removed with its own.
+ROLE_MADE_WITH_TREE = "made_with_tree"
+
+
+def _switch_nodes_on(scene) -> bool:
+    """4.x: tick Use Nodes; whether that made the compositor (no tree, or an empty one,
+    before). Blender fills a new tree with Render Layers -> Composite (so the beauty
+    render keeps working) and a Viewer: those nodes are marked as made for the add-on."""
+    made = scene.node_tree is None or not scene.node_tree.nodes
+    scene.use_nodes = True
+    if made:
+        for node in scene.node_tree.nodes:
+            node[OWNER_KEY] = ROLE_MADE_WITH_TREE
+    return made
+
+
+def release_made_tree(scene: bpy.types.Scene, tree) -> bool:
+    """Nothing is ticked and the add-on made ``tree`` (:data:`MADE_TREE`): remove the
+    nodes Blender made with it and, if no node of the user's is left, give the scene
+    back its state before: 4.x Use Nodes off (the tree itself is part of the scene and
+    cannot be removed; empty and unused, it costs a render nothing), 5.0-5.2 no
+    compositor node group. Returns whether the scene got its state back (else the
+    user has nodes of their own in it now, and they stay as they are)."""
+    if tree is None or has("compositor_effects"):
+        return True
+    for node in [n for n in tree.nodes if n.get(OWNER_KEY) == ROLE_MADE_WITH_TREE]:
+        if not any(link.from_node == node and link.to_node.get(OWNER_KEY) is None
+                   for link in tree.links):
+            tree.nodes.remove(node)
+    if tree.nodes:
+        return False
+    if has("compositor_node_group"):
+        if scene.compositing_node_group == tree:
+            scene.compositing_node_group = None
+        if tree.users == 0:
+            bpy.data.node_groups.remove(tree)
+    else:
+        scene.use_nodes = False
+    return True
 
 
 def user_compositor_tree(scene: bpy.types.Scene, create: bool = False):
@@ -107,8 +154,7 @@ def user_compositor_tree(scene: bpy.types.Scene, create: bool = False):
             return None
         effect = effects.new("Compositor")
         effect.node_group = _new_tree(f"{scene.name} Compositor", own=False)
-        # Before ours: the user's effect is applied first, ours passes its result on.
-        _move_own_effect_last(scene)
+        # After ours (new effects go last): ours passes the render on unchanged.
         return effect.node_group
     if has("compositor_node_group") and _is_own(scene.compositing_node_group):
         return scene.groundtruth.user_compositor
@@ -149,9 +195,10 @@ def compositing_is_off(scene: bpy.types.Scene) -> bool:
     """Whether a render would skip the compositor (and so the add-on's File Output)."""
     if not scene.render.use_compositing:
         return True
-    # 4.x: a tree the user made and left unused (Use Nodes unticked).
+    # 4.x: a tree the user made and left unused (Use Nodes unticked); an empty one
+    # (what the add-on leaves when it gives a scene back) is no compositor.
     return (not has("compositor_node_group") and not scene.use_nodes
-            and scene.node_tree is not None)
+            and scene.node_tree is not None and len(scene.node_tree.nodes) > 0)
 
 
 def switch_compositing_on(scene: bpy.types.Scene) -> list[str]:
@@ -163,8 +210,9 @@ def switch_compositing_on(scene: bpy.types.Scene) -> list[str]:
         scene.render.use_compositing = True
         switched.append("use_compositing")
     if not has("compositor_node_group") and not scene.use_nodes:
-        scene.use_nodes = True
         switched.append("use_nodes")
+        if _switch_nodes_on(scene):
+            switched.append(MADE_TREE)
     if has("compositor_effects"):
         # The user's effects did not run before: they still do not, for rendering.
         for effect in scene.compositor_effects:
@@ -199,32 +247,70 @@ def _new_tree(name: str, own: bool):
 
 
 def _effect_tree(scene, create: bool):
-    """5.3: the node group of the add-on's own compositor effect, the last of the stack."""
+    """5.3: the node group of the add-on's own compositor effect, the first of the stack."""
     effects = scene.compositor_effects
     for effect in effects:
         if _is_own(effect.node_group):
+            if create:  # a sync: put it back first (a .blend from before, or dragged down)
+                _put_first(scene, effect)
             return effect.node_group, False
     if not create:
         return None, False
-    active = effects.active
+    active = effects.active.name if effects.active is not None else None
     tree = _new_tree(f"{scene.name} Ground Truth", own=True)
-    # Its Group Input receives the result of the effects before it.
+    # Its Group Input receives the render (the stack's image so far, of which it is
+    # the first effect); its Group Output passes that on to the user's effects.
     tree.interface.new_socket("Image", in_out="INPUT", socket_type="NodeSocketColor")
     effect = effects.new(_OWN_EFFECT_NAME)
     effect.node_group = tree
-    if active is not None:  # the compositor editor keeps showing the user's effect
-        effects.active = active
+    _put_first(scene, effect, active)
     return tree, True
 
 
-def _move_own_effect_last(scene) -> None:
+def _put_first(scene, effect, active: str | None = None) -> None:
+    """Move the add-on's ``effect`` to the top of the stack, keeping the active effect
+    (what the compositor editor shows; ``active``: its name, default the one active
+    now). The collection has no move method: the scene's operator does it. Where it
+    fails, the effect stays where it is and :func:`effects_stopping_the_stack` lets
+    the checks say so before a render."""
     effects = scene.compositor_effects
-    own = [e for e in effects if _is_own(e.node_group)]
-    if own and effects[len(effects) - 1] != own[0]:
-        tree = own[0].node_group
-        effects.remove(own[0])
-        effect = effects.new(_OWN_EFFECT_NAME)
-        effect.node_group = tree
+    if active is None and effects.active is not None:
+        active = effects.active.name
+    if len(effects) >= 2 and effects[0].name != effect.name:
+        try:
+            with bpy.context.temp_override(scene=scene):
+                bpy.ops.scene.move_compositor_effect_to_index(name=effect.name, index=0)
+        except (RuntimeError, TypeError):  # no context to run it in
+            pass
+    if active is not None and effects.get(active) is not None:
+        if effects.active is None or effects.active.name != active:
+            effects.active = effects[active]
+
+
+def effects_stopping_the_stack(scene: bpy.types.Scene) -> list[str]:
+    """Names of the compositor effects before the add-on's own that stop the stack, so
+    that the add-on's File Output never runs (5.3; empty before 5.3).
+
+    Measured on 5.3.0: an effect enabled for rendering whose node group has no Group
+    Output node, or one without an output socket on the group's interface, stops the
+    stack silently (a Blur and a Frame node; an empty group). A Group Output with a
+    socket, even unlinked, does not; nor an effect disabled for rendering or one with
+    no node group.
+    """
+    if not has("compositor_effects"):
+        return []
+    found = []
+    for effect in scene.compositor_effects:
+        tree = effect.node_group
+        if _is_own(tree):
+            return found
+        if tree is None or not effect.enable_for_render:
+            continue
+        has_socket = any(i.item_type == "SOCKET" and i.in_out == "OUTPUT"
+                         for i in tree.interface.items_tree)
+        if not has_socket or not any(n.bl_idname == "NodeGroupOutput" for n in tree.nodes):
+            found.append(effect.name)
+    return []  # the add-on has no effect: nothing of it to stop
 
 
 def add_beauty_output(tree, image_socket, active: bool = False) -> list:

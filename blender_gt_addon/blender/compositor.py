@@ -169,21 +169,32 @@ def sync(scene: bpy.types.Scene) -> None:
     from_clean = {o.key for o in chosen if o.key in _CLEAN_KEYS} if clean else set()
     _sync_passes(scene, settings, [o for o in chosen if o.key not in from_clean])
 
-    switched = [s for s in settings.owned_compositing.split(",") if s]
+    owned = [s for s in settings.owned_compositing.split(",") if s]
+    made = compat.MADE_TREE in owned  # the add-on made the compositor: it goes with it
+    switched = [s for s in owned if s != compat.MADE_TREE]
     if chosen and not switched and compat.compositing_is_off(scene):
         # Ticked outputs mean files, on every version: compositing goes on, and
         # the final image stays the plain render it was (see compat).
-        switched = compat.switch_compositing_on(scene)
-        settings.owned_compositing = ",".join(switched)
+        owned = list(dict.fromkeys(owned + compat.switch_compositing_on(scene)))
+        made = compat.MADE_TREE in owned
+        switched = [s for s in owned if s != compat.MADE_TREE]
+        settings.owned_compositing = ",".join(owned)
     for other in compat.user_trees_holding_own_nodes(scene):
         _remove_own_nodes(other)
     tree, created = compat.compositor_tree(scene, create=bool(chosen), own=bool(switched))
+    if created and not switched and not made:
+        # A scene without a compositor: unticking everything takes this one away again.
+        made = True
+        settings.owned_compositing = ",".join(owned + [compat.MADE_TREE])
     if not chosen:
         if tree is not None:
-            _remove_own_nodes(tree, beauty=bool(switched))
+            _remove_own_nodes(tree, beauty=bool(switched) or made)
         compat.release_compositor(scene)
         if switched:
             compat.restore_compositing(scene, switched)
+        if made:
+            compat.release_made_tree(scene, tree)
+        if owned:
             settings.owned_compositing = ""
         return
     if tree is None:
