@@ -4,15 +4,19 @@
 the cube's corners (empties) and vertex-group centres project to their geometric pixels
 in every frame, their flags are exactly those of rays cast to them through the cube and
 the occluder; an armature bending a mesh gives its deforming bones' ends where the pose
-puts them, the ones inside or behind the body self-occluded."""
+puts them, the ones inside or behind the body self-occluded. ``export --to
+coco-keypoints`` of both, read back with pycocotools: OKS of the ground truth against
+itself is 1."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 import scenes_keypoints as sk
 
-from blender_gt_addon import reader
+from blender_gt_addon import export, reader
 from blender_gt_addon.reader.keypoints import keypoints_of
 
 pytestmark = pytest.mark.blender
@@ -177,3 +181,75 @@ def test_bones_inside_or_behind_the_body_are_self_occluded(keypoint_renders):
             # Self-occluded: the pixel sees its own body, nearer than the keypoint.
             assert (rig.occluder[k] == body) == (flag == "self") or flag == "visible"
             assert rig.v[k] == (1 if flag == "self" else 2)
+
+
+@pytest.fixture(scope="session")
+def coco_keypoints(keypoint_renders, tmp_path_factory):
+    out, _ = keypoint_renders
+    written = {}
+    for scene in ("cube", "rig"):
+        target = tmp_path_factory.mktemp(f"coco-{scene}") / "annotations.json"
+        export.export(out / scene, "coco-keypoints", target, jobs=1)
+        written[scene] = target
+    return out, written
+
+
+def test_categories_and_annotations_follow_the_reader(coco_keypoints):
+    pytest.importorskip("pycocotools")
+    from pycocotools import mask as mask_api
+    from pycocotools.coco import COCO
+
+    out, written = coco_keypoints
+    for scene, name in (("cube", "Cube"), ("rig", "Rig")):
+        coco = COCO(str(written[scene]))
+        (category,) = coco.loadCats(coco.getCatIds())
+        assert category["name"] == name
+        assert len(coco.getImgIds()) == 3
+        for image_id in coco.getImgIds():
+            frame = reader.read(out / scene / f"k_{image_id:04d}.exr")
+            located = frame.keypoints[name]
+            assert category["keypoints"] == list(located.names)
+            # 1-based skeleton
+            assert category["skeleton"] == (located.skeleton + 1).tolist()
+            (ann,) = coco.loadAnns(coco.getAnnIds(imgIds=[image_id]))
+            triples = np.array(ann["keypoints"], dtype=np.float64).reshape(-1, 3)
+            assert triples[:, 2].tolist() == located.v.tolist()
+            seen = located.v > 0
+            assert np.array_equal(triples[seen, :2], located.uv[seen])  # full float64
+            assert (triples[~seen] == 0).all()
+            assert ann["num_keypoints"] == int(seen.sum())
+            np.testing.assert_array_equal(np.array(ann["keypoints_world"]), located.world)
+            body = np.isin(frame.instance_id, located.ids)
+            assert np.array_equal(mask_api.decode(ann["segmentation"]).astype(bool), body)
+            assert ann["area"] == int(body.sum()) > 0
+            rows, cols = np.nonzero(body)
+            assert ann["bbox"] == [int(cols.min()), int(rows.min()),
+                                   int(cols.max() - cols.min() + 1),
+                                   int(rows.max() - rows.min() + 1)]
+    states = json.loads(written["rig"].read_text())["annotations"][0]["keypoints_visibility"]
+    assert "occluded_self" in states and "visible" in states
+
+
+def test_oks_of_the_ground_truth_against_itself_is_one(coco_keypoints):
+    pytest.importorskip("pycocotools")
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    _, written = coco_keypoints
+    for scene in ("cube", "rig"):
+        truth = COCO(str(written[scene]))
+        detections = [{"image_id": a["image_id"], "category_id": a["category_id"],
+                       "keypoints": a["keypoints"], "score": 1.0}
+                      for a in truth.loadAnns(truth.getAnnIds())]
+        found = truth.loadRes(detections)
+        evaluation = COCOeval(truth, found, iouType="keypoints")
+        (category,) = truth.loadCats(truth.getCatIds())
+        evaluation.params.kpt_oks_sigmas = np.full(len(category["keypoints"]), 0.05)
+        evaluation.evaluate()
+        similarities = [np.asarray(v) for v in evaluation.ious.values() if len(v)]
+        assert len(similarities) == 3
+        for oks in similarities:
+            assert oks.shape == (1, 1) and oks[0, 0] == pytest.approx(1.0, abs=1e-12)
+        evaluation.accumulate()
+        evaluation.summarize()
+        assert evaluation.stats[0] == pytest.approx(1.0)  # AP at OKS .50:.95

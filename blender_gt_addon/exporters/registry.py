@@ -15,6 +15,7 @@ from . import (
     bop,
     coco,
     coco_amodal,
+    coco_keypoints,
     colmap,
     flo,
     hdf5,
@@ -150,6 +151,11 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              "silhouette, visible_mask, occluded_mask, occluded_rate; needs amodal masks",
              coco_amodal.write, per_frame=False, suffix="annotations.json",
              needs="cryptomatte_object", options=("names",)),
+    Exporter("coco-keypoints", "one COCO keypoint json: categories with keypoints and 1-based "
+             "skeleton, x/y float (pixel centre at integers), v from exact visibility, boxes "
+             "and masks of the bodies; needs keypoints, depth and instance ids",
+             coco_keypoints.write, per_frame=False, suffix="annotations.json",
+             needs="cryptomatte_object"),
     Exporter("kins", "one json, amodal (KINS layout): a_segm, i_segm as COCO polygons, a_bbox, "
              "i_bbox, a_area, i_area; needs amodal masks", kins.write, per_frame=False,
              suffix="annotations.json", needs="cryptomatte_object", options=("names",)),
