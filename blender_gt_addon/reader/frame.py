@@ -19,8 +19,8 @@ from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
 from . import convert, decode, ids, instances, native, poses, records
 from .errors import GroundTruthError
 from .frame_objects import ObjectAnswers
-from .stereo import StereoAnswers, resolve
 from .layouts import find_sources, planes_to_array
+from .stereo import StereoAnswers, resolve
 
 __all__ = ["GroundTruthFrame", "read"]
 
@@ -411,7 +411,8 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
 
     def _manifest(self) -> list[tuple[str, int]]:
         """(object name, 32-bit hash) of the Cryptomatte object layer, sorted by name."""
-        return ids.read_manifest(self.header, self.layer, self.path)
+        return ids.without_background_light(
+            ids.read_manifest(self.header, self.layer, self.path), self._record)
 
     def _instanced(self) -> tuple:
         """The record's objects when some of them are copies made by instancing."""

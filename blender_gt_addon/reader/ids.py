@@ -10,6 +10,7 @@ sorted by name), 0 on background; :class:`GroundTruthFrame` gives them as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ from typing import Any
 import numpy as np
 
 from ..conventions import cryptomatte_pixel_bits
+from ..exr.header import BACKGROUND_LIGHT
 from . import records
 
-__all__ = ["Box", "boxes", "emitting", "hash_table", "instance_ids", "read_manifest"]
+__all__ = ["Box", "boxes", "emitting", "hash_table", "instance_ids", "read_manifest",
+           "without_background_light"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,33 @@ def read_manifest(header: dict[str, Any], layer: str | None,
                 return sorted((name, int(records.string(h, "hash", 64), 16))
                               for name, h in entries.items())
     return []
+
+
+# Cycles' background light in a manifest (exr/header.py, BACKGROUND_LIGHT): never in
+# the pixels, listed by 4.5 and 5.2 whenever the world is sampled as a light.
+_BACKGROUND_ENTRY = (BACKGROUND_LIGHT[0], int(BACKGROUND_LIGHT[1], 16))
+
+
+def without_background_light(manifest: list[tuple[str, int]],
+                             record: Callable[[], Any]) -> list[tuple[str, int]]:
+    """``manifest`` (:func:`read_manifest`) without Cycles' background light, as files
+    written before the header step dropped it hold it.
+
+    Exactly that entry (name "object", hash 055ec73d) goes, and only when the frame
+    record (``record()``, a :class:`~blender_gt_addon.frame_record.FrameRecord` or
+    ``None``, asked only when the entry is there) lists no object of that name: a
+    user's object named "object" has the same hash and stays. A file without a
+    record (Blender's own render output) keeps it, since nothing there tells the two
+    apart in the header. Not "any name without pixels": ``names`` is read from the
+    header alone, and an object hidden behind another is rendered yet has no pixels.
+    """
+    if _BACKGROUND_ENTRY not in manifest:
+        return manifest
+    found = record()
+    name = _BACKGROUND_ENTRY[0]
+    if found is None or any(name in (o.name, o.instance_of) for o in found.objects):
+        return manifest
+    return [entry for entry in manifest if entry != _BACKGROUND_ENTRY]
 
 
 def hash_table(manifest: list[tuple[str, int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -243,3 +243,40 @@ def test_background_light_leaves_the_manifest_only_when_no_object_has_its_name(t
     _write(path, planes, OpenEXR.ZIP_COMPRESSION, manifest=manifest)
     assert header.finish_file(str(path), {"Sun"})
     assert set(json.loads(_read(path)[0]["cryptomatte/5635860/manifest"])) == {"Back", "object"}
+
+
+def test_reader_leaves_the_background_light_out_of_names_in_files_written_before(tmp_path):
+    """A file the header step did not clean (written before it dropped the entry):
+    ``names`` lists only the recorded objects; a user's "object" keeps its id; a file
+    without a record keeps the entry (nothing in its header tells the two apart)."""
+    import OpenEXR
+
+    from blender_gt_addon import frame_record
+
+    rng = np.random.default_rng(11)
+    planes = {("vector.W" if n == "vector.W.V" else n.lower() if "crypto" in n else n): p
+              for n, p in _planes(rng).items()}
+    manifest = {"Back": "5050d6fb", "Moving": "5d14d040", "object": "055ec73d"}
+
+    def record(*names):
+        return frame_record.encode(1, None, [frame_record.ObjectRecord(
+            name=n, pass_index=1, object_to_world=np.eye(4)) for n in names])
+
+    expected = {"scene": (record("Back", "Moving"), {1: "Back", 2: "Moving"}),
+                "user_object": (record("Back", "Moving", "object"),
+                                {1: "Back", 2: "Moving", 3: "object"}),
+                "no_record": (None, {1: "Back", 2: "Moving", 3: "object"})}
+    for case, (text, names) in expected.items():
+        path = tmp_path / f"{case}.exr"
+        _write(path, planes, OpenEXR.ZIP_COMPRESSION, manifest=manifest)
+        if text is not None:  # as an older add-on wrote it: the record, entry kept
+            assert header.finish_file(str(path), (), {frame_record.KEY: text}) is True
+            head = _read(path)[0]
+            head["cryptomatte/5635860/manifest"] = json.dumps(manifest)
+            assert "object" in json.loads(head["cryptomatte/5635860/manifest"])
+            with OpenEXR.File(str(path), separate_channels=True) as f:
+                channels = {k: v.pixels for k, v in f.parts[0].channels.items()}
+            OpenEXR.File(head, channels).write(str(path))
+        gt = reader.read(path)
+        assert json.loads(gt.header["cryptomatte/5635860/manifest"]) == manifest
+        assert gt.names == names, case

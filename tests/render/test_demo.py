@@ -30,6 +30,11 @@ def test_demo_writes_ground_truth_and_a_preview(tmp_path):
     assert gt.passes == ("image", "depth", "normal", "vector", "emission", "object_index",
                          "material_index", "albedo", "position", "cryptomatte_object")
     assert len(np.unique(gt.object_index)) > 3  # ground, car parts, props, background
+    # Only what was rendered: the scene's meshes, not its sun nor Cycles' background
+    # light (named "object", listed in the manifest by 4.5 and 5.2).
+    from blender_gt_addon.blender.demo_scene import OBJECTS
+
+    assert gt.names == dict(enumerate(sorted(OBJECTS), start=1))
     # The car drives: some pixels move to the next frame.
     assert np.abs(gt.vector[..., 2:]).max() > 1.0
 
