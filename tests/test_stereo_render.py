@@ -116,3 +116,92 @@ def test_an_off_axis_rig_is_refused_with_a_message_and_no_camera(run_job, tmp_pa
     assert frame.camera is None and frame.stereo is None
     with pytest.raises(reader.GroundTruthError, match="needs a stereo pair"):
         _ = frame.disparity
+
+
+def test_a_stereo_folder_opens_as_a_sequence_of_either_view(pair):
+    out, _, _ = pair
+    left, right = reader.open_sequence(out), reader.open_sequence(out, view="right")
+    assert [p.name for p in left.paths] == ["s_0001_L.exr"]
+    assert [p.name for p in right.paths] == ["s_0001_R.exr"]
+
+
+def _read_pfm(path):
+    """Restated from RAFT-Stereo's ``core/utils/frame_utils.py`` ``readPFM`` (the
+    reader stereo training code uses for Middlebury and FlyingThings3D PFMs)."""
+    with open(path, "rb") as file:
+        header = file.readline().rstrip()
+        assert header in (b"PF", b"Pf")
+        colour = header == b"PF"
+        width, height = map(int, file.readline().decode("ascii").split())
+        scale = float(file.readline().decode("ascii").rstrip())
+        endian = "<" if scale < 0 else ">"
+        data = np.fromfile(file, endian + "f")
+    shape = (height, width, 3) if colour else (height, width)
+    return np.flipud(np.reshape(data, shape))
+
+
+def _middlebury_calib(path) -> dict:
+    """calib.txt as Middlebury's own scripts parse it: ``key=value`` lines, cam0 and
+    cam1 as ``[a b c; d e f; g h i]``."""
+    found = {}
+    for line in path.read_text().splitlines():
+        key, value = line.split("=", 1)
+        if value.startswith("["):
+            found[key] = np.array([[float(x) for x in row.split()]
+                                   for row in value.strip("[]").split(";")])
+        else:
+            found[key] = float(value)
+    return found
+
+
+def test_middlebury_reads_back_through_its_loaders(pair, tmp_path):
+    from PIL import Image
+
+    from blender_gt_addon.exporters import export
+    from blender_gt_addon.exporters.images import image_8bit
+
+    out, _, _ = pair
+    result = export(out, "middlebury", tmp_path / "mb")
+    scene = tmp_path / "mb" / "0001"
+    assert (tmp_path / "mb" / "middlebury.txt").read_text() == "0001\n"
+    assert len(result.files) == 8 and result.bytes > 0  # the list and 7 files
+    calib = _middlebury_calib(scene / "calib.txt")
+    for n, view in enumerate(("left", "right")):
+        frame = reader.read(out / "s_0001.exr", view=view)
+        d = _read_pfm(scene / f"disp{n}.pfm")
+        assert d.shape == (H, W) and d.dtype == np.float32
+        assert np.array_equal(d, frame.disparity)  # everything hit: no inf here
+        # Middlebury's relation: Z [mm] = baseline * f / (d + doffs).
+        z = calib["baseline"] * calib[f"cam{n}"][0, 0] / (d.astype(np.float64) + calib["doffs"])
+        assert np.allclose(z, frame.depth * 1000.0, rtol=1e-5)
+        mask = np.asarray(Image.open(scene / f"mask{n}nocc.png"))
+        assert set(np.unique(mask)) <= {128, 255} and (mask == 128).sum() > 0
+        assert np.array_equal(mask == 255, frame.non_occluded)
+        image = np.asarray(Image.open(scene / f"im{n}.png").convert("RGB"))
+        assert np.array_equal(image, image_8bit(frame.image)[..., :3])
+    assert calib["width"] == W and calib["height"] == H and calib["ndisp"] % 16 == 0
+
+
+def test_kitti_stereo_reads_back_as_kitti_loaders_read_it(pair, tmp_path):
+    from PIL import Image
+
+    from blender_gt_addon.exporters import export
+
+    out, _, _ = pair
+    export(out, "kitti-stereo", tmp_path / "kitti")
+    root = tmp_path / "kitti"
+    assert (root / "frames.txt").read_text() == "000000 0001\n"
+    left = reader.read(out / "s_0001.exr", view="left")
+    # RAFT-Stereo's readDispKITTI: imread(ANYDEPTH) / 256, valid where > 0.
+    occ = np.asarray(Image.open(root / "disp_occ_0" / "000000_10.png"), np.float64) / 256.0
+    noc = np.asarray(Image.open(root / "disp_noc_0" / "000000_10.png"), np.float64) / 256.0
+    assert (occ > 0).all() and np.abs(occ - left.disparity).max() <= 1 / 512 + 1e-6
+    assert np.array_equal(noc > 0, left.non_occluded) and (noc == 0).sum() > 0
+    # calib_cam_to_cam: the baseline from the two projection matrices.
+    rows = dict(line.split(": ", 1) for line in
+                (root / "calib_cam_to_cam" / "000000.txt").read_text().splitlines())
+    p2, p3 = (np.array(rows[k].split(), float).reshape(3, 4) for k in ("P_rect_02", "P_rect_03"))
+    assert -p3[0, 3] / p3[0, 0] == pytest.approx(BASELINE, rel=1e-6)
+    assert np.allclose(p2[:, :3], left.camera.K)
+    for folder in ("image_2", "image_3"):
+        assert Image.open(root / folder / "000000_10.png").size == (W, H)

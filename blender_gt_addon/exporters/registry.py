@@ -22,7 +22,9 @@ from . import (
     hdf5_sequence,
     kins,
     kitti_depth,
+    kitti_stereo,
     mask_png,
+    middlebury,
     nerf,
     npz,
     ply,
@@ -175,6 +177,14 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              bop.write, per_frame=False,
              suffix="scene_gt.json", needs="cryptomatte_object", extra="export",
              modules=("plyfile", "PIL"), options=("models", "amodal_masks", "depth_scale")),
+    Exporter("middlebury", "Middlebury 2014 stereo scenes, a folder a frame: im0/im1.png, "
+             "disp0/disp1.pfm (inf = unknown), mask0nocc/mask1nocc.png, calib.txt; needs a "
+             "stereo pair", middlebury.write, per_frame=False, suffix="middlebury.txt",
+             needs="image", extra="export", modules=("PIL",)),
+    Exporter("kitti-stereo", "KITTI 2015 stereo: image_2/_3, disp_occ_0 and disp_noc_0 "
+             "16-bit PNG (d x 256, 0 = invalid), calib_cam_to_cam; needs a stereo pair",
+             kitti_stereo.write, per_frame=False, suffix="frames.txt", needs="image",
+             extra="export", modules=("PIL",)),
     Exporter("webdataset", "WebDataset tar shards for training: a sample a frame (or --pairs), "
              "arrays as .npy, camera and names as json", webdataset.write, per_frame=False,
              suffix=webdataset.INDEX,

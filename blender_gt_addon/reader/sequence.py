@@ -12,7 +12,9 @@ paired for flow. No ``bpy`` here, and no ``torch``.
 >>> first, second, flow = seq.pair(0)                # doctest: +SKIP
 
 Files are found by name: ``<prefix><frame>.exr`` as the add-on writes them
-(:func:`blender_gt_addon.outputs.file_name`). Frames are ordered by frame number,
+(:func:`blender_gt_addon.outputs.file_name`); of a stereo pair,
+``<prefix><frame>_L.exr`` and ``_R.exr``, one view at a time (the left one unless
+``view="right"``). Frames are ordered by frame number,
 not by name. Opening a sequence lists the folder only; each frame's header is read
 when the frame is taken out of the sequence, its pixels when an array is used.
 
@@ -39,17 +41,23 @@ from .frame import GroundTruthFrame, read
 
 __all__ = ["FlowPair", "GroundTruthSequence", "frame_files", "open_sequence"]
 
-# <prefix><frame>.exr, where the frame is 4+ digits or '-' and 3+ digits (outputs.file_name).
-_NAME = re.compile(r"^(?P<prefix>.*?)(?P<frame>-\d{3,}|\d{4,})\.exr$", re.IGNORECASE)
+# <prefix><frame>.exr, where the frame is 4+ digits or '-' and 3+ digits (outputs.file_name);
+# a stereo pair's views end in Blender's suffixes, <prefix><frame>_L.exr and _R.exr.
+_NAME = re.compile(r"^(?P<prefix>.*?)(?P<frame>-\d{3,}|\d{4,})(?P<view>_L|_R)?\.exr$",
+                   re.IGNORECASE)
+_VIEWS = {"left": "_L", "right": "_R"}
 
 
-def frame_files(folder: str | os.PathLike[str],
-                prefix: str | None = None) -> list[tuple[int, Path]]:
+def frame_files(folder: str | os.PathLike[str], prefix: str | None = None,
+                view: str | None = None) -> list[tuple[int, Path]]:
     """The ground-truth files in ``folder`` as ``[(frame, path), ...]`` in frame order.
 
     Parameters:
         folder: a folder of ``<prefix><frame>.exr`` files.
         prefix: the file-name prefix; by default the one prefix found in the folder.
+        view: of a stereo pair (``<prefix><frame>_L.exr``, ``_R.exr``), ``"left"`` or
+            ``"right"``; by default the single-view files, or the left view of a
+            folder that holds only stereo pairs.
 
     Raises:
         GroundTruthError: the folder is missing, holds no such files, or holds files
@@ -60,14 +68,23 @@ def frame_files(folder: str | os.PathLike[str],
         raise GroundTruthError(f"{folder}: no such folder")
     if not folder.is_dir():
         raise GroundTruthError(f"{folder}: is a file, not a folder of frames")
+    if view is not None and view not in _VIEWS:
+        raise GroundTruthError(f"{folder}: view {view!r}: choose 'left' or 'right'")
     found: dict[str, dict[int, Path]] = {}
+    views: dict[str | None, dict[str, dict[int, Path]]] = {}
     for entry in folder.iterdir():
         match = _NAME.match(entry.name)
         if match is None or not entry.is_file():
             continue
         if prefix is not None and match["prefix"] != prefix:
             continue
-        found.setdefault(match["prefix"], {})[int(match["frame"])] = entry
+        suffix = match["view"].upper() if match["view"] else None
+        views.setdefault(suffix, {}).setdefault(match["prefix"], {})[
+            int(match["frame"])] = entry
+    if view is not None:
+        found = views.get(_VIEWS[view], {})
+    else:
+        found = views.get(None) or views.get(_VIEWS["left"], {})
     if not found:
         which = f"named {prefix}NNNN.exr" if prefix is not None else "(*NNNN.exr)"
         raise GroundTruthError(f"{folder}: holds no ground-truth frames {which}")
@@ -193,8 +210,8 @@ class GroundTruthSequence(Sequence):
 
 
 def open_sequence(folder: str | os.PathLike[str], *, prefix: str | None = None,
-                  transform: Callable[[GroundTruthFrame], Any] | None = None
-                  ) -> GroundTruthSequence:
+                  transform: Callable[[GroundTruthFrame], Any] | None = None,
+                  view: str | None = None) -> GroundTruthSequence:
     """The frames in ``folder`` as a lazy, indexable, iterable :class:`GroundTruthSequence`.
 
     Parameters:
@@ -202,8 +219,9 @@ def open_sequence(folder: str | os.PathLike[str], *, prefix: str | None = None,
         prefix: the file-name prefix, needed only when the folder holds several.
         transform: applied to each :class:`reader.GroundTruthFrame` taken out of the
             sequence (e.g. to pick arrays for a training pipeline).
+        view: of a folder of stereo pairs, ``"left"`` (the default) or ``"right"``.
 
     Raises:
         GroundTruthError: the folder is missing or holds no frames (see :func:`frame_files`).
     """
-    return GroundTruthSequence(frame_files(folder, prefix), transform)
+    return GroundTruthSequence(frame_files(folder, prefix, view), transform)

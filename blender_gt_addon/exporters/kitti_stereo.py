@@ -1,0 +1,140 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``kitti-stereo``: the stereo part of KITTI 2015's layout. No ``bpy``; Pillow for
+the PNGs.
+
+The folder (``NNNNNN``: the sample, 0, 1, ... in frame order; ``_10`` the frame,
+``_11`` the next frame's images where it is in the folder)::
+
+    frames.txt                         sample -> source frame number, one a line
+    image_2/NNNNNN_10.png              left view, 8-bit sRGB   (and NNNNNN_11.png)
+    image_3/NNNNNN_10.png              right view              (and NNNNNN_11.png)
+    disp_occ_0/NNNNNN_10.png           left disparity, every pixel that hit something
+    disp_noc_0/NNNNNN_10.png           left disparity, non-occluded pixels only
+    calib_cam_to_cam/NNNNNN.txt        P_rect_02, P_rect_03 (3x4), R_rect_0x, S_rect_0x
+
+Conventions, as KITTI's devkit (``devkit_scene_flow``, ``readme.txt``,
+``io_disp.h``) and its Python readers (e.g. RAFT-Stereo's ``readDispKITTI``:
+``cv2.imread(f, IMREAD_ANYDEPTH) / 256.0``, valid where > 0) read them:
+
+- disparity: 16-bit grey PNG, ``round(d * 256)``, **0 = invalid** (no ground truth):
+  here where nothing was hit (the disparity of infinity, 0, is KITTI's invalid value
+  too), and in ``disp_noc_0`` also where the right view does not see the point
+  (:attr:`GroundTruthFrame.non_occluded`); disparities of 255.998 px or more cannot
+  be stored and are written as 0 and counted;
+- ``P_rect_02 = K [I | 0]``, ``P_rect_03 = K [I | (-B, 0, 0)]``: the left camera is
+  the reference, ``B = -P_rect_03[0, 3] / P_rect_03[0, 0]`` in scene units (KITTI's
+  are metres); K with pixel centres at integer coordinates.
+
+Not written (they need the next frame's disparity, issue 25's scene flow):
+``disp_occ_1``, ``disp_noc_1``, ``flow_occ``, ``flow_noc``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .. import reader
+from ..reader import GroundTruthFrame
+from ..sequence import parallel_map
+from .common import ExportError, Notes, Options, atomic_path, make_folder, write_png16
+from .images import image_8bit, write_png8
+from .stereo_pairs import pairs, view_arrays
+
+__all__ = ["FOLDERS", "calib_text", "disparity_png", "write"]
+
+FOLDERS = ("image_2", "image_3", "disp_occ_0", "disp_noc_0", "calib_cam_to_cam")
+STEPS_PER_PIXEL = 256.0
+
+
+def disparity_png(disparity: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, int]:
+    """(H, W) uint16 ``round(d * 256)`` where ``valid``, else 0; and how many valid
+    pixels could not be stored (a disparity that rounds to 0 or past 65535)."""
+    stored = np.rint(np.asarray(disparity, dtype=np.float64) * STEPS_PER_PIXEL)
+    ok = valid & (stored >= 1) & (stored <= 65535)
+    return np.where(ok, stored, 0).astype(np.uint16), int((valid & ~ok).sum())
+
+
+def calib_text(K: np.ndarray, baseline: float, width: int, height: int) -> str:
+    """``calib_cam_to_cam/NNNNNN.txt`` of one sample (KITTI's key: values lines)."""
+    def row(values) -> str:
+        return " ".join(f"{float(v):.12e}" for v in np.ravel(values))
+
+    p2 = np.hstack([K, np.zeros((3, 1))])
+    p3 = p2.copy()
+    p3[:, 3] = K @ np.array([-baseline, 0.0, 0.0])
+    lines = []
+    for cam, p in (("02", p2), ("03", p3)):
+        lines += [f"S_rect_{cam}: {row([width, height])}", f"R_rect_{cam}: {row(np.eye(3))}",
+                  f"P_rect_{cam}: {row(p)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _sample(job: tuple[str, str, str | None, str | None, str, str]) -> dict[str, int]:
+    """Write one sample (in a worker process)."""
+    left_path, right_path, next_left, next_right, root, name = job
+    root = Path(root)
+    left, right = reader.read(left_path), reader.read(right_path)
+    for folder, frame, step in (("image_2", left, "10"), ("image_3", right, "10")):
+        with atomic_path(root / folder / f"{name}_{step}.png") as partial:
+            write_png8(partial, image_8bit(frame.image))
+    for folder, path in (("image_2", next_left), ("image_3", next_right)):
+        if path is not None:
+            with atomic_path(root / folder / f"{name}_11.png") as partial:
+                write_png8(partial, image_8bit(reader.read(path).image))
+    disparity, hit, noc = view_arrays(left)
+    lost = 0
+    for folder, valid in (("disp_occ_0", hit), ("disp_noc_0", hit & noc)):
+        stored, lost_here = disparity_png(disparity, valid)
+        lost = max(lost, lost_here)
+        with atomic_path(root / folder / f"{name}_10.png") as partial:
+            write_png16(partial, stored)
+    camera = left.camera
+    with atomic_path(root / "calib_cam_to_cam" / f"{name}.txt") as partial:
+        partial.write_text(calib_text(camera.K, left.stereo.baseline, camera.width,
+                                      camera.height))
+    return {"lost": lost, "occluded": int((hit & ~noc).sum())}
+
+
+def write(frames: list[GroundTruthFrame], path: Path, options: Options,
+          jobs: int | None, progress: bool) -> dict[str, int]:
+    """Write a KITTI 2015 stereo sample for each stereo pair of ``frames`` beside
+    ``path`` (``frames.txt``: sample -> frame number).
+
+    Raises:
+        ExportError: a frame is no stereo pair, has no perspective camera, no image
+            or no depth.
+    """
+    found = pairs(frames, "kitti-stereo")
+    for frame in frames:
+        if "image" not in frame.passes:
+            raise ExportError(f"{frame.path}: has no image, which kitti-stereo's image_2 "
+                              "and image_3 need")
+    root = path.parent
+    for folder in FOLDERS:
+        make_folder(root / folder)
+    names = [f"{i:06d}" for i in range(len(found))]
+    by_number = {p.name: p for p in found}
+    jobs_list, written = [], []
+    for pair, name in zip(found, names, strict=True):
+        following = (by_number.get(f"{int(pair.name) + 1:0{len(pair.name)}d}")
+                     if pair.name.lstrip("-").isdigit() else None)
+        jobs_list.append((str(pair.left), str(pair.right),
+                          None if following is None else str(following.left),
+                          None if following is None else str(following.right),
+                          str(root), name))
+        steps = ("10", "11") if following is not None else ("10",)
+        written += [root / f / f"{name}_{s}.png" for f in ("image_2", "image_3") for s in steps]
+        written += [root / f / f"{name}_10.png" for f in ("disp_occ_0", "disp_noc_0")]
+        written.append(root / "calib_cam_to_cam" / f"{name}.txt")
+    done = parallel_map(_sample, jobs_list, jobs=jobs, progress=progress,
+                        desc="export kitti-stereo")
+    path.write_text("".join(f"{name} {pair.name}\n"
+                            for name, pair in zip(names, found, strict=True)))
+    notes = Notes({"stereo pairs": len(found)}, files=written)
+    lost = sum(d["lost"] for d in done)
+    if lost:
+        notes["disparities of 256 px or more (written as 0)"] = lost
+    return notes

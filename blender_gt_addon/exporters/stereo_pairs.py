@@ -1,0 +1,75 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the stereo formats (``middlebury``, ``kitti-stereo``) share: the pairs of a
+folder, each view's disparity and occlusion mask, and PFM files. No ``bpy``.
+
+Conventions of every view here (:mod:`blender_gt_addon.stereo`): disparity
+``d = fx * B / Z`` in pixels, positive in both views; non-occluded: the other view
+sees the same surface point at the matching pixel (x - d from the left view, x + d
+from the right), same instance id, same depth within 1e-3 relative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..reader import GroundTruthFrame
+from .common import ExportError
+from .images import frame_names, perspective_cameras
+
+__all__ = ["Pair", "pairs", "view_arrays", "write_pfm"]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One frame's stereo pair: its two files and the name its output takes."""
+
+    name: str
+    left: Path
+    right: Path
+
+
+def pairs(frames: Sequence[GroundTruthFrame], fmt: str) -> list[Pair]:
+    """The stereo pairs of ``frames`` (either view of each, headers only), in order,
+    one per frame number.
+
+    Raises:
+        ExportError: a frame is no stereo pair, has no perspective camera, or lacks
+            depth (which disparity needs).
+    """
+    perspective_cameras(frames, fmt)
+    found: dict[Path, GroundTruthFrame] = {}
+    for frame in frames:
+        rig = frame.stereo
+        if rig is None:
+            raise ExportError(f"{frame.path}: holds one view, not a stereo pair, which {fmt} "
+                              "needs (tick Stereo pair in the Ground Truth panel)")
+        if "depth" not in frame.passes:
+            raise ExportError(f"{frame.path}: has no depth, which {fmt}'s disparity needs")
+        left = frame.path.with_name(rig.files["left"])
+        found.setdefault(left, frame)
+    firsts = list(found.values())
+    return [Pair(name, left, left.with_name(f.stereo.files["right"]))
+            for name, left, f in zip(frame_names(firsts), found, firsts, strict=True)]
+
+
+def view_arrays(frame: GroundTruthFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(disparity, hit, non_occluded)`` of one view: (H, W) float32 disparity (0
+    where nothing was hit), bool where something was hit, bool non-occluded."""
+    return frame.disparity, np.isfinite(frame.depth), frame.non_occluded
+
+
+def write_pfm(path: Path, array: np.ndarray) -> None:
+    """A grey PFM file of (H, W) float32 ``array``: ``Pf``, ``W H``, scale ``-1``
+    (little-endian), then the rows from the bottom one up, as the format says."""
+    array = np.asarray(array, dtype="<f4")
+    if array.ndim != 2:
+        raise ValueError(f"a grey PFM needs (H, W), not {array.shape}")
+    height, width = array.shape
+    with open(path, "wb") as out:
+        out.write(f"Pf\n{width} {height}\n-1\n".encode("ascii"))
+        out.write(np.ascontiguousarray(array[::-1]).tobytes())
