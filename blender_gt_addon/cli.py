@@ -419,7 +419,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("BLENDER_GT_DEBUG"):
             raise
-        message = (f"unexpected {type(exc).__name__}: {exc} (a bug in blender-gt; "
+        from .reader.errors import file_of
+
+        where = f"{file_of(exc)}: " if file_of(exc) else ""  # the file it was reading
+        message = (f"{where}unexpected {type(exc).__name__}: {exc} (a bug in blender-gt; "
                    "BLENDER_GT_DEBUG=1 shows the traceback)")
     first = " ".join(message.split())  # one line, whatever the message held
     print(f"{PROG}: error: {first}", file=sys.stderr)
