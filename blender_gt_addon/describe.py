@@ -20,6 +20,7 @@ from .conventions import forward_flow
 from .exporters.common import file_size, human_bytes
 from .outputs import OUTPUTS_BY_LAYER
 from .reader.decode import declared_size, open_exr
+from .reader.errors import GroundTruthError, note_file
 from .reader.layouts import SINGLE_PASS_CHANNELS
 from .sequence import quiet_native_stderr
 
@@ -53,6 +54,17 @@ def describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any
     Raises:
         GroundTruthError: a missing, damaged or non-EXR file.
     """
+    try:
+        return _describe(path, ranges)
+    except GroundTruthError:
+        raise
+    except Exception as exc:  # a bug: the command line's message still names the file
+        note_file(exc, path)
+        raise
+
+
+def _describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any]:
+    """:func:`describe`'s work."""
     foreign = None
     with quiet_native_stderr():
         frame = reader.read(path)

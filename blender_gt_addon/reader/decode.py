@@ -10,9 +10,12 @@ crash) is in docs/reader-safety.md.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import math
 import multiprocessing
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -327,6 +330,48 @@ def interleavable(headers: list[dict[str, Any]]) -> bool:
     return True
 
 
+# Decodes in flight, so that the interpreter's exit waits for them (issue 24): it
+# destroys OpenEXR's thread pool, and a daemon thread still decoding through it
+# then ended the process with "terminate called without an active exception".
+# The lock is held only to count, never while decoding, and is made anew in a
+# forked child (a thread of the parent may have held it at the fork).
+_EXIT_WAIT_SECONDS = 60.0
+_flight = {"count": 0, "closing": False, "cond": threading.Condition()}
+
+
+@contextlib.contextmanager
+def decoding():
+    """Around a call into OpenEXR or the native decoder: counted while it runs; once
+    the interpreter exits, a new one waits (forever: its thread is a daemon)."""
+    cond = _flight["cond"]
+    with cond:
+        while _flight["closing"]:
+            cond.wait()
+        _flight["count"] += 1
+    try:
+        yield
+    finally:
+        with cond:
+            _flight["count"] -= 1
+            cond.notify_all()
+
+
+def _wait_for_decodes() -> None:
+    cond = _flight["cond"]
+    with cond:
+        _flight["closing"] = True
+        cond.wait_for(lambda: _flight["count"] == 0, timeout=_EXIT_WAIT_SECONDS)
+
+
+def _after_fork() -> None:
+    _flight.update(count=0, closing=False, cond=threading.Condition())
+
+
+atexit.register(_wait_for_decodes)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def open_exr(path: Path, header_only: bool, separate_channels: bool = True) -> Any:
     """``OpenEXR.File`` of ``path``, header only or with every channel decoded
     (``separate_channels``: one array a channel, else R, G, B (A) interleaved).
@@ -355,8 +400,9 @@ def open_exr(path: Path, header_only: bool, separate_channels: bool = True) -> A
     # lost, issue 24): decode_pixels tells "not enough memory" from "damaged" by
     # the budget (:func:`_fits`) instead.
     try:
-        exr = OpenEXR.File(str(path), separate_channels=separate_channels,
-                           header_only=header_only, **threads)
+        with decoding():
+            exr = OpenEXR.File(str(path), separate_channels=separate_channels,
+                               header_only=header_only, **threads)
     except MemoryError:
         raise out_of_memory(path, None) from None
     except Exception as exc:  # the bindings raise RuntimeError/ValueError/TypeError

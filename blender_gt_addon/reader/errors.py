@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-__all__ = ["GroundTruthError"]
+__all__ = ["GroundTruthError", "file_of", "note_file"]
+
+# The note added to an unexpected exception (a bug) raised while reading a file.
+_NOTE = "while reading the file "
 
 
 class GroundTruthError(ValueError):
@@ -12,3 +15,18 @@ class GroundTruthError(ValueError):
 
     The message names the file and says why.
     """
+
+
+def note_file(exc: BaseException, path: object) -> None:
+    """Note on ``exc`` (not a GroundTruthError: a bug) the file it was raised for, so
+    that the command line's "unexpected" error still names the file."""
+    if hasattr(exc, "add_note") and file_of(exc) is None:
+        exc.add_note(f"{_NOTE}{path}")
+
+
+def file_of(exc: BaseException) -> str | None:
+    """The file :func:`note_file` noted on ``exc``, or ``None``."""
+    for note in getattr(exc, "__notes__", ()):
+        if isinstance(note, str) and note.startswith(_NOTE):
+            return note[len(_NOTE):]
+    return None

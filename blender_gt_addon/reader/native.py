@@ -106,7 +106,8 @@ def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: i
         arrays[layer] = array
     wanted = threads()
     try:
-        k.read_into(str(path), outputs, budget.threads(wanted) if budget else wanted)
+        with decode.decoding():  # the interpreter's exit waits for it
+            k.read_into(str(path), outputs, budget.threads(wanted) if budget else wanted)
     except k.Refused as exc:  # before ValueError, its base: refused, not declined
         raise GroundTruthError(f"{path}: {exc}") from None
     except MemoryError:
