@@ -166,3 +166,21 @@ def test_keypoint_visibility_needs_depth_and_ids(tmp_path):
     path = _file(tmp_path, [keypoints.to_json(item)], ids=False)
     with pytest.raises(reader.GroundTruthError, match="has no instance_id output"):
         _ = reader.read(path).keypoints
+
+
+def test_flat_arrays_number_the_skeleton_across_sets(tmp_path):
+    from blender_gt_addon.reader.keypoints import keypoint_arrays
+
+    first = _set([_at(5, 5, 5.0), _at(6, 6, 5.0)], names=("a", "b"))
+    second = keypoints.KeypointSet(object="Other", bodies=(), names=("c", "d", "e"),
+                                   skeleton=np.array([[0, 2], [1, 2]]),
+                                   world=np.array([_at(7, 7, 4.0), _at(8, 8, 6.0),
+                                                   _at(50, 8, 6.0)]))
+    gt = reader.read(_file(tmp_path, [keypoints.to_json(first), keypoints.to_json(second)]))
+    arrays = keypoint_arrays(gt)
+    assert arrays["keypoint_object"].tolist() == ["Thing"] * 2 + ["Other"] * 3
+    assert arrays["keypoint_skeleton"].tolist() == [[0, 1], [2, 4], [3, 4]]
+    # "Other" has no body: what its pixels show is another object, nearer or not.
+    assert arrays["keypoint_v"].tolist() == [2, 2, 2, 1, 0]
+    assert arrays["keypoint_occluded_other"].tolist() == [False] * 3 + [True, False]
+    assert arrays["keypoint_on_surface"].tolist() == [True, True, False, False, False]

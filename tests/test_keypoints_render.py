@@ -253,3 +253,24 @@ def test_oks_of_the_ground_truth_against_itself_is_one(coco_keypoints):
         evaluation.accumulate()
         evaluation.summarize()
         assert evaluation.stats[0] == pytest.approx(1.0)  # AP at OKS .50:.95
+
+
+def test_npz_and_hdf5_carry_the_keypoints(keypoint_renders, tmp_path):
+    out, _ = keypoint_renders
+    frame = reader.read(out / "rig" / "k_0003.exr")
+    rig = frame.keypoints["Rig"]
+    export.export(out / "rig" / "k_0003.exr", "npz", tmp_path / "npz", jobs=1)
+    with np.load(tmp_path / "npz" / "k_0003.npz") as saved:
+        assert saved["keypoint_name"].tolist() == list(rig.names)
+        assert set(saved["keypoint_object"].tolist()) == {"Rig"}
+        assert np.array_equal(saved["keypoint_uv"], rig.uv)
+        assert np.array_equal(saved["keypoint_world"], rig.world)
+        assert np.array_equal(saved["keypoint_v"], rig.v)
+        assert np.array_equal(saved["keypoint_occluded_self"], rig.occluded_self)
+        assert np.array_equal(saved["keypoint_skeleton"], rig.skeleton)
+    h5py = pytest.importorskip("h5py")
+    export.export(out / "rig" / "k_0003.exr", "hdf5", tmp_path / "h5", jobs=1)
+    with h5py.File(tmp_path / "h5" / "k_0003.h5") as h5:
+        assert np.array_equal(h5["keypoint_camera"][()], rig.camera)
+        assert np.array_equal(h5["keypoint_visible"][()], rig.visible)
+        assert [n.decode() for n in h5["keypoint_name"][()]] == list(rig.names)

@@ -1,7 +1,7 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``hdf5``: one ``.h5`` a frame, the arrays of ``npz`` as datasets, chunked and
-gzip-compressed. Exact. Also the HDF5 pieces :mod:`.hdf5_sequence` shares.
+"""``hdf5``: one ``.h5`` a frame, the arrays of ``npz`` (keypoints included) as datasets,
+chunked and gzip-compressed. Exact. Also the HDF5 pieces :mod:`.hdf5_sequence` shares.
 
 File attributes: ``frame`` (-1 when the file does not say), ``source`` (the EXR
 file) and ``conventions`` (:data:`H5_NOTE`). Needs h5py.
@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..reader import GroundTruthFrame
+from ..reader.keypoints import keypoint_arrays
 from .common import Options, frame_number, layers_of
 
 H5_NOTE = ("blender-gt ground truth; arrays as blender_gt_addon.reader's attributes "
@@ -54,7 +55,7 @@ def write(frame: GroundTruthFrame, path: Path, options: Options) -> dict[str, in
         h5.attrs["frame"] = frame_number(frame)
         h5.attrs["source"] = str(frame.path)
         h5.attrs["conventions"] = H5_NOTE
-        for name, array in layers_of(frame).items():
+        for name, array in {**layers_of(frame), **keypoint_arrays(frame)}.items():
             h5.create_dataset(name, data=h5_data(array), dtype=h5_dtype(array),
                               **h5_options(array.shape, False))
     return {}

@@ -5,11 +5,13 @@ positions and exact visibility (:mod:`blender_gt_addon.keypoints`). No ``bpy``."
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import keypoints as core
 from . import records
 from .errors import GroundTruthError
 
-__all__ = ["keypoints_of"]
+__all__ = ["keypoint_arrays", "keypoints_of"]
 
 
 def keypoints_of(frame, *, depth_tolerance: float = core.DEFAULT_DEPTH_TOLERANCE,
@@ -45,3 +47,39 @@ def keypoints_of(frame, *, depth_tolerance: float = core.DEFAULT_DEPTH_TOLERANCE
                                      depth_tolerance=depth_tolerance,
                                      filter_reach=filter_reach)
             for item in sets}
+
+
+def keypoint_arrays(frame) -> dict[str, np.ndarray]:
+    """The frame's keypoints as flat arrays for the array exports (npz, hdf5): every
+    set's keypoints one after the other, K in all (empty dict when the frame records
+    none or lacks ``depth`` or ``instance_id``):
+
+    ``keypoint_object``, ``keypoint_name`` (K,) str; ``keypoint_uv`` (K, 2) float64
+    pixels (integers at pixel centres, NaN behind the camera); ``keypoint_world``,
+    ``keypoint_camera`` (K, 3) float64; ``keypoint_v`` (K,) uint8 (COCO);
+    ``keypoint_in_image``, ``keypoint_visible``, ``keypoint_on_surface``,
+    ``keypoint_occluded_other``, ``keypoint_occluded_self`` (K,) bool;
+    ``keypoint_skeleton`` (E, 2) int64, 0-based indices into these K rows.
+    """
+    if not {"depth", "cryptomatte_object"} <= set(frame.passes):
+        return {}
+    found = keypoints_of(frame)
+    if not found:
+        return {}
+    sets = list(found.values())
+    starts = np.cumsum([0] + [len(s.names) for s in sets])
+    layers = ("in_image", "visible", "on_surface", "occluded_other", "occluded_self")
+    arrays = {
+        "keypoint_object": np.array([s.object for s in sets for _ in s.names], dtype=str),
+        "keypoint_name": np.array([n for s in sets for n in s.names], dtype=str),
+        "keypoint_uv": np.concatenate([s.uv for s in sets]).astype(np.float64),
+        "keypoint_world": np.concatenate([s.world for s in sets]),
+        "keypoint_camera": np.concatenate([s.camera for s in sets]),
+        "keypoint_v": np.concatenate([s.v for s in sets]),
+        **{f"keypoint_{layer}": np.concatenate([getattr(s, layer) for s in sets])
+           for layer in layers},
+        "keypoint_skeleton": np.concatenate(
+            [s.skeleton + start for s, start in zip(sets, starts, strict=False)]
+        ).astype(np.int64).reshape(-1, 2),
+    }
+    return arrays
