@@ -11,8 +11,9 @@ the beauty saved as PNG each time. For every size, sample count and denoising se
 one Blender process renders frame 2 in each mode, interleaved round by round (the
 order reversed every other round) after a warm-up render:
 
-- ``off``: the plain render; ``passes``: every output's pass switched on by hand and
-  nothing written (Cycles' share);
+- ``off``: the plain render, the scene without the add-on's compositor (every output
+  unticked gives it back; the run stops if the compositor would still run);
+  ``passes``: every output's pass switched on by hand and nothing written (Cycles' share);
 - ``every``: every output (amodal masks included), the add-on's defaults (ZIP);
   ``every@NONE``: the same uncompressed (the EXR encoder's share);
 - ``alone:<output>`` for each output (``--alone-samples``: at those sample counts
@@ -190,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         result = _run(args, width, height, samples, denoise)
         blender = result["blender"]
+        if result.get("plain_runs_compositor", True):
+            # A plain render paying for a compositor understates what the outputs add.
+            print(f"error: Blender {blender}: the plain render runs the compositor; it must "
+                  "be the scene without the add-on's (untick every output)", file=sys.stderr)
+            return 2
         print(f"\n{width}x{height}, {samples} samples, denoising "
               f"{'on' if denoise else 'off'}: Blender {blender}, "
               f"{result['threads']} threads, {args.rounds} rounds, "

@@ -5,7 +5,8 @@ where that cost goes. Runs in a child Python through ``bpyjob.run``.
 
 A *mode* says what one render writes:
 
-- ``off``: no ground truth, the plain render;
+- ``off``: no ground truth, the plain render (every output unticked: the scene as it
+  was before the add-on, no compositor; checked, see ``plain_runs_compositor``);
 - ``passes``: the view-layer passes of every output switched on by hand, no
   ground truth written (Cycles' share: computing and accumulating the passes);
 - ``every``: every output of the table (amodal masks included) with the add-on's
@@ -29,7 +30,7 @@ import bench_scenes
 import bpy
 
 from blender_gt_addon import outputs
-from blender_gt_addon.blender import amodal_masks, metadata
+from blender_gt_addon.blender import amodal_masks, compat, metadata
 
 ALL_KEYS = tuple(o.key for o in outputs.OUTPUTS)
 # The frame step's functions timed inside each render: (module, name). finish_frame
@@ -127,6 +128,10 @@ def render_costs(directory: str, width: int, height: int, samples: int, denoise:
     beauty = os.path.join(directory, "beauty_")
     timer = _StepTimer()
     _configure(scene, directory, "off")
+    # The baseline is the scene without the add-on's compositor: the demo scene had
+    # none before its outputs were ticked, and unticking them all gives that back
+    # (issue 28: it used to leave 4.x's Use Nodes on, the compositor running).
+    plain_runs_compositor = compat.compositor_runs(scene)
     bench_scenes._timed_render(scene, beauty)  # warm-up: kernels, scene sync
     wall = {m: [] for m in modes}
     cpu = {m: [] for m in modes}
@@ -142,4 +147,5 @@ def render_costs(directory: str, width: int, height: int, samples: int, denoise:
     _configure(scene, directory, "off")
     return {"wall": wall, "cpu": cpu, "steps": steps,
             "bytes": {m: _size_of(directory, m) for m in modes},
-            "blender": bpy.app.version_string, "threads": scene.render.threads}
+            "blender": bpy.app.version_string, "threads": scene.render.threads,
+            "plain_runs_compositor": plain_runs_compositor}

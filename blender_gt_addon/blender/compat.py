@@ -11,12 +11,8 @@ Differences handled (measured with the bpy wheels):
 - Where the add-on's nodes live (:func:`compositor_tree`): 4.x ``scene.use_nodes``
   + ``scene.node_tree``; 5.0-5.2 a ``CompositorNodeTree`` data-block assigned to
   ``scene.compositing_node_group``; 5.3 a compositor effect of the add-on's own,
-  the first of ``scene.compositor_effects`` (the user's compositor is never touched;
-  its Group Input receives the render and passes it on unchanged). First, because
-  5.3 runs no effect after one whose node group has no Group Output with an output
-  socket (measured 5.3.0: a Blur and a Frame node, or no node at all): placed last,
-  its File Output wrote nothing. :func:`effects_stopping_the_stack` names such
-  effects when the add-on's effect could not be put first.
+  the first of ``scene.compositor_effects``, passing the render on unchanged (5.3
+  runs no effect after one without a Group Output: :func:`effects_stopping_the_stack`).
 - Compositing switched off (:func:`switch_compositing_on`): the add-on turns it
   on and keeps the final image the plain render, as it was: 5.3 disables the
   user's effects for rendering; 5.0-5.2 give the scene a node group of the
@@ -29,16 +25,13 @@ Differences handled (measured with the bpy wheels):
 - Multilayer mode: 4.x ``format.file_format``; 5.x ``format.media_type`` first.
 - Render Layers socket names (5.0 renamed ``Emit``, ``IndexOB``, ``IndexMA``):
   handled by the candidate names in ``outputs.Output.sockets``.
-- Four-component vectors: 4.2 writes only X, Y, Z of a vector input (the
-  Vector pass loses W); 4.5 keeps W; 5.x keeps it when the item has
-  ``vector_socket_dimensions = 4``. On 4.2, W goes through a Separate Color
-  node into a value input named ``<layer>.W``, written as channel ``<layer>.W.V``
-  (float32), which the header step (``exr.header``) renames ``<layer>.W``.
-  4.3 and 4.4 were not measured and are treated like 4.2.
-- EXR parts: 5.x writes one part per input unless ``format.use_exr_interleave``;
-  it is set, so every version writes a single part.
+- Four-component vectors: 4.2 writes only X, Y, Z of a vector input; 4.5 keeps W;
+  5.x with ``vector_socket_dimensions = 4``. On 4.2 (and 4.3, 4.4: not measured), W
+  goes through a Separate Color node into a value input ``<layer>.W`` (channel
+  ``<layer>.W.V``, float32, renamed ``<layer>.W`` by the header step).
+- EXR parts: 5.x writes one part per input unless ``format.use_exr_interleave`` (set).
 - Files from another version: 5.0 converts a 4.x File Output with 3-component
-  vector items (W lost). :func:`file_output_input_fits` tells the caller to rebuild.
+  vector items (W lost): :func:`file_output_input_fits` tells the caller to rebuild.
 - Channel names no node setting can change (4.2: Cryptomatte ``.R .G .B .A``,
   ``<layer>.W.V``) and lights in the Cryptomatte manifest (4.5+): fixed in each
   written file's header by ``exr.header.finish_file``, pixels untouched.
@@ -94,12 +87,10 @@ def compositor_tree(scene: bpy.types.Scene, create: bool, own: bool = False):
     return scene.node_tree, False
 
 
-# Tokens of ``settings.owned_compositing`` besides those of switch_compositing_on:
-# the add-on made the compositor tree (4.x: switched Use Nodes on for a scene without
-# nodes; 5.0-5.2: assigned a new node group), to be taken away with its nodes.
+# In ``settings.owned_compositing``: the add-on made the compositor (4.x: Use Nodes on
+# in a scene without nodes; 5.0-5.2: a new node group); it goes when nothing is ticked.
 MADE_TREE = "made_tree"
-# The mark of the nodes Blender fills a new 4.x tree with (Render Layers -> Composite,
-# Viewer): made because the add-on switched Use Nodes on, so removed with its own.
+# The mark of the nodes Blender fills such a 4.x tree with (Render Layers -> Composite).
 ROLE_MADE_WITH_TREE = "made_with_tree"
 
 
@@ -117,11 +108,10 @@ def _switch_nodes_on(scene) -> bool:
 
 def release_made_tree(scene: bpy.types.Scene, tree) -> bool:
     """Nothing is ticked and the add-on made ``tree`` (:data:`MADE_TREE`): remove the
-    nodes Blender made with it and, if no node of the user's is left, give the scene
-    back its state before: 4.x Use Nodes off (the tree itself is part of the scene and
-    cannot be removed; empty and unused, it costs a render nothing), 5.0-5.2 no
-    compositor node group. Returns whether the scene got its state back (else the
-    user has nodes of their own in it now, and they stay as they are)."""
+    nodes Blender made with it and, if none of the user's is left, give the scene its
+    state back: 4.x Use Nodes off (``Scene.node_tree`` is read-only: the empty tree
+    stays, unused, costing a render nothing), 5.0-5.2 no node group. Returns whether
+    it did (else the user's nodes in it stay as they are, and so does the tree)."""
     if tree is None or has("compositor_effects"):
         return True
     for node in [n for n in tree.nodes if n.get(OWNER_KEY) == ROLE_MADE_WITH_TREE]:
@@ -201,6 +191,18 @@ def compositing_is_off(scene: bpy.types.Scene) -> bool:
             and scene.node_tree is not None and len(scene.node_tree.nodes) > 0)
 
 
+def compositor_runs(scene: bpy.types.Scene) -> bool:
+    """Whether a render of ``scene`` runs the compositor (and pays its time)."""
+    if not scene.render.use_compositing:
+        return False
+    if has("compositor_effects"):
+        return any(e.enable_for_render and e.node_group is not None
+                   for e in scene.compositor_effects)
+    if has("compositor_node_group"):
+        return scene.compositing_node_group is not None
+    return scene.use_nodes
+
+
 def switch_compositing_on(scene: bpy.types.Scene) -> list[str]:
     """Turn compositing on for the ground truth; keep the final image the plain
     render, as it was with compositing off. Returns what was switched, for
@@ -268,11 +270,9 @@ def _effect_tree(scene, create: bool):
 
 
 def _put_first(scene, effect, active: str | None = None) -> None:
-    """Move the add-on's ``effect`` to the top of the stack, keeping the active effect
-    (what the compositor editor shows; ``active``: its name, default the one active
-    now). The collection has no move method: the scene's operator does it. Where it
-    fails, the effect stays where it is and :func:`effects_stopping_the_stack` lets
-    the checks say so before a render."""
+    """Move the add-on's ``effect`` to the top of the stack (by the scene's operator:
+    the collection has no move), keeping the ``active`` effect (default: the one now).
+    Where it fails, :func:`effects_stopping_the_stack` lets the checks say so."""
     effects = scene.compositor_effects
     if active is None and effects.active is not None:
         active = effects.active.name
@@ -289,13 +289,10 @@ def _put_first(scene, effect, active: str | None = None) -> None:
 
 def effects_stopping_the_stack(scene: bpy.types.Scene) -> list[str]:
     """Names of the compositor effects before the add-on's own that stop the stack, so
-    that the add-on's File Output never runs (5.3; empty before 5.3).
-
-    Measured on 5.3.0: an effect enabled for rendering whose node group has no Group
-    Output node, or one without an output socket on the group's interface, stops the
-    stack silently (a Blur and a Frame node; an empty group). A Group Output with a
-    socket, even unlinked, does not; nor an effect disabled for rendering or one with
-    no node group.
+    that its File Output never runs (5.3; empty before). Measured on 5.3.0: an effect
+    enabled for rendering whose node group has no Group Output node, or no output
+    socket on its interface, stops it silently (a Blur and a Frame node; an empty
+    group); an unlinked Group Output, a disabled effect or one without group do not.
     """
     if not has("compositor_effects"):
         return []
