@@ -13,6 +13,7 @@ The output folder is one scene (``train|val|test/SCENE_ID`` of a BOP dataset)::
     depth/NNNNNN.png    16-bit: planar depth in mm / depth_scale, rounded; 0 = no data
     mask_visib/NNNNNN_MMMMMM.png   8-bit, 255 on the visible pixels of annotation MMMMMM
     mask/NNNNNN_MMMMMM.png         (option amodal_masks) 255 on its full silhouette
+    models/obj_MMMMMM.ply          (with models) the models of scaled objects, baked
 
 Conventions, as BOP's:
 
@@ -24,10 +25,14 @@ Conventions, as BOP's:
   row-major with integer pixel coordinates at pixel centres (as BOP's renderer).
 - ``obj_id``: the object's pass index (its class: instances of one model share it).
   Objects with pass index 0 are left out, and counted in the summary.
-- ``cam_R_m2c``, ``cam_t_m2c``: ``gt.poses[id].object_to_camera``. BOP models are
-  rigid at scale 1: a uniform object scale s is taken out of the rotation (the model
-  must then be the mesh scaled by s, in mm); a non-uniform or sheared scale, or two
-  scales for one obj_id, is refused.
+- ``cam_R_m2c``, ``cam_t_m2c``: ``gt.poses[id].object_to_camera``. BOP poses are
+  rigid: a uniform object scale s is taken out of the rotation (the model must then
+  be the mesh scaled by s, in mm). An object scaled non-uniformly, sheared, mirrored,
+  or scaled unlike the other objects of its obj_id (:mod:`.bop_poses`): with
+  ``models``, its scale is baked into a new model ``models/obj_MMMMMM.ply`` written
+  in the scene folder (a new obj_id M above every one in use; copy it to the
+  dataset's ``models/``) and its pose is rigid; without, it is left out of the json
+  files and masks, and the summary names it.
 - ``px_count_all``, ``bbox_obj``: the object's full silhouette on a canvas 3 times
   the image (as the toolkit's ``calc_gt_info.py``), so parts out of the image count:
   with ``models``, the model ``models/obj_NNNNNN.ply`` (mm) in its pose rasterised at
@@ -56,13 +61,13 @@ from ..pictures.colour import srgb, to_uint8
 from ..reader import GroundTruthFrame
 from ..sequence import parallel_map
 from .bop_models import model_path, read_model
-from .common import ExportError, Options, atomic_path, make_folder, write_png16
+from .bop_poses import MM_PER_UNIT, plan_poses
+from .common import ExportError, Notes, Options, atomic_path, make_folder, write_png16
 from .images import depth_png16, write_png8
 from .raster import project_vertices, silhouette
 
 __all__ = ["bop_box", "pose_mm", "write"]
 
-MM_PER_UNIT = 1000.0  # scene units are metres
 _SCALE_TOLERANCE = 1e-6  # relative: scale 1, uniform, no shear
 
 
@@ -106,12 +111,9 @@ def _image_ids(frames: list[GroundTruthFrame]) -> list[int]:
     return list(range(len(frames)))
 
 
-def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
-    """Check every header before any pixel: camera, poses, scales, models.
-
-    Returns ``{"skipped": names of the objects with pass index 0, "scaled": names of
-    the objects whose scale is not 1}``.
-    """
+def _check(frames: list[GroundTruthFrame], options: Options) -> None:
+    """Check every header before any pixel: amodal masks or models, outputs, camera,
+    poses."""
     if not options.models:
         lacking = [str(f.path) for f in frames if not f.amodal_masks]
         if lacking:
@@ -124,9 +126,6 @@ def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
         raise ExportError(f"{options.models}: no such folder of BOP models")
     if not options.depth_scale > 0:
         raise ExportError(f"depth scale {options.depth_scale}: must be above 0 (mm a step)")
-    scale_of: dict[int, tuple[float, str]] = {}
-    skipped: set[str] = set()
-    scaled: set[str] = set()
     for frame in frames:
         missing = [p for p in ("depth", "image") if p not in frame.passes]
         if missing:
@@ -139,38 +138,22 @@ def _plan(frames: list[GroundTruthFrame], options: Options) -> dict[str, Any]:
         if not frame.poses:
             raise ExportError(f"{frame.path}: records no object poses (the blender-gt/frame "
                               "header has no objects): render it again with this add-on")
-        for pose in frame.poses.values():
-            if pose.pass_index <= 0:
-                skipped.add(pose.name)
-                continue
-            _, _, scale = pose_mm(pose.object_to_camera, f"{frame.path}: {pose.name}")
-            first = scale_of.setdefault(pose.pass_index, (scale, pose.name))
-            if abs(first[0] - scale) > _SCALE_TOLERANCE * first[0]:
-                raise ExportError(
-                    f"{frame.path}: {pose.name} (obj_id {pose.pass_index}) has scale "
-                    f"{scale:.6g} but {first[1]} has {first[0]:.6g}: one BOP model cannot "
-                    "fit both; give them different pass indices")
-            if abs(scale - 1) > _SCALE_TOLERANCE:
-                scaled.add(pose.name)
-    for obj_id in sorted(scale_of) if options.models else ():
-        if not model_path(options.models, obj_id).is_file():
-            raise ExportError(f"{model_path(options.models, obj_id)}: no model for obj_id "
-                              f"{obj_id} ({scale_of[obj_id][1]})")
-    return {"skipped": skipped, "scaled": scaled}
 
 
 _MODELS: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per worker process
 
 
 def _model(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    key = str(path)
+    stat = path.stat()  # a model rewritten since (a baked one) is read again
+    key = f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
     if key not in _MODELS:
         _MODELS[key] = read_model(path)
     return _MODELS[key]
 
 
-def _save_png(path: Path, array: np.ndarray) -> None:
-    """An 8-bit PNG (grey (H, W) or RGB (H, W, 3) uint8), written atomically."""
+def _save_png(path: Path, array: np.ndarray) -> str:
+    """An 8-bit PNG (grey (H, W) or RGB (H, W, 3) uint8), written atomically; its
+    path."""
     from PIL import Image
 
     with atomic_path(path) as partial:
@@ -178,11 +161,12 @@ def _save_png(path: Path, array: np.ndarray) -> None:
             write_png8(partial, array)
         else:
             Image.fromarray(np.ascontiguousarray(array)).save(partial, optimize=False)
+    return str(path)
 
 
-def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
+def _bop_frame(job: tuple[str, int, str, dict, float, bool]) -> dict[str, Any]:
     """Write one image's PNGs and return its entries of the three json files."""
-    src, im_id, folder, models, depth_scale, amodal = job
+    src, im_id, folder, poses, depth_scale, amodal = job
     frame = reader.read(src)
     out = Path(folder)
     camera = frame.camera
@@ -192,7 +176,8 @@ def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
         notes["depth pixels out of the 16-bit range (written as 0)"] = lost
     with atomic_path(out / "depth" / f"{im_id:06d}.png") as partial:
         write_png16(partial, stored)
-    _save_png(out / "rgb" / f"{im_id:06d}.png", to_uint8(srgb(frame.image)))
+    files = [str(out / "depth" / f"{im_id:06d}.png"),
+             _save_png(out / "rgb" / f"{im_id:06d}.png", to_uint8(srgb(frame.image)))]
     w2c = camera.world_to_camera
     cam = {"cam_K": camera.K.ravel().tolist(), "depth_scale": float(depth_scale),
            "cam_R_w2c": w2c[:3, :3].ravel().tolist(),
@@ -200,24 +185,26 @@ def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
     ids = frame.instance_id
     gts, infos = [], []
     for pose in frame.poses.values():
-        if pose.pass_index <= 0:
+        if pose.id not in poses:  # pass index 0, or not rigid without models to bake
             continue
-        rotation, t_mm, _ = pose_mm(pose.object_to_camera, pose.name)
+        obj_id, rotation, t_mm, models = poses[pose.id]
+        rotation, t_mm = np.reshape(rotation, (3, 3)), np.asarray(t_mm)
         if models:
-            px_all, bbox_obj, full = _model_silhouette(models, pose, rotation, t_mm, camera,
-                                                       notes)
+            px_all, bbox_obj, full = _model_silhouette(models, obj_id, rotation, t_mm,
+                                                       camera, notes)
+            key = "rendered pixels outside their model's silhouette (left out)"
         else:
             px_all, bbox_obj, full = _amodal_silhouette(frame, pose, notes)
+            key = "rendered pixels outside their amodal mask (left out)"
         rendered = ids == pose.id
         visible = rendered & full
         outside = int((rendered & ~full).sum())
         if outside:
-            key = "rendered pixels outside their model's silhouette (left out)"
             notes[key] = notes.get(key, 0) + outside
         gt_id = len(gts)
         px_visib = int(visible.sum())
         gts.append({"cam_R_m2c": rotation.ravel().tolist(), "cam_t_m2c": t_mm.tolist(),
-                    "obj_id": int(pose.pass_index)})
+                    "obj_id": int(obj_id)})
         infos.append({
             "bbox_obj": bbox_obj if px_visib else [-1, -1, -1, -1],
             "bbox_visib": bop_box(visible),
@@ -226,19 +213,20 @@ def _bop_frame(job: tuple[str, int, str, str, float, bool]) -> dict[str, Any]:
             "px_count_visib": px_visib,
             "visib_fract": px_visib / px_all if px_all else 0.0,
         })
-        _save_png(out / "mask_visib" / f"{im_id:06d}_{gt_id:06d}.png",
-                  visible.astype(np.uint8) * 255)
+        files.append(_save_png(out / "mask_visib" / f"{im_id:06d}_{gt_id:06d}.png",
+                               visible.astype(np.uint8) * 255))
         if amodal:
-            _save_png(out / "mask" / f"{im_id:06d}_{gt_id:06d}.png",
-                      full.astype(np.uint8) * 255)
-    return {"im_id": im_id, "camera": cam, "gt": gts, "info": infos, "notes": notes}
+            files.append(_save_png(out / "mask" / f"{im_id:06d}_{gt_id:06d}.png",
+                                   full.astype(np.uint8) * 255))
+    return {"im_id": im_id, "camera": cam, "gt": gts, "info": infos, "notes": notes,
+            "files": files}
 
 
-def _model_silhouette(models: str, pose, rotation, t_mm, camera, notes):
-    """``(px_count_all, bbox_obj, (H, W) silhouette in the image)`` of the object's
-    model in its pose, on the canvas 3 x the image."""
+def _model_silhouette(models: str, obj_id: int, rotation, t_mm, camera, notes):
+    """``(px_count_all, bbox_obj, (H, W) silhouette in the image)`` of model ``obj_id``
+    (in the folder ``models``) in its pose, on the canvas 3 x the image."""
     width, height = camera.width, camera.height
-    vertices, faces = _model(model_path(models, pose.pass_index))
+    vertices, faces = _model(model_path(models, obj_id))
     uv, z = project_vertices(vertices, rotation, t_mm, camera.K)
     front = (z[faces] > 0).all(axis=1)
     if not front.all():
@@ -273,17 +261,19 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     """Write the BOP scene of ``frames`` in the folder of ``path``; ``path`` (the
     temporary name of ``scene_gt.json``) last, so a complete ``scene_gt.json`` means a
     complete scene."""
-    plan = _plan(frames, options)
+    _check(frames, options)
     folder = path.parent
+    plan = plan_poses(frames, options.models, folder)
     for sub in ("rgb", "depth", "mask_visib") + (("mask",) if options.amodal_masks else ()):
         make_folder(folder / sub)
-    models = str(Path(options.models).resolve()) if options.models else ""
-    jobs_list = [(str(f.path), im_id, str(folder), models, float(options.depth_scale),
-                  bool(options.amodal_masks)) for f, im_id in zip(frames, _image_ids(frames),
-                                                                   strict=True)]
+    jobs_list = [(str(f.path), im_id, str(folder), poses, float(options.depth_scale),
+                  bool(options.amodal_masks))
+                 for f, im_id, poses in zip(frames, _image_ids(frames), plan.poses,
+                                            strict=True)]
     done = parallel_map(_bop_frame, jobs_list, jobs=jobs, progress=progress,
                         desc="export bop")
-    notes: dict[str, int] = {}
+    notes = Notes(files=[folder / n for n in ("scene_camera.json", "scene_gt_info.json")]
+                  + plan.files + [Path(p) for d in done for p in d["files"]])
     for item in done:
         for what, count in item["notes"].items():
             notes[what] = notes.get(what, 0) + count
@@ -291,9 +281,5 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
         with atomic_path(folder / name) as partial:
             partial.write_text(_json_text({d["im_id"]: d[key] for d in done}))
     path.write_text(_json_text({d["im_id"]: d["gt"] for d in done}))
-    if plan["skipped"]:
-        notes["objects with pass index 0 (no obj_id) left out"] = len(plan["skipped"])
-    if plan["scaled"]:
-        notes["objects with a uniform scale != 1 (taken out of cam_R_m2c)"] = len(
-            plan["scaled"])
+    notes.update(plan.notes())
     return notes
