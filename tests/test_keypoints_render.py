@@ -274,3 +274,31 @@ def test_npz_and_hdf5_carry_the_keypoints(keypoint_renders, tmp_path):
         assert np.array_equal(h5["keypoint_camera"][()], rig.camera)
         assert np.array_equal(h5["keypoint_visible"][()], rig.visible)
         assert [n.decode() for n in h5["keypoint_name"][()]] == list(rig.names)
+
+
+def test_the_keypoint_picture_draws_each_flag_at_its_pixel(keypoint_renders):
+    pytest.importorskip("PIL")
+    from blender_gt_addon.pictures import tiles
+    from blender_gt_addon.pictures.keypoints import FLAG_COLOURS, keypoint_picture
+
+    out, _ = keypoint_renders
+    path = out / "rig" / "k_0003.exr"
+    frame = reader.read(path)
+    rig = frame.keypoints["Rig"]
+    picture = keypoint_picture(frame)
+    factor = picture.shape[1] // sk.WIDTH
+    assert factor * sk.WIDTH >= 320 and picture.shape[0] == sk.HEIGHT * factor
+    geo = tiles.geometry(sk.WIDTH, sk.HEIGHT, 1, None, None)
+    video = tiles.draw_frame((str(path), ("keypoints",), tiles.Scales(), geo, None, ""))
+    x0, y0 = geo.origin(0)
+    assert geo.tile_w == factor * sk.WIDTH
+    for k, name in enumerate(rig.names):
+        flag = _flag(rig, k)
+        wanted = FLAG_COLOURS["occluded_self" if flag == "self" else flag]
+        x, y = ((rig.uv[k] + 0.5) * factor).astype(int)
+        if flag == "visible":  # a filled dot: its colour at its centre
+            assert tuple(picture[y, x]) == wanted, name
+            assert tuple(video[y0 + y, x0 + x]) == wanted, name
+        else:  # a ring: its colour around the centre
+            ring = picture[y - factor:y + factor + 1, x - factor:x + factor + 1]
+            assert (ring == wanted).all(axis=-1).any(), name

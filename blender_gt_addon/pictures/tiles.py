@@ -43,6 +43,8 @@ TILES: dict[str, str] = {
     "material_index": "the materials' pass index, a colour per id",
     "instance_id": "one id per object (Cryptomatte), a colour per id",
     "occlusion": "occlusion boundaries: near side white, far side red, over the ids",
+    "keypoints": "keypoints and skeleton over the image (or ids): green visible, red "
+                 "hidden by another object, magenta by its own body",
 }
 MIN_TILE_WIDTH = 320  # px: smaller renders are enlarged by a whole factor to this
 MAX_TILE_WIDTH = 960  # px: larger renders are reduced to this
@@ -50,7 +52,8 @@ MAX_TILE_WIDTH = 960  # px: larger renders are reduced to this
 _TITLES = {"image": "image", "image+boxes": "image + boxes", "emission": "emission",
            "flow": "flow (forward)", "depth": "depth", "normal": "normal (world)",
            "object_index": "object index", "material_index": "material index",
-           "instance_id": "instance id", "occlusion": "occlusion boundaries"}
+           "instance_id": "instance id", "occlusion": "occlusion boundaries",
+           "keypoints": "keypoints"}
 
 _BACKGROUND = (24, 24, 24)       # between tiles and behind the labels
 _TEXT = (236, 236, 236)
@@ -155,8 +158,10 @@ def _font(size: int):
 
 def _picture(frame: GroundTruthFrame, tile: str, scales: Scales) -> np.ndarray:
     """(H, W, 3) uint8 of one tile at the render's size."""
-    if tile in ("image", "image+boxes"):
+    if tile in ("image", "image+boxes") or (tile == "keypoints" and "image" in frame.passes):
         return colour.to_uint8(colour.display(frame.image))
+    if tile == "keypoints":
+        tile = "instance_id"
     if tile == "emission":
         return colour.to_uint8(colour.display(frame.emission))
     if tile == "flow":
@@ -322,6 +327,11 @@ def draw_frame(job: tuple) -> np.ndarray:
         image = _resize(picture, geo, crisp)
         if tile == "image+boxes":
             _draw_boxes(image, frame, geo, scales, objects)
+        if tile == "keypoints":
+            from .keypoints import draw_keypoints
+
+            draw_keypoints(image, frame.keypoints, geo.tile_w / geo.width,
+                           geo.tile_h / geo.height)
         canvas.paste(image, geo.origin(n))
         note = ""
         if tile == "emission":  # how bright, since 0..1 is all the tile shows

@@ -152,6 +152,8 @@ def _needs(tile: str, frame: GroundTruthFrame) -> list[str]:
     if tile == "occlusion":
         return ["depth", "cryptomatte_object" if id_source(frame) == "instance_id"
                 else "object_index"]
+    if tile == "keypoints":
+        return ["depth", "cryptomatte_object"]
     return [{"flow": "vector", "instance_id": "cryptomatte_object"}.get(tile, tile)]
 
 
