@@ -46,13 +46,16 @@ OPTIONS = {
     "names": "{object index: name} to name categories by",
     "fuse": "one file for every frame together instead of one a frame",
     "models": "a folder of BOP object models obj_NNNNNN.ply in mm (the obj_id = pass index); "
-              "without it, the files' amodal masks give the full silhouettes",
+              "without it, the files' amodal masks give the full silhouettes (and objects "
+              "whose pose is not rigid are left out; with it, their scale is baked into "
+              "new models)",
     "amodal_masks": "also write each object's full silhouette, occlusion ignored",
     "depth_scale": "mm per step of the 16-bit depth PNG",
     "layers": "the layers to write (default: every one a frame has), e.g. image,depth,flow",
     "pairs": "a sample per frame pair t, t + 1 (frame t's layers, next_<layer> of t + 1) "
              "instead of per frame, for flow training",
-    "shard_samples": "the most samples in one shard",
+    "shard_samples": "the most samples in one shard (default: samples // 8, at least 1: "
+                     "8 shards or more, so 8 DataLoader workers each get one)",
     "shard_bytes": "the most bytes in one shard (default 256 MiB when no limit is given)",
     "points_per_frame": "about how many pixels a frame become 3D points (from depth)",
 }
@@ -147,12 +150,16 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
     Exporter("mask-png", "16-bit PNG a frame: object index (or --ids instance_id)",
              mask_png.write, suffix=".png", extra="export", modules=("PIL",),
              options=("ids",)),
-    Exporter("coco", "one COCO json: boxes and RLE masks from the object index (or --ids)",
-             coco.write, per_frame=False, suffix="annotations.json", options=("ids", "names")),
+    Exporter("coco", "one COCO json: boxes and RLE masks from the object index (or --ids), "
+             "images/ 8-bit sRGB PNG",
+             coco.write, per_frame=False, suffix="annotations.json", extra="export",
+             modules=("PIL",), options=("ids", "names")),
     Exporter("coco-amodal", "one COCO json, amodal (UOAIS layout): segmentation = full "
-             "silhouette, visible_mask, occluded_mask, occluded_rate; needs amodal masks",
+             "silhouette, visible_mask, occluded_mask, occluded_rate, images/ and depth/ "
+             "PNGs; needs amodal masks",
              coco_amodal.write, per_frame=False, suffix="annotations.json",
-             needs="cryptomatte_object", options=("names",)),
+             needs="cryptomatte_object", extra="export", modules=("PIL",),
+             options=("names",)),
     Exporter("coco-keypoints", "one COCO keypoint json: categories with keypoints and 1-based "
              "skeleton, x/y float (pixel centre at integers), v from exact visibility, boxes "
              "and masks of the bodies; needs keypoints, depth and instance ids",
@@ -160,7 +167,8 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              needs="cryptomatte_object"),
     Exporter("kins", "one json, amodal (KINS layout): a_segm, i_segm as COCO polygons, a_bbox, "
              "i_bbox, a_area, i_area; needs amodal masks", kins.write, per_frame=False,
-             suffix="annotations.json", needs="cryptomatte_object", options=("names",)),
+             suffix="annotations.json", needs="cryptomatte_object", extra="export",
+             modules=("PIL",), options=("names",)),
     Exporter("nerf", "transforms.json (nerfstudio, instant-ngp): OpenGL camera-to-world, "
              "images/ 8-bit sRGB PNG, depth/ 16-bit PNG in mm", nerf.write, per_frame=False,
              suffix="transforms.json", needs="image", extra="export", modules=("PIL",)),
