@@ -40,9 +40,9 @@ _CRYPTO_UPPER = ("R", "G", "B", "A")
 W_SUFFIX = ".W"
 # (name, manifest hash) of the manifest entry of the world's background light. Cycles
 # makes it an object of its own, named "object" (its default object name), when the
-# world is sampled as a light (the default); 4.5 and 5.2 list it in the manifest
-# (measured 4.5.15: present with a world, absent with no world or with the world's
-# sampling method "None"), though the background is hash 0 in the pixels. The hash
+# world is sampled as a light (the default); 4.5 to 5.3 list it in the manifest, 4.2
+# does not (measured 4.2.23 to 5.3.0 with a world; on 4.5 absent with no world or the
+# world's sampling method "None"), though the background is hash 0 in the pixels. The hash
 # is MurmurHash3_32 of "object", as for any name, so a user's object named "object"
 # has it too: the entry goes only when the frame record lists no such object.
 BACKGROUND_LIGHT = ("object", "055ec73d")

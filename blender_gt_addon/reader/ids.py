@@ -71,7 +71,7 @@ def read_manifest(header: dict[str, Any], layer: str | None,
 
 
 # Cycles' background light in a manifest (exr/header.py, BACKGROUND_LIGHT): never in
-# the pixels, listed by 4.5 and 5.2 whenever the world is sampled as a light.
+# the pixels, listed by 4.5 to 5.3 whenever the world is sampled as a light.
 _BACKGROUND_ENTRY = (BACKGROUND_LIGHT[0], int(BACKGROUND_LIGHT[1], 16))
 
 

@@ -211,7 +211,7 @@ def _offsets(data: bytes) -> list[int]:
 
 
 def test_background_light_leaves_the_manifest_only_when_no_object_has_its_name(tmp_path):
-    """Cycles' background light ("object", 055ec73d: 4.5 and 5.2 list it) goes; a user's
+    """Cycles' background light ("object", 055ec73d: 4.5 to 5.3 list it) goes; a user's
     object named "object" stays; with no frame record to ask, nothing goes."""
     import OpenEXR
     from reader.test_cryptomatte_ids import murmur3_32

@@ -31,7 +31,7 @@ def test_demo_writes_ground_truth_and_a_preview(tmp_path):
                          "material_index", "albedo", "position", "cryptomatte_object")
     assert len(np.unique(gt.object_index)) > 3  # ground, car parts, props, background
     # Only what was rendered: the scene's meshes, not its sun nor Cycles' background
-    # light (named "object", listed in the manifest by 4.5 and 5.2).
+    # light (named "object", listed in the manifest by 4.5 to 5.3).
     from blender_gt_addon.blender.demo_scene import OBJECTS
 
     assert gt.names == dict(enumerate(sorted(OBJECTS), start=1))
