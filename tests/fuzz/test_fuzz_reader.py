@@ -23,11 +23,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fuzz_families as ff
 import fuzz_structured as fs
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = int(os.environ.get("GT_FUZZ_FILES", "4000"))
+# Files of the families around the decoder (issue 24: the add-on's header records,
+# multi-part, deep, multi-level, memory pressure, threads and pools).
+FAMILY_FILES = int(os.environ.get("GT_FUZZ_FAMILY_FILES", "300"))
 SEED = 21  # fixed: the same files on every run
 
 pytestmark = pytest.mark.skipif(
@@ -99,3 +103,45 @@ def test_structured_fuzzing_under_address_sanitizer(seeds, tmp_path, record_prop
     record_property("fuzz under AddressSanitizer", result)
     assert result["kernels"] == env["GT_FUZZ_KERNELS"]  # the sanitized build was loaded
     check(result, files)
+
+
+def check_families(result: dict, files: int) -> None:
+    print("\nfamilies:", json.dumps({k: v for k, v in result.items() if k != "by_mutation"},
+                                     indent=1))
+    assert not result["crashes"], result["crashes"]
+    assert not result["problems"], result["problems"][:5]
+    outcomes = result["outcomes"]
+    assert sum(n for o, n in outcomes.items() if o not in ("read again", "differs")) == files
+    # Nothing but read or refused (GroundTruthError naming the file) on either path.
+    assert all(o in ("read", "read again") or o.startswith("refused: ") for o in outcomes)
+    assert outcomes.get("read", 0) > files // 50
+    assert set(result["by_mutation"]) == set(ff.FAMILIES)  # every family was made
+    assert outcomes.get("read again", 0) >= 2  # threads and pools re-read the files
+    assert result["native decoder"] is not None
+
+
+def test_families_around_the_decoder_both_paths_agree(tmp_path, record_property):
+    result = fs.run(tmp_path, tmp_path / "run", SEED, FAMILY_FILES, memory_mb=3072,
+                    batch=FAMILY_FILES, script=ff.__file__)
+    record_property("fuzz families", result)
+    check_families(result, FAMILY_FILES)
+    assert result["max_rss_mb"] < 1536
+
+
+def test_families_around_the_decoder_under_address_sanitizer(tmp_path, record_property):
+    runtime = _asan_runtime()
+    if runtime is None:
+        pytest.skip("no gcc with AddressSanitizer here")
+    built = subprocess.run(["bash", str(ROOT / "scripts" / "build_asan.sh"), sys.executable,
+                            str(tmp_path / "asan")], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-3000:]
+    env = {"LD_PRELOAD": ":".join(runtime), "GT_FUZZ_KERNELS": built.stdout.strip(),
+           "ASAN_OPTIONS": "detect_leaks=0:allocator_may_return_null=1:"
+                           "max_allocation_size_mb=4096:exitcode=23",
+           "GT_READER_MAX_BYTES": str(2_000_000_000)}
+    files = FAMILY_FILES // 2
+    result = fs.run(tmp_path, tmp_path / "run", SEED + 1, files, memory_mb=0, env=env,
+                    batch=files, script=ff.__file__)
+    record_property("fuzz families under AddressSanitizer", result)
+    assert result["kernels"] == env["GT_FUZZ_KERNELS"]
+    check_families(result, files)

@@ -477,12 +477,14 @@ def read_in_child(path: Path, memory_mb: int = 2048, env: dict | None = None,
 
 def run(seeds_dir: Path, work: Path, seed: int, files: int, memory_mb: int = 3072,
         python: str = sys.executable, env: dict | None = None, batch: int = 500,
-        child_timeout: float = 1800, max_crashes: int = 20) -> dict:
+        child_timeout: float = 1800, max_crashes: int = 20, script: str = __file__) -> dict:
     """Read ``files`` mutated files in children, one child at a time (``batch`` files
     each); a child killed by a signal (a crash, or SIGALRM: a hang) is reported with
     the file it was reading, kept as ``WORK/crash-SEED-INDEX.exr``, and the run goes on
     after it (up to ``max_crashes``: past that the run stops, a broken setup rather
-    than a file). Returns the merged counts, problems (the paths disagree), crashes,
+    than a file). ``script``: the children's module (this one, or fuzz_families.py,
+    whose ``child`` writes the same logs). Returns the merged counts, problems (the
+    paths disagree), crashes,
     and the files the library decodes differently from one read to the next
     (``unstable``, see :func:`unstable`)."""
     work.mkdir(parents=True, exist_ok=True)
@@ -495,7 +497,7 @@ def run(seeds_dir: Path, work: Path, seed: int, files: int, memory_mb: int = 307
     started = time.monotonic()
     while first < end:
         count = min(batch, end - first)
-        args = [python, __file__, "child", str(seeds_dir), str(work), str(seed), str(first),
+        args = [python, script, "child", str(seeds_dir), str(work), str(seed), str(first),
                 str(count), str(memory_mb)]
         try:
             done = subprocess.run(args, capture_output=True, text=True, timeout=child_timeout,
@@ -512,7 +514,7 @@ def run(seeds_dir: Path, work: Path, seed: int, files: int, memory_mb: int = 307
                 problems.append(line)
             if "unstable" in line:
                 unstable_files.append(line)
-        read = len(lines)
+        read = sum(1 for line in lines if line["index"] >= 0)  # not the re-reads
         result_file = work / f"result-{first}.json"
         if code == 0 and result_file.exists() and read == count:
             result = json.loads(result_file.read_text())
