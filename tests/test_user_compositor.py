@@ -17,7 +17,8 @@ pytestmark = pytest.mark.blender
 @pytest.fixture(scope="module")
 def stack(run_job, tmp_path_factory):
     out = tmp_path_factory.mktemp("stack")
-    return out, run_job("scenes_compositor:stack_story", directory=str(out)).value
+    return out, run_job("scenes_compositor:stack_story", directory=str(out),
+                        blend=str(out / "below.blend")).value
 
 
 def _image(path) -> dict:
@@ -90,3 +91,18 @@ def test_ticking_again_after_giving_back_writes_both_files(give_back):
     assert facts["files"] == ["beauty_.png", "gt_0002.exr"]
     assert (out / "beauty_.png").stat().st_size > 1000
     assert reader.read(out / "gt_0002.exr").passes == ("depth",)
+
+
+def test_53_a_blend_saved_with_the_effect_below_renders_from_the_command_line(stack, tmp_path):
+    """``blender-gt render`` on a .blend whose add-on effect sits below the issue's
+    effect (as the add-on saved it before): opening it puts the effect first again."""
+    out, facts = stack
+    if not facts["effects"]:
+        pytest.skip("compositor effects are Blender 5.3's")
+    assert facts["saved_effects"][1][:2] == ["Ground Truth", True]
+    from blender_gt_addon import batch
+
+    result = batch.render(out / "below.blend", tmp_path, frames=[2])
+    assert [p.name for p in result.files] == ["gt_0002.exr"]
+    gt = reader.read(tmp_path / "gt_0002.exr")
+    assert np.allclose(gt.depth[gt.object_index == BACK[1]], 10.0, rtol=1e-5)

@@ -67,7 +67,7 @@ def _errors(scene) -> list[str]:
     return [p.message for p in checks.problems(scene) if p.level == "ERROR"]
 
 
-def stack_story(directory: str) -> dict:
+def stack_story(directory: str, blend: str = "") -> dict:
     """Render frame 2 of the analytic scene with the issue's compositor, first without
     the add-on's outputs (``plain/``), then with depth and object index (``gt/``)."""
     from blender_gt_addon.blender import compat, compositor
@@ -103,6 +103,14 @@ def stack_story(directory: str) -> dict:
             bpy.ops.scene.move_compositor_effect_to_index(name=own.name, index=1)
         facts["effects_below"] = _effects(scene)
         facts["errors_when_below"] = _errors(scene)
+        if blend:  # as a .blend saved by the add-on before it put its effect first
+            gt.directory = os.path.join(directory, "from_blend", "")
+            own = next(e for e in scene.compositor_effects if e.node_group.get("blender_gt"))
+            if scene.compositor_effects[0] == own:  # the setting's sync put it back
+                with bpy.context.temp_override(scene=scene):
+                    bpy.ops.scene.move_compositor_effect_to_index(name=own.name, index=1)
+            facts["saved_effects"] = _effects(scene)
+            bpy.ops.wm.save_as_mainfile(filepath=blend)
         compositor.sync(scene)  # any change of the settings, or opening the .blend
         facts["effects_synced"] = _effects(scene)
         facts["errors_synced"] = _errors(scene)
