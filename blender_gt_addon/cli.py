@@ -192,6 +192,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--error-png", type=Path, default=None, metavar="OUT.png",
                        help="write a picture of each frame's error, frames top to bottom")
     check.add_argument("--json", action="store_true", help="print JSON instead of text")
+    check.add_argument("--keypoints", action="store_true",
+                       help="also prove the recorded keypoints against the position pass: "
+                       "each one on the surface its pixel sees lies at the position there, "
+                       "within its offset plus the filter's reach")
 
     from .tracks.command import add_check_option, add_parser
 
@@ -362,6 +366,12 @@ def cmd_check(args) -> int:
 
         found["tracks"], more, tracks_passed = check_tracks(args)
         text, passed = f"{text}\n{more}", passed and tracks_passed
+    if args.keypoints:
+        from .reader.keypoints import check_keypoints
+
+        proved = check_keypoints(args.source)
+        found["keypoints"] = proved.as_dict()
+        text, passed = f"{text}\n{proved.report()}", passed and proved.passed
     print(json.dumps(found, indent=2) if args.json else text)
     return 0 if passed else 1
 

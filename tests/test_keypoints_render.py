@@ -302,3 +302,40 @@ def test_the_keypoint_picture_draws_each_flag_at_its_pixel(keypoint_renders):
         else:  # a ring: its colour around the centre
             ring = picture[y - factor:y + factor + 1, x - factor:x + factor + 1]
             assert (ring == wanted).all(axis=-1).any(), name
+
+
+def test_keypoints_on_their_surface_lie_at_the_position_pass(keypoint_renders):
+    from blender_gt_addon.reader.keypoints import check_keypoints, frame_errors
+
+    out, _ = keypoint_renders
+    for scene in ("cube", "rig"):
+        result = check_keypoints(out / scene)
+        assert result.frames == 3 and not result.failed, result.report()
+        assert result.worst <= 1.0
+    cube = check_keypoints(out / "cube")
+    # Corners on the silhouette often show the background at their pixel: not checked.
+    assert cube.passed and cube.checked >= 5, cube.report()
+    # The same keypoints judged one frame late (frame 2's positions on frame 3's
+    # render) are far from the surface: the check can fail.
+    late = reader.read(out / "cube" / "k_0003.exr")
+    moved = [r for r in frame_errors(late) if r[4]]
+    assert moved
+    position = late.position
+    for obj, name, _, bound, _ in moved:
+        k = late.keypoints[obj].names.index(name)
+        before = reader.read(out / "cube" / "k_0002.exr").keypoints[obj].world[k]
+        pixel = np.floor(late.keypoints[obj].uv[k] + 0.5).astype(int)
+        assert np.linalg.norm(before - position[pixel[1], pixel[0]]) > bound, name
+
+
+def test_the_check_command_proves_the_keypoints(keypoint_renders, capsys):
+    from blender_gt_addon.cli import main
+
+    out, _ = keypoint_renders
+    code = main(["check", str(out / "cube"), "--keypoints", "--json"])
+    found = json.loads(capsys.readouterr().out)
+    assert found["keypoints"]["passed"] and found["keypoints"]["checked"] >= 5
+    assert found["keypoints"]["failed"] == []
+    assert code == 0  # the flow check of the same folder passes too
+    code = main(["check", str(out / "cube"), "--keypoints"])
+    assert "keypoints: " in capsys.readouterr().out

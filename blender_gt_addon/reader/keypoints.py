@@ -5,13 +5,16 @@ positions and exact visibility (:mod:`blender_gt_addon.keypoints`). No ``bpy``."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .. import keypoints as core
 from . import records
 from .errors import GroundTruthError
 
-__all__ = ["keypoint_arrays", "keypoints_of"]
+__all__ = ["KeypointCheck", "check_keypoints", "frame_errors", "keypoint_arrays",
+           "keypoints_of"]
 
 
 def keypoints_of(frame, *, depth_tolerance: float = core.DEFAULT_DEPTH_TOLERANCE,
@@ -83,3 +86,113 @@ def keypoint_arrays(frame) -> dict[str, np.ndarray]:
         ).astype(np.int64).reshape(-1, 2),
     }
     return arrays
+
+
+@dataclass(frozen=True)
+class KeypointCheck:
+    """Keypoints against the ``position`` pass (:func:`check_keypoints`).
+
+    ``checked``: keypoints on the surface their pixel sees (``on_surface``) whose pixel
+    has a position; ``unchecked``: the other keypoints in the image; ``failed``:
+    ``(frame, object, keypoint, error, bound)`` of each checked keypoint farther from
+    the position at its pixel than ``bound`` (scene units); ``worst``: the largest
+    error / bound over the checked ones.
+    """
+
+    frames: int
+    checked: int
+    unchecked: int
+    failed: tuple[tuple[int, str, str, float, float], ...]
+    worst: float
+
+    @property
+    def passed(self) -> bool:
+        return self.checked > 0 and not self.failed
+
+    def as_dict(self) -> dict:
+        return {"frames": self.frames, "checked": self.checked, "unchecked": self.unchecked,
+                "failed": [list(f) for f in self.failed], "worst_ratio": self.worst,
+                "passed": self.passed}
+
+    def report(self) -> str:
+        head = (f"keypoints: {self.checked} on their surface checked against the position "
+                f"pass in {self.frames} frames ({self.unchecked} in view not on a surface "
+                f"their pixel shows), worst {self.worst:.2f} of the bound: ")
+        if not self.checked:
+            return head + "FAILED (no keypoint to check)"
+        if not self.failed:
+            return head + "ok"
+        lines = [head + f"FAILED ({len(self.failed)})"]
+        lines += [f"  frame {f} {obj}/{name}: {error:.4g} > {bound:.4g}"
+                  for f, obj, name, error, bound in self.failed[:20]]
+        return "\n".join(lines)
+
+
+def frame_errors(frame, *, filter_reach: float = core.DEFAULT_FILTER_REACH):
+    """``(object, keypoint, error, bound, checked)`` of each in-view keypoint of ``frame``:
+    ``error`` the distance (scene units) from its world position to the ``position``
+    pass at its pixel, ``bound`` = (its distance from the pixel centre + the filter
+    reach) x one pixel's size at its depth + the depth tolerance ``t``; ``checked``
+    when it is on the surface its pixel sees and that pixel has a position.
+
+    Raises:
+        GroundTruthError: the frame has no ``position`` output.
+    """
+    if "position" not in frame.passes:
+        raise GroundTruthError(f"{frame.path}: has no position output, which checking "
+                               "keypoints needs")
+    found = keypoints_of(frame, filter_reach=filter_reach)
+    if not found:
+        return []
+    camera = frame.camera
+    position = frame.position
+    # One pixel's size in scene units: per unit of depth (pinhole) or flat (orthographic).
+    pixel_size = 1.0 / float(np.sqrt(camera.K[0, 0] * camera.K[1, 1]))
+    perspective = camera.type != "ORTHO"
+    rows = []
+    for located in found.values():
+        for k, name in enumerate(located.names):
+            if not located.in_image[k]:
+                continue
+            pixel = np.floor(located.uv[k] + 0.5)
+            seen = position[int(pixel[1]), int(pixel[0])].astype(np.float64)
+            z = located.camera[k, 2]
+            off = float(np.hypot(*(located.uv[k] - pixel)))
+            size = pixel_size * (z if perspective else 1.0)
+            bound = (off + filter_reach) * size + float(located.tolerance[k])
+            error = float(np.linalg.norm(located.world[k] - seen))
+            checked = bool(located.on_surface[k]) and bool(np.isfinite(seen).all())
+            rows.append((located.object, name, error, bound, checked))
+    return rows
+
+
+def check_keypoints(folder, *, filter_reach: float = core.DEFAULT_FILTER_REACH,
+                    prefix: str | None = None) -> KeypointCheck:
+    """Prove the keypoints of every frame of ``folder`` against the ``position`` pass: a
+    keypoint on the surface its pixel sees lies within ``bound`` of the position there
+    (:func:`frame_errors`).
+
+    Raises:
+        GroundTruthError: no frames, or a frame recording keypoints without the
+            ``position``, ``depth`` or ``instance_id`` output.
+    """
+    from .sequence import open_sequence
+
+    sequence = open_sequence(folder, prefix=prefix)
+    checked = unchecked = 0
+    failed, worst = [], 0.0
+    for t in range(len(sequence)):
+        frame = sequence[t]
+        record = frame._record()
+        if record is None or not record.keypoints:
+            continue
+        for obj, name, error, bound, ok in frame_errors(frame, filter_reach=filter_reach):
+            if not ok:
+                unchecked += 1
+                continue
+            checked += 1
+            worst = max(worst, error / bound)
+            if error > bound:
+                failed.append((sequence.frames[t], obj, name, error, bound))
+    return KeypointCheck(frames=len(sequence), checked=checked, unchecked=unchecked,
+                         failed=tuple(failed), worst=worst)

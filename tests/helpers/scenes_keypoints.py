@@ -142,6 +142,7 @@ def _cube_scene(directory: str) -> None:
     _object("Occluder", _rect("Occluder", *OCCLUDER_RECT), (0, 0, OCCLUDER_Z), 2,
             _material("OccluderMat", 2))
     _settings(scene, directory, {"EMPTIES", "GROUPS"}, "Top, Weighted")
+    scene.groundtruth.use_flow = True  # for blender-gt check (flow) --keypoints
     scene.frame_set(FRAMES[0])
     bpy.ops.render.render(animation=True)
 
