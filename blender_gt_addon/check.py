@@ -53,7 +53,8 @@ from . import reader
 from .camera import Camera
 
 __all__ = ["REASONS", "CheckResult", "FrameCheck", "check_folder", "check_pair",
-           "edge_mask", "error_picture", "predicted_flow", "report", "save_error_png"]
+           "edge_mask", "error_picture", "motions", "move_points", "predicted_flow", "report",
+           "save_error_png"]
 
 DEFAULT_TOLERANCE = 0.5   # pixels
 DEFAULT_MIN_SHARE = 0.99  # of the judged pixels of a frame
@@ -156,19 +157,7 @@ def predicted_flow(depth: np.ndarray, camera: Camera, next_camera: Camera,
         NaN where nothing was hit; z (H, W) float64, the moved point's z in the OpenCV
         axes of ``next_camera`` (<= 0: behind it), NaN where nothing was hit.
     """
-    points = camera.points_from_depth(depth).reshape(-1, 3)
-    if ids is not None and motions:
-        flat = np.asarray(ids).ravel()
-        present = np.unique(flat)
-        order = np.argsort(flat, kind="stable")
-        ends = np.searchsorted(flat[order], present, side="right")
-        start = 0
-        for value, end in zip(present.tolist(), ends.tolist(), strict=True):
-            motion = motions.get(value)
-            if motion is not None:
-                rows = order[start:end]
-                points[rows] = points[rows] @ motion[:3, :3].T + motion[:3, 3]
-            start = end
+    points = move_points(camera.points_from_depth(depth).reshape(-1, 3), ids, motions)
     w2c = next_camera.world_to_camera
     z = points @ w2c[2, :3] + w2c[2, 3]
     with np.errstate(divide="ignore", invalid="ignore"):  # points on the camera plane
@@ -178,6 +167,27 @@ def predicted_flow(depth: np.ndarray, camera: Camera, next_camera: Camera,
                              np.arange(height, dtype=np.float64))
     flow = uv.reshape(height, width, 2) - np.stack([cols, rows], axis=-1)
     return flow, z.reshape(height, width)
+
+
+def move_points(points: np.ndarray, ids: np.ndarray | None,
+                motions: dict[int, np.ndarray] | None) -> np.ndarray:
+    """``points`` (N, 3) float64 world coordinates, each moved by the motion of its id
+    (``ids``, N values or any shape of N; ``motions``: id -> (4, 4) world-to-world);
+    points of ids without a motion, or all when ``ids`` is ``None``, stay. In place."""
+    if ids is None or not motions:
+        return points
+    flat = np.asarray(ids).ravel()
+    present = np.unique(flat)
+    order = np.argsort(flat, kind="stable")
+    ends = np.searchsorted(flat[order], present, side="right")
+    start = 0
+    for value, end in zip(present.tolist(), ends.tolist(), strict=True):
+        motion = motions.get(value)
+        if motion is not None:
+            rows = order[start:end]
+            points[rows] = points[rows] @ motion[:3, :3].T + motion[:3, 3]
+        start = end
+    return points
 
 
 def _neighbours(array: np.ndarray, dy: int, dx: int, outside=None) -> np.ndarray:
@@ -223,16 +233,17 @@ def edge_mask(depth: np.ndarray, ids: np.ndarray | None = None, *,
     return edge & finite
 
 
-def _motions(first, second, ids_present, assume_static: bool
-             ) -> tuple[dict[int, np.ndarray], set[int], set[int]]:
-    """id -> motion (4, 4) from t to t + 1 for the ids of frame t with a pose in both
-    frames (matched by name); the ids without (every one of them stays with
+def motions(first, second, ids_present, assume_static: bool = False
+            ) -> tuple[dict[int, np.ndarray], set[int], set[int]]:
+    """id -> motion (4, 4) from ``first`` (frame t) to ``second`` (t + 1, or any other
+    frame) for the ids of frame t with a pose in both frames (matched by name), from
+    :attr:`reader.GroundTruthFrame.poses`; the ids without (every one of them stays with
     ``assume_static``, else it is not judged); and the ids whose evaluated mesh
     differs between the frames (both mesh hashes recorded and unequal: not judged)."""
     poses = first.poses
     following = {p.name: p for p in second.poses.values()}
     names = first.names if "cryptomatte_object" in first.passes else {}
-    motions: dict[int, np.ndarray] = {}
+    found: dict[int, np.ndarray] = {}
     unposed: set[int] = set()
     deforming: set[int] = set()
     for value in ids_present:
@@ -246,13 +257,13 @@ def _motions(first, second, ids_present, assume_static: bool
         try:
             if now is None or later is None:
                 raise np.linalg.LinAlgError("no pose")
-            motions[value] = later.object_to_world @ np.linalg.inv(now.object_to_world)
+            found[value] = later.object_to_world @ np.linalg.inv(now.object_to_world)
         except np.linalg.LinAlgError:  # no pose, or a singular one (scale 0)
             if assume_static:
-                motions[value] = np.eye(4)
+                found[value] = np.eye(4)
             else:
                 unposed.add(value)
-    return motions, unposed, deforming
+    return found, unposed, deforming
 
 
 def _without_mesh_hashes(frame) -> bool:
@@ -293,8 +304,8 @@ def check_pair(first, second, *, tolerance: float = DEFAULT_TOLERANCE,
     depth = first.depth
     ids = first.instance_id if "cryptomatte_object" in first.passes else None
     present = np.unique(ids).tolist() if ids is not None else []
-    motions, unposed, deforming = _motions(first, second, present, assume_static)
-    flow, z = predicted_flow(depth, camera, next_camera, ids, motions)
+    moves, unposed, deforming = motions(first, second, present, assume_static)
+    flow, z = predicted_flow(depth, camera, next_camera, ids, moves)
     error = np.hypot(*np.moveaxis(flow - first.flow_forward, -1, 0))
 
     reason = np.zeros(depth.shape, dtype=np.uint8)

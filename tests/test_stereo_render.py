@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scenes_stereo import BASELINE, CARD_X, CARD_Z, FX, RESOLUTION, WALL_Z
+from scenes_stereo import BASELINE, CARD_X, CARD_Z, CARD_Z_NEXT, FX, RESOLUTION, WALL_Z
 
 from blender_gt_addon import reader
 from blender_gt_addon.check import edge_mask
@@ -37,7 +37,7 @@ def test_each_view_is_a_file_with_its_own_camera_and_the_rig(pair):
         assert rig.view == view and rig.pivot == pivot and rig.baseline == pytest.approx(
             BASELINE, rel=1e-6)
         assert rig.files == {"left": "s_0001_L.exr", "right": "s_0001_R.exr"}
-        assert set(frame.names.values()) == {"Wall", "Card", "Ramp"}  # header step ran
+        assert set(frame.names.values()) == {"Wall", "Card", "Ramp", "Strip"}  # no light
     # The scene camera is at the origin: the views' centres on its x axis.
     start = {"LEFT": 0.0, "CENTER": -BASELINE / 2}[pivot]
     assert np.allclose(left.camera.camera_to_world[:3, 3], (start, 0, 0), atol=1e-6)
@@ -121,8 +121,8 @@ def test_an_off_axis_rig_is_refused_with_a_message_and_no_camera(run_job, tmp_pa
 def test_a_stereo_folder_opens_as_a_sequence_of_either_view(pair):
     out, _, _ = pair
     left, right = reader.open_sequence(out), reader.open_sequence(out, view="right")
-    assert [p.name for p in left.paths] == ["s_0001_L.exr"]
-    assert [p.name for p in right.paths] == ["s_0001_R.exr"]
+    assert [p.name for p in left.paths] == ["s_0001_L.exr", "s_0002_L.exr"]
+    assert [p.name for p in right.paths] == ["s_0001_R.exr", "s_0002_R.exr"]
 
 
 def _read_pfm(path):
@@ -163,8 +163,8 @@ def test_middlebury_reads_back_through_its_loaders(pair, tmp_path):
     out, _, _ = pair
     result = export(out, "middlebury", tmp_path / "mb")
     scene = tmp_path / "mb" / "0001"
-    assert (tmp_path / "mb" / "middlebury.txt").read_text() == "0001\n"
-    assert len(result.files) == 8 and result.bytes > 0  # the list and 7 files
+    assert (tmp_path / "mb" / "middlebury.txt").read_text() == "0001\n0002\n"
+    assert len(result.files) == 15 and result.bytes > 0  # the list and 7 files a frame
     calib = _middlebury_calib(scene / "calib.txt")
     for n, view in enumerate(("left", "right")):
         frame = reader.read(out / "s_0001.exr", view=view)
@@ -190,7 +190,9 @@ def test_kitti_stereo_reads_back_as_kitti_loaders_read_it(pair, tmp_path):
     out, _, _ = pair
     export(out, "kitti-stereo", tmp_path / "kitti")
     root = tmp_path / "kitti"
-    assert (root / "frames.txt").read_text() == "000000 0001\n"
+    assert (root / "frames.txt").read_text() == "000000 0001\n000001 0002\n"
+    assert (root / "image_2" / "000000_11.png").exists()  # frame 2 is frame 1's next
+    assert not (root / "image_2" / "000001_11.png").exists()
     left = reader.read(out / "s_0001.exr", view="left")
     # RAFT-Stereo's readDispKITTI: imread(ANYDEPTH) / 256, valid where > 0.
     occ = np.asarray(Image.open(root / "disp_occ_0" / "000000_10.png"), np.float64) / 256.0
@@ -205,3 +207,48 @@ def test_kitti_stereo_reads_back_as_kitti_loaders_read_it(pair, tmp_path):
     assert np.allclose(p2[:, :3], left.camera.K)
     for folder in ("image_2", "image_3"):
         assert Image.open(root / folder / "000000_10.png").size == (W, H)
+
+
+def test_scene_flow_of_a_card_moving_along_the_optical_axis(pair):
+    """disp2 = fx B / z(t + 1) on the card's pixels, disparity change and 3D motion
+    as the card moved; the flow agrees with Blender's Vector pass; backward too."""
+    from blender_gt_addon.sceneflow import REASONS, scene_flow
+
+    out, _, _ = pair
+    for view in ("left", "right"):
+        first = reader.read(out / "s_0001.exr", view=view)
+        second = reader.read(out / "s_0002.exr", view=view)
+        ids = {n: i for i, n in first.names.items()}
+        inner = ~edge_mask(first.depth, first.instance_id)
+        card = (first.instance_id == ids["Card"]) & inner
+        wall = (first.instance_id == ids["Wall"]) & inner
+        forward = scene_flow(first, second)
+        fx_b = FX * BASELINE
+        assert card.sum() > 100
+        assert np.allclose(forward.disparity_other[card], fx_b / CARD_Z_NEXT, rtol=1e-4)
+        assert np.allclose(forward.disparity_change[card],
+                           fx_b * (1 / CARD_Z_NEXT - 1 / CARD_Z), rtol=1e-4)
+        assert np.allclose(forward.motion[card], (0, 0, CARD_Z - CARD_Z_NEXT), atol=5e-5)
+        assert np.allclose(forward.disparity_change[wall], 0, atol=1e-4)
+        # The 2D flow is Blender's (forward flow of the Vector pass): measured within
+        # 1e-5 px but on 3 of the card's 1000 inner pixels, 0.02 px there (the pass is
+        # averaged over the pixel's 2 samples; the card's flow changes 0.14 px a pixel).
+        judged = forward.valid & inner
+        error = np.hypot(*np.moveaxis(forward.flow[judged] - first.flow_forward[judged], -1, 0))
+        assert judged.sum() > 0.5 * W * H and error.max() < 0.05, error.max()
+        assert np.mean(error < 0.01) > 0.99 and np.median(error) < 1e-3
+        # disp2 agrees with the next frame's rendered disparity where the point lands.
+        cols = np.rint(np.nonzero(card)[1] + forward.flow[card][:, 0]).astype(int)
+        rows = np.rint(np.nonzero(card)[0] + forward.flow[card][:, 1]).astype(int)
+        assert np.allclose(second.disparity[rows, cols], forward.disparity_other[card],
+                           rtol=1e-4)
+        # The bent strip deforms: invalid, with the reason, never a wrong value.
+        strip = first.instance_id == ids["Strip"]
+        assert strip.sum() > 20 and forward.left_out == {"Strip": "deforms"}
+        assert (forward.reason[strip] == REASONS.index("deforms") + 1).all()
+        assert np.isnan(forward.disparity_other[strip]).all() and not forward.valid[strip].any()
+        backward = scene_flow(second, first)
+        card2 = (second.instance_id == ids["Card"]) & ~edge_mask(second.depth,
+                                                                  second.instance_id)
+        assert np.allclose(backward.disparity_other[card2], fx_b / CARD_Z, rtol=1e-4)
+        assert np.allclose(backward.motion[card2], (0, 0, CARD_Z_NEXT - CARD_Z), atol=5e-5)

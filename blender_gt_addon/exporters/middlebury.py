@@ -61,13 +61,13 @@ def calib_text(K: np.ndarray, baseline: float, width: int, height: int,
     """The ``calib.txt`` of one scene: ``K`` (float64, both views), ``baseline`` in
     scene units, the size, and the finite disparities (for ndisp, vmin, vmax)."""
     def cam(k: np.ndarray) -> str:
-        return (f"[{k[0, 0]!r} {k[0, 1]!r} {k[0, 2]!r}; {k[1, 0]!r} {k[1, 1]!r} "
-                f"{k[1, 2]!r}; 0 0 1]")
+        a = [repr(float(v)) for v in np.ravel(k)[:6]]  # shortest round-trip text
+        return f"[{a[0]} {a[1]} {a[2]}; {a[3]} {a[4]} {a[5]}; 0 0 1]"
 
     finite = disparities[np.isfinite(disparities)]
     largest = float(finite.max()) if finite.size else 0.0
     return "\n".join([
-        f"cam0={cam(K)}", f"cam1={cam(K)}", "doffs=0", f"baseline={baseline * MM_PER_UNIT!r}",
+        f"cam0={cam(K)}", f"cam1={cam(K)}", "doffs=0", f"baseline={float(baseline) * MM_PER_UNIT!r}",
         f"width={width}", f"height={height}", f"ndisp={max(16, 16 * math.ceil(largest / 16))}",
         "isint=0", f"vmin={math.floor(float(finite.min())) if finite.size else 0}",
         f"vmax={math.ceil(largest)}", "dyavg=0", "dymax=0", ""])

@@ -6,6 +6,10 @@ A still camera at the origin looking down -Z (``scenes.pinhole_camera``) sees a
 fronto-parallel wall at depth ``WALL_Z``, a fronto-parallel card in front of it at
 ``CARD_Z`` on the left, and a ramp turned about the vertical axis on the right. The
 add-on's *Stereo pair* is ticked (a parallel rig, baseline ``BASELINE``).
+
+Over frames 1-2 the card moves along the optical axis, from depth ``CARD_Z`` to
+``CARD_Z_NEXT``, and a strip low in the picture is bent by a shape key (it deforms:
+its pose stays, its mesh changes).
 """
 
 from __future__ import annotations
@@ -14,15 +18,22 @@ import math
 import os
 
 import bpy
-from scenes import _material, _object, _rect, _reset, pinhole_camera
+from scenes import _fcurves, _material, _object, _rect, _reset, pinhole_camera
 
 RESOLUTION = (96, 64)
 FOCAL_MM, SENSOR_MM = 35.0, 32.0
 FX = FOCAL_MM / SENSOR_MM * RESOLUTION[0]  # pixels
 BASELINE = 0.2
-WALL_Z, CARD_Z = 10.0, 4.0  # planar depths
+WALL_Z, CARD_Z, CARD_Z_NEXT = 10.0, 4.0, 3.5  # planar depths (the card's at frames 1, 2)
 CARD_X = (-1.2, -0.2)  # the card's left and right edges, x in the camera's axes
 RAMP_CENTRE, RAMP_TURN = (1.8, 0.0, -7.0), 30.0  # degrees about the camera's y axis
+STRIP_Z, STRIP_LIFT = 8.0, 0.6  # the strip's depth; its shape key moves it nearer by this
+
+
+def _linear(owner) -> None:
+    for fcurve in _fcurves(owner):
+        for key in fcurve.keyframe_points:
+            key.interpolation = "LINEAR"
 
 
 def render_stereo(directory: str, pivot: str = "LEFT") -> dict:
@@ -36,19 +47,34 @@ def render_stereo(directory: str, pivot: str = "LEFT") -> dict:
     scene.cycles.filter_width = 0.01
     camera = pinhole_camera(scene, FOCAL_MM, SENSOR_MM)
     _object("Wall", _rect("Wall", -8, 8, -6, 6), (0, 0, -WALL_Z), 1, _material("WallMat", 1))
-    _object("Card", _rect("Card", CARD_X[0], CARD_X[1], -0.8, 0.8), (0, 0, -CARD_Z), 2,
-            _material("CardMat", 2))
+    card = _object("Card", _rect("Card", CARD_X[0], CARD_X[1], -0.8, 0.8), (0, 0, -CARD_Z), 2,
+                   _material("CardMat", 2))
+    for frame, z in ((1, CARD_Z), (2, CARD_Z_NEXT)):
+        card.location = (0, 0, -z)
+        card.keyframe_insert("location", frame=frame)
+    strip = _object("Strip", _rect("Strip", -1.5, 1.5, -2.3, -1.9), (0, 0, -STRIP_Z), 4,
+                    _material("StripMat", 4))
+    strip.shape_key_add(name="Basis")
+    lift = strip.shape_key_add(name="Lift")
+    for point in lift.data:
+        point.co.z += STRIP_LIFT * (point.co.x + 1.5) / 3.0  # bent: its right end lifts
+    for frame, value in ((1, 0.0), (2, 1.0)):
+        lift.value = value
+        lift.keyframe_insert("value", frame=frame)
+    _linear(card)
+    _linear(strip.data.shape_keys)
     _object("Ramp", _rect("Ramp", -0.8, 0.8, -1.0, 1.0), RAMP_CENTRE, 3,
             _material("RampMat", 3), rotation=(0.0, math.radians(RAMP_TURN), 0.0))
     camera.data.stereo.interocular_distance = BASELINE
     camera.data.stereo.pivot = pivot
     camera.data.stereo.convergence_mode = "OFFAXIS"  # the add-on sets Parallel
     before = scene.render.use_multiview
-    scene.frame_start = scene.frame_end = 1
+    scene.frame_start, scene.frame_end = 1, 2
+    scene.frame_set(1)
     gt = scene.groundtruth
     gt.directory = directory
     gt.file_prefix = "s_"
-    gt.use_image = gt.use_depth = gt.use_position = gt.use_instance_id = True
+    gt.use_image = gt.use_depth = gt.use_position = gt.use_instance_id = gt.use_flow = True
     gt.use_stereo = True
     ticked = (scene.render.use_multiview, scene.render.views_format,
               camera.data.stereo.convergence_mode)
