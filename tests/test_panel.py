@@ -27,6 +27,7 @@ def test_panel_has_a_checkbox_per_output_and_the_file_settings(drawn):
     assert props == ["use_image", "use_depth", "use_normal", "use_flow", "use_emission",
                      "use_object_index", "use_material_index", "use_albedo", "use_position",
                      "use_instance_id", "use_amodal", "clean_edges", "keypoints",
+                     "use_stereo",  # its rig settings only once ticked
                      "directory",
                      "file_prefix",
                      "precision", "codec"]
