@@ -203,7 +203,8 @@ def write_png16(path: Path, array: np.ndarray) -> None:
 class ExportResult:
     """What :func:`~blender_gt_addon.exporters.export` wrote.
 
-    ``files``: the files written (one a frame, or the one file); ``bytes``: their total
+    ``files``: the files written (one a frame, or a whole-folder format's target and
+    then every other file it wrote beside it); ``bytes``: their total
     size; ``seconds``: wall time; ``notes``: ``{what: count}`` of things worth saying
     (e.g. depth pixels out of a format's range).
     """
@@ -219,6 +220,8 @@ class ExportResult:
         """One line: ``exported 4 frames as coco: 1 file, 3.1 KB, in coco.json (...)``."""
         where = self.files[0] if len(self.files) == 1 else (
             self.files[0].parent if self.files else "")
+        if str(where) == ".":  # files in the current folder: say so, not "in ."
+            where = "./"
         size = human_bytes(self.bytes)
         rate = f", {self.frames / self.seconds:.1f} frames/s" if self.seconds > 0 else ""
         text = (f"exported {self.frames} frame{'s' if self.frames != 1 else ''} as "
