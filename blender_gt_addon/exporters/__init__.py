@@ -12,7 +12,8 @@ No ``bpy`` here.
   16-bit PNGs, the result).
 - a module a format: :mod:`.npz`, :mod:`.hdf5`, :mod:`.hdf5_sequence`, :mod:`.flo`,
   :mod:`.kitti_depth`, :mod:`.mask_png`, :mod:`.coco` (with COCO's RLE), :mod:`.nerf`,
-  :mod:`.colmap`, :mod:`.bop` (with :mod:`.bop_models` and :mod:`.raster`),
+  :mod:`.colmap`, :mod:`.bop` (with :mod:`.bop_models`, :mod:`.bop_poses` and
+  :mod:`.raster`),
   :mod:`.coco_amodal`, :mod:`.kins`, :mod:`.ply`,
   :mod:`.webdataset`; :mod:`.images` holds what the image formats share (8-bit sRGB
   images, 16-bit depth PNGs, frame names).
@@ -36,7 +37,8 @@ Formats (precision of each, compared with the reader's arrays):
   its area in pixels and its mask as compressed RLE; one category per object index
   (named from ``object_names`` when given, else ``"object N"``). With
   ``ids="instance_id"``: an annotation per object (Cryptomatte), one category per
-  object name.
+  object name. The frames' images as 8-bit sRGB PNGs in ``images/`` beside the json,
+  named by each image's ``file_name``.
 - ``nerf``: ``transforms.json`` as nerfstudio and instant-ngp read it (per-frame
   intrinsics with the pixel-centre +0.5, OpenGL camera-to-world), 8-bit sRGB images,
   planar depth as 16-bit PNG in mm.
@@ -44,15 +46,20 @@ Formats (precision of each, compared with the reader's arrays):
   from depth with their tracks) and the images; read back by pycolmap.
 - ``bop``: a BOP scene (scene_camera, scene_gt, scene_gt_info, rgb, depth, visible
   masks; amodal masks as an option), poses in mm, obj_id = pass index; the full
-  silhouettes from the files' amodal masks, or from the objects' models (``models``).
+  silhouettes from the files' amodal masks, or from the objects' models (``models``);
+  objects whose matrix is not rigid get a model with their scale baked in (with
+  ``models``) or are left out and named (without).
 - ``coco-amodal``: one COCO json in UOAIS's layout: ``segmentation`` the amodal mask,
   ``visible_mask``, ``occluded_mask`` (compressed RLE), ``occluded_rate``; needs the
-  Amodal masks output. Exact (the masks as the reader gives them).
+  Amodal masks output. Exact (the masks as the reader gives them). Pictures in
+  ``images/`` and 16-bit depth PNGs (mm) in ``depth/`` beside the json.
 - ``kins``: one json in KINS's layout: ``a_segm``, ``i_segm`` as COCO polygons that
-  decode exactly, ``a_bbox``, ``i_bbox``, ``a_area``, ``i_area``. Exact.
+  decode exactly, ``a_bbox``, ``i_bbox``, ``a_area``, ``i_area``. Exact. Pictures in
+  ``images/``.
 - ``ply``: a coloured point cloud a frame in world coordinates (``fuse``: one for all).
 - ``webdataset``: tar shards of uncompressed ``.npy`` samples, a frame or a frame pair
-  each, with camera and names, read by the ``webdataset`` library.
+  each, with camera and names, read by the ``webdataset`` library; at least 8 shards
+  (or one a sample) unless ``shard_samples`` says otherwise.
 
 How to add a format (one module, one registry line):
 
@@ -61,7 +68,9 @@ How to add a format (one module, one registry line):
    :class:`~blender_gt_addon.reader.GroundTruthFrame`; one file for the folder:
    ``write(frames, path, options, jobs, progress) -> notes``. ``path`` is a temporary
    name beside the target (renamed when ``write`` returns, removed if it raises), so
-   the writer just writes it; ``notes`` is ``{what: count}`` for the summary line.
+   the writer just writes it; ``notes`` is ``{what: count}`` for the summary line (a
+   whole-folder writer that writes more files beside ``path`` returns
+   :class:`.common.Notes` listing them, so the result counts them).
 2. In :mod:`.registry`, import it (``from . import ..., depth_npy``) and add its row
    to ``EXPORTERS``::
 
