@@ -339,3 +339,22 @@ def test_the_check_command_proves_the_keypoints(keypoint_renders, capsys):
     assert code == 0  # the flow check of the same folder passes too
     code = main(["check", str(out / "cube"), "--keypoints"])
     assert "keypoints: " in capsys.readouterr().out
+
+
+def test_webdataset_samples_carry_the_keypoints(keypoint_renders, tmp_path):
+    import tarfile
+
+    out, _ = keypoint_renders
+    export.export(out / "rig", "webdataset", tmp_path / "wds", jobs=1)
+    members = {}
+    for shard in sorted((tmp_path / "wds").glob("*.tar")):
+        with tarfile.open(shard) as tar:
+            for info in tar.getmembers():
+                members[info.name] = tar.extractfile(info).read()
+    for number in sk.FRAMES:
+        rig = reader.read(out / "rig" / f"k_{number:04d}.exr").keypoints["Rig"]
+        saved = json.loads(members[f"k_{number:04d}.keypoints.json"])["Rig"]
+        assert saved["names"] == list(rig.names)
+        assert np.array_equal(np.array(saved["uv"]), rig.uv)
+        assert saved["v"] == rig.v.tolist()
+        assert saved["visibility"].count("occluded_self") == int(rig.occluded_self.sum()) == 5

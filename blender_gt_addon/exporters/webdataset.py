@@ -23,6 +23,8 @@ A sample is the files of one key (the EXR file's stem, dots made ``_``) in a sha
   or ``null`` when the file holds no camera.
 - ``<key>.names.json``: ``{"instance id": "object name"}`` (``{}`` without instance ids).
 - ``<key>.meta.json``: ``{"frame": number, "source": "gt_0001.exr"}``.
+- ``<key>.keypoints.json``: only for frames recording keypoints (with depth and
+  instance ids): :func:`blender_gt_addon.reader.keypoints.keypoints_json`.
 
 With ``pairs=True`` a sample is frame t with its successor t + 1 (frames whose next
 frame is in the folder), as ``GroundTruthDataset(pairs=True)`` gives it: frame t's
@@ -77,6 +79,7 @@ import numpy as np
 from .. import reader
 from ..outputs import OUTPUTS
 from ..reader import GroundTruthFrame
+from ..reader.keypoints import keypoints_json
 from ..sequence import DERIVED, frame_array, frame_layers, imap, progress_bar
 from .common import ExportError, Notes, Options, atomic_path, frame_number
 
@@ -121,9 +124,11 @@ def encode_frame(job: tuple[str, tuple[str, ...] | None]) -> dict[str, Any]:
     frame = reader.read(path)
     chosen = layers if layers is not None else frame_layers(frame)
     names = frame.names if "cryptomatte_object" in frame.passes else {}
+    points = keypoints_json(frame)
     return {"layers": {name: _npy(frame_array(frame, name)) for name in chosen},
             "camera": _json(camera_json(frame)),
             "names": _json({str(k): v for k, v in sorted(names.items())}),
+            "keypoints": None if points is None else _json(points),
             "frame": frame_number(frame), "source": Path(path).name}
 
 
@@ -135,6 +140,8 @@ def _sample(first: dict[str, Any], second: dict[str, Any] | None) -> tuple[str, 
     """``(key, {field: bytes})`` of a frame, or of a pair when ``second`` is given."""
     members = {f"{name}.npy": data for name, data in first["layers"].items()}
     members["camera.json"], members["names.json"] = first["camera"], first["names"]
+    if first.get("keypoints") is not None:
+        members["keypoints.json"] = first["keypoints"]
     meta = {"frame": first["frame"], "source": first["source"]}
     if second is not None:
         members.update({f"next_{name}.npy": data for name, data in second["layers"].items()

@@ -14,7 +14,7 @@ from . import records
 from .errors import GroundTruthError
 
 __all__ = ["KeypointCheck", "check_keypoints", "frame_errors", "keypoint_arrays",
-           "keypoints_of"]
+           "keypoints_json", "keypoints_of"]
 
 
 def keypoints_of(frame, *, depth_tolerance: float = core.DEFAULT_DEPTH_TOLERANCE,
@@ -196,3 +196,29 @@ def check_keypoints(folder, *, filter_reach: float = core.DEFAULT_FILTER_REACH,
                 failed.append((sequence.frames[t], obj, name, error, bound))
     return KeypointCheck(frames=len(sequence), checked=checked, unchecked=unchecked,
                          failed=tuple(failed), worst=worst)
+
+
+def keypoints_json(frame) -> dict | None:
+    """The frame's keypoints as JSON-able data (WebDataset's ``keypoints.json``), or
+    ``None`` when it records none or lacks ``depth`` or ``instance_id``:
+    ``{object: {"names", "skeleton" (0-based), "uv" ([x, y] pixels, integers at pixel
+    centres; null behind the camera), "world", "camera" ([x, y, z]), "v" (COCO),
+    "visibility" ("visible", "occluded_other", "occluded_self", "out_of_view"),
+    "on_surface"}}``."""
+    if not {"depth", "cryptomatte_object"} <= set(frame.passes):
+        return None
+    found = keypoints_of(frame)
+    if not found:
+        return None
+    data = {}
+    for obj, located in found.items():
+        states = np.where(located.occluded_other, "occluded_other",
+                          np.where(located.occluded_self, "occluded_self", "visible"))
+        states = np.where(located.in_image, states, "out_of_view")
+        data[obj] = {
+            "names": list(located.names), "skeleton": located.skeleton.tolist(),
+            "uv": [p.tolist() if np.isfinite(p).all() else None for p in located.uv],
+            "world": located.world.tolist(), "camera": located.camera.tolist(),
+            "v": located.v.tolist(), "visibility": states.tolist(),
+            "on_surface": located.on_surface.tolist()}
+    return data
