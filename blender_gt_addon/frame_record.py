@@ -85,7 +85,9 @@ class FrameRecord:
     frame: int
     camera: Camera | None
     objects: tuple[ObjectRecord, ...] = ()
-    keypoints: tuple = ()  # raw keypoint sets (JSON objects), see blender_gt_addon.keypoints
+    # The raw "keypoints" entry (a tuple of JSON objects when well formed), checked by
+    # blender_gt_addon.keypoints.parse.
+    keypoints: object = ()
 
 
 def encode(frame: int, camera: Camera | None, objects=(), keypoints=()) -> str:
@@ -128,11 +130,12 @@ def decode(text: str) -> FrameRecord:
                             height=int(cam["size"][1]), clip_start=float(cam["clip"][0]),
                             clip_end=float(cam["clip"][1]), type=str(cam["type"]))
         objects = [_object_from_json(item) for item in data.get("objects", ())]
+        # Kept as parsed: a damaged keypoints entry is refused when keypoints are asked
+        # for (blender_gt_addon.keypoints.parse), not when the camera or poses are.
         keypoints = data.get("keypoints", ())
-        if not isinstance(keypoints, list | tuple):
-            raise ValueError("keypoints that are not a list")
+        keypoints = tuple(keypoints) if isinstance(keypoints, list) else keypoints
         return FrameRecord(frame=int(data["frame"]), camera=camera, objects=tuple(objects),
-                           keypoints=tuple(keypoints))
+                           keypoints=keypoints)
     except (KeyError, TypeError, IndexError, ArithmeticError) as exc:
         raise ValueError(f"damaged blender-gt frame record ({exc!r})") from None
 

@@ -155,10 +155,13 @@ def test_the_reader_gives_keypoints_per_object(tmp_path):
 ])
 def test_a_damaged_keypoint_record_is_one_error_naming_the_file(tmp_path, raw, reason):
     path = _file(tmp_path, [], raw_text=raw)
+    gt = reader.read(path)
     with pytest.raises(reader.GroundTruthError) as caught:
-        _ = reader.read(path).keypoints
+        _ = gt.keypoints
     assert str(caught.value).startswith(str(path))
     assert reason in str(caught.value)
+    # The rest of the record still reads.
+    assert gt.camera is not None and [p.name for p in gt.poses.values()] == ["Box"]
 
 
 def test_keypoint_visibility_needs_depth_and_ids(tmp_path):

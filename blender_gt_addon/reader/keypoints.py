@@ -32,7 +32,8 @@ def keypoints_of(frame, *, depth_tolerance: float = core.DEFAULT_DEPTH_TOLERANCE
     if record is None or not record.keypoints:
         return {}
     with records.reading(frame.path, "keypoints record"):
-        sets = core.parse(list(record.keypoints))
+        raw = record.keypoints
+        sets = core.parse(list(raw) if isinstance(raw, tuple) else raw)
     camera = frame.camera
     if camera is None or camera.type not in ("PERSP", "ORTHO"):
         raise GroundTruthError(f"{frame.path}: keypoints need a pinhole or orthographic "
