@@ -39,7 +39,10 @@ import numpy as np
 from . import check, stereo
 from .reader import GroundTruthError
 
-__all__ = ["REASONS", "SceneFlow", "scene_flow"]
+__all__ = ["REASONS", "SceneFlow", "scene_flow", "seen_in"]
+
+# The relative depth tolerance of seen_in (as stereo.non_occluded's).
+DEPTH_TOLERANCE = stereo.DEPTH_TOLERANCE
 
 REASONS = ("no pose", "deforms", "behind")
 _NO_POSE, _DEFORMS, _BEHIND = 1, 2, 3
@@ -153,3 +156,28 @@ def scene_flow(first, second) -> SceneFlow:
 
 def _number(frame) -> int:
     return frame.frame if frame.frame is not None else -1
+
+
+def seen_in(flows: SceneFlow, other, tolerance: float = DEPTH_TOLERANCE) -> np.ndarray:
+    """(H, W) bool: the pixels of frame t whose point frame s (``other``, the frame
+    ``flows`` goes to) sees: valid, projecting inside its image, and its depth there
+    ``Z'`` within the depths of the 2x2 pixel centres around the projection, widened
+    by ``tolerance`` x Z' (the rule of :func:`blender_gt_addon.stereo.non_occluded`,
+    in both image directions: a point behind something that frame s sees nearer is
+    not seen)."""
+    depth = np.asarray(other.depth, dtype=np.float64)
+    height, width = depth.shape
+    cols, rows = np.meshgrid(np.arange(width, dtype=np.float64),
+                             np.arange(height, dtype=np.float64))
+    u = cols + np.nan_to_num(flows.flow[..., 0].astype(np.float64), nan=-1e9)
+    v = rows + np.nan_to_num(flows.flow[..., 1].astype(np.float64), nan=-1e9)
+    inside = (flows.valid & (u >= -0.5) & (u <= width - 0.5) & (v >= -0.5)
+              & (v <= height - 0.5))
+    c0 = np.clip(np.floor(u), 0, width - 1).astype(np.intp)
+    r0 = np.clip(np.floor(v), 0, height - 1).astype(np.intp)
+    c1, r1 = np.minimum(c0 + 1, width - 1), np.minimum(r0 + 1, height - 1)
+    around = np.stack([depth[r0, c0], depth[r0, c1], depth[r1, c0], depth[r1, c1]])
+    z = np.nan_to_num(flows.camera[..., 2].astype(np.float64), nan=-1.0)
+    with np.errstate(invalid="ignore"):
+        return (inside & (z >= np.min(around, axis=0) * (1 - tolerance))
+                & (z <= np.max(around, axis=0) * (1 + tolerance)))

@@ -252,3 +252,93 @@ def test_scene_flow_of_a_card_moving_along_the_optical_axis(pair):
                                                                   second.instance_id)
         assert np.allclose(backward.disparity_other[card2], fx_b / CARD_Z, rtol=1e-4)
         assert np.allclose(backward.motion[card2], (0, 0, CARD_Z_NEXT - CARD_Z), atol=5e-5)
+
+
+def test_flyingthings3d_reads_back_as_its_readers_read_it(pair, tmp_path):
+    from blender_gt_addon.exporters import export
+    from blender_gt_addon.sceneflow import scene_flow
+
+    out, _, _ = pair
+    export(out, "flyingthings3d", tmp_path / "ft")
+    root = tmp_path / "ft"
+    for view, letter in (("left", "L"), ("right", "R")):
+        first = reader.read(out / "s_0001.exr", view=view)
+        second = reader.read(out / "s_0002.exr", view=view)
+        assert np.array_equal(_read_pfm(root / "disparity" / view / "0001.pfm"),
+                              first.disparity)
+        change = _read_pfm(root / "disparity_change" / "into_future" / view / "0001.pfm")
+        expected = scene_flow(first, second).disparity_change
+        assert np.array_equal(np.isnan(change), np.isnan(expected))  # the bent strip
+        assert np.allclose(change, expected, equal_nan=True)
+        past = _read_pfm(root / "disparity_change" / "into_past" / view / "0002.pfm")
+        assert np.allclose(past, scene_flow(second, first).disparity_change, equal_nan=True)
+        assert not (root / "disparity_change" / "into_future" / view / "0002.pfm").exists()
+        # RAFT's read_gen for a flow PFM: the first two of its three channels.
+        flow = _read_pfm(root / "optical_flow" / "into_future" / view
+                         / f"OpticalFlowIntoFuture_0001_{letter}.pfm")
+        assert flow.shape == (H, W, 3) and np.all(flow[..., 2] == 0)
+        assert np.array_equal(flow[..., :2], first.flow_forward)
+    # camera_data.txt: "Frame N", then L and R camera-to-world (Blender's camera axes).
+    lines = (root / "camera_data.txt").read_text().split("\n")
+    assert lines[0] == "Frame 1" and lines[1].startswith("L ") and lines[2].startswith("R ")
+    left = np.array(lines[1].split()[1:], float).reshape(4, 4)
+    right = np.array(lines[2].split()[1:], float).reshape(4, 4)
+    assert np.allclose(right[:3, 3] - left[:3, 3], BASELINE * left[:3, 0], atol=1e-9)
+    first = reader.read(out / "s_0001.exr", view="left")
+    assert np.allclose(left, first.camera.camera_to_world_opengl)
+
+
+def test_spring_reads_back_through_its_flow_io(pair, tmp_path):
+    import h5py
+
+    from blender_gt_addon.exporters import export
+    from blender_gt_addon.sceneflow import scene_flow
+
+    def read_h5(path, key):  # Spring's flow_IO.readDsp5Disp / readFlo5Flow
+        with h5py.File(path, "r") as file:
+            if key not in file.keys():
+                raise OSError(f"{path} has no {key!r} key")
+            return file[key][()]
+
+    out, _, _ = pair
+    export(out, "spring", tmp_path / "spring")
+    root = tmp_path / "spring"
+    for view in ("left", "right"):
+        first = reader.read(out / "s_0001.exr", view=view)
+        second = reader.read(out / "s_0002.exr", view=view)
+        disp1 = read_h5(root / f"disp1_{view}" / f"disp1_{view}_0001.dsp5", "disparity")
+        assert disp1.dtype == np.float32 and np.array_equal(disp1, first.disparity)
+        disp2 = read_h5(root / f"disp2_FW_{view}" / f"disp2_FW_{view}_0001.dsp5", "disparity")
+        expected = scene_flow(first, second)
+        assert np.allclose(disp2, expected.disparity_other, equal_nan=True)
+        assert np.isnan(disp2).sum() == (expected.hit & ~expected.valid).sum() > 0
+        flow = read_h5(root / f"flow_BW_{view}" / f"flow_BW_{view}_0002.flo5", "flow")
+        assert flow.shape == (H, W, 2) and np.array_equal(flow, second.flow_backward)
+    intrinsics = np.loadtxt(root / "cam_data" / "intrinsics.txt").reshape(-1, 4)
+    extrinsics = np.loadtxt(root / "cam_data" / "extrinsics.txt").reshape(-1, 4, 4)
+    first = reader.read(out / "s_0001.exr", view="left")
+    assert intrinsics.shape == (2, 4) and intrinsics[0, 0] == pytest.approx(FX)
+    assert np.allclose(extrinsics[0], first.camera.world_to_camera)
+
+
+def test_kitti_disp_occ_1_is_the_next_frames_disparity_at_this_frames_pixel(pair, tmp_path):
+    from PIL import Image
+
+    from blender_gt_addon.exporters import export
+
+    out, _, _ = pair
+    export(out, "kitti-stereo", tmp_path / "kitti")
+    root = tmp_path / "kitti"
+    first = reader.read(out / "s_0001.exr", view="left")
+    ids = {n: i for i, n in first.names.items()}
+    occ1 = np.asarray(Image.open(root / "disp_occ_1" / "000000_10.png"), np.float64) / 256.0
+    noc1 = np.asarray(Image.open(root / "disp_noc_1" / "000000_10.png"), np.float64) / 256.0
+    card = (first.instance_id == ids["Card"]) & ~edge_mask(first.depth, first.instance_id)
+    assert np.allclose(occ1[card], FX * BASELINE / CARD_Z_NEXT, atol=1 / 512 + 1e-6)
+    strip = first.instance_id == ids["Strip"]
+    assert (occ1[strip] == 0).all()  # deforms: not known, KITTI's invalid 0
+    # The wall next to the card that the nearer card hides in frame 2 is occluded then.
+    wall = first.instance_id == ids["Wall"]
+    assert ((occ1 > 0) & (noc1 == 0) & wall).sum() > 0
+    assert not ((noc1 > 0) & (occ1 == 0)).any()
+    assert not (root / "disp_occ_1" / "000001_10.png").exists()  # no frame 3

@@ -11,6 +11,8 @@ The folder (``NNNNNN``: the sample, 0, 1, ... in frame order; ``_10`` the frame,
     image_3/NNNNNN_10.png              right view              (and NNNNNN_11.png)
     disp_occ_0/NNNNNN_10.png           left disparity, every pixel that hit something
     disp_noc_0/NNNNNN_10.png           left disparity, non-occluded pixels only
+    disp_occ_1/NNNNNN_10.png           the pixel's disparity at the next frame (disp2)
+    disp_noc_1/NNNNNN_10.png           ... where both views see it now and the left view next
     calib_cam_to_cam/NNNNNN.txt        P_rect_02, P_rect_03 (3x4), R_rect_0x, S_rect_0x
 
 Conventions, as KITTI's devkit (``devkit_scene_flow``, ``readme.txt``,
@@ -22,12 +24,18 @@ Conventions, as KITTI's devkit (``devkit_scene_flow``, ``readme.txt``,
   too), and in ``disp_noc_0`` also where the right view does not see the point
   (:attr:`GroundTruthFrame.non_occluded`); disparities of 255.998 px or more cannot
   be stored and are written as 0 and counted;
+- ``disp_occ_1``: each left pixel's point's disparity at the next frame, stored at its
+  pixel in this frame (:mod:`blender_gt_addon.sceneflow`): 0 where nothing was hit and
+  where it is not known (an object that deforms or has no pose in both frames);
+  ``disp_noc_1``: only where the right view sees the point now and the left view sees
+  it in the next frame (:func:`blender_gt_addon.sceneflow.seen_in`); both only for
+  frames whose next frame is in the folder;
 - ``P_rect_02 = K [I | 0]``, ``P_rect_03 = K [I | (-B, 0, 0)]``: the left camera is
   the reference, ``B = -P_rect_03[0, 3] / P_rect_03[0, 0]`` in scene units (KITTI's
   are metres); K with pixel centres at integer coordinates.
 
-Not written (they need the next frame's disparity, issue 25's scene flow):
-``disp_occ_1``, ``disp_noc_1``, ``flow_occ``, ``flow_noc``.
+Not written: ``flow_occ``, ``flow_noc`` (16-bit RGB PNGs, which Pillow cannot write;
+the ``flo`` export has the flow) and ``obj_map``.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ import numpy as np
 
 from .. import reader
 from ..reader import GroundTruthFrame
+from ..sceneflow import scene_flow, seen_in
 from ..sequence import parallel_map
 from .common import ExportError, Notes, Options, atomic_path, make_folder, write_png16
 from .images import image_8bit, write_png8
@@ -45,7 +54,8 @@ from .stereo_pairs import pairs, view_arrays
 
 __all__ = ["FOLDERS", "calib_text", "disparity_png", "write"]
 
-FOLDERS = ("image_2", "image_3", "disp_occ_0", "disp_noc_0", "calib_cam_to_cam")
+FOLDERS = ("image_2", "image_3", "disp_occ_0", "disp_noc_0", "disp_occ_1", "disp_noc_1",
+           "calib_cam_to_cam")
 STEPS_PER_PIXEL = 256.0
 
 
@@ -85,9 +95,16 @@ def _sample(job: tuple[str, str, str | None, str | None, str, str]) -> dict[str,
             with atomic_path(root / folder / f"{name}_11.png") as partial:
                 write_png8(partial, image_8bit(reader.read(path).image))
     disparity, hit, noc = view_arrays(left)
+    maps = [("disp_occ_0", disparity, hit), ("disp_noc_0", disparity, hit & noc)]
+    if next_left is not None:
+        following = reader.read(next_left)
+        flows = scene_flow(left, following)
+        later = np.nan_to_num(flows.disparity_other, nan=0.0)
+        maps += [("disp_occ_1", later, flows.valid),
+                 ("disp_noc_1", later, flows.valid & noc & seen_in(flows, following))]
     lost = 0
-    for folder, valid in (("disp_occ_0", hit), ("disp_noc_0", hit & noc)):
-        stored, lost_here = disparity_png(disparity, valid)
+    for folder, values, valid in maps:
+        stored, lost_here = disparity_png(values, valid)
         lost = max(lost, lost_here)
         with atomic_path(root / folder / f"{name}_10.png") as partial:
             write_png16(partial, stored)
@@ -128,6 +145,8 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
         steps = ("10", "11") if following is not None else ("10",)
         written += [root / f / f"{name}_{s}.png" for f in ("image_2", "image_3") for s in steps]
         written += [root / f / f"{name}_10.png" for f in ("disp_occ_0", "disp_noc_0")]
+        if following is not None:
+            written += [root / f / f"{name}_10.png" for f in ("disp_occ_1", "disp_noc_1")]
         written.append(root / "calib_cam_to_cam" / f"{name}.txt")
     done = parallel_map(_sample, jobs_list, jobs=jobs, progress=progress,
                         desc="export kitti-stereo")

@@ -18,6 +18,7 @@ from . import (
     coco_keypoints,
     colmap,
     flo,
+    flyingthings3d,
     hdf5,
     hdf5_sequence,
     kins,
@@ -28,6 +29,7 @@ from . import (
     nerf,
     npz,
     ply,
+    spring,
     webdataset,
 )
 from .common import ExportError, Options
@@ -193,6 +195,14 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              "16-bit PNG (d x 256, 0 = invalid), calib_cam_to_cam; needs a stereo pair",
              kitti_stereo.write, per_frame=False, suffix="frames.txt", needs="image",
              extra="export", modules=("PIL",)),
+    Exporter("flyingthings3d", "FlyingThings3D sequence: frames_cleanpass, disparity, "
+             "disparity_change and optical_flow into_future/into_past as PFM, camera_data.txt; "
+             "needs a stereo pair", flyingthings3d.write, per_frame=False,
+             suffix="camera_data.txt", needs="image", extra="export", modules=("PIL",)),
+    Exporter("spring", "Spring sequence: frame_left/right PNG, disp1, disp2_FW/BW (.dsp5) and "
+             "flow_FW/BW (.flo5) as HDF5, cam_data; needs a stereo pair", spring.write,
+             per_frame=False, suffix="cam_data/extrinsics.txt", needs="image", extra="export",
+             modules=("h5py", "PIL")),
     Exporter("webdataset", "WebDataset tar shards for training: a sample a frame (or --pairs), "
              "arrays as .npy, camera and names as json", webdataset.write, per_frame=False,
              suffix=webdataset.INDEX,

@@ -21,7 +21,7 @@ from ..reader import GroundTruthFrame
 from .common import ExportError
 from .images import frame_names, perspective_cameras
 
-__all__ = ["Pair", "pairs", "view_arrays", "write_pfm"]
+__all__ = ["Pair", "neighbours", "pairs", "view_arrays", "view_path", "write_pfm"]
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,35 @@ def view_arrays(frame: GroundTruthFrame) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def write_pfm(path: Path, array: np.ndarray) -> None:
-    """A grey PFM file of (H, W) float32 ``array``: ``Pf``, ``W H``, scale ``-1``
-    (little-endian), then the rows from the bottom one up, as the format says."""
+    """A PFM file of float32 ``array``, (H, W) grey (``Pf``) or (H, W, 3) colour
+    (``PF``): the header, ``W H``, scale ``-1`` (little-endian), then the rows from
+    the bottom one up, as the format says."""
     array = np.asarray(array, dtype="<f4")
-    if array.ndim != 2:
-        raise ValueError(f"a grey PFM needs (H, W), not {array.shape}")
-    height, width = array.shape
+    if array.ndim == 2:
+        tag = "Pf"
+    elif array.ndim == 3 and array.shape[2] == 3:
+        tag = "PF"
+    else:
+        raise ValueError(f"a PFM needs (H, W) or (H, W, 3), not {array.shape}")
+    height, width = array.shape[:2]
     with open(path, "wb") as out:
-        out.write(f"Pf\n{width} {height}\n-1\n".encode("ascii"))
+        out.write(f"{tag}\n{width} {height}\n-1\n".encode("ascii"))
         out.write(np.ascontiguousarray(array[::-1]).tobytes())
+
+
+def neighbours(found: Sequence[Pair]) -> list[tuple[Pair, Pair | None, Pair | None]]:
+    """Each pair with the pairs of the frames just before and after it (``None`` where
+    that frame is not among them), by frame number (the pairs' names)."""
+    by_number = {int(p.name): p for p in found if p.name.lstrip("-").isdigit()}
+    result = []
+    for pair in found:
+        number = int(pair.name) if pair.name.lstrip("-").isdigit() else None
+        before = by_number.get(number - 1) if number is not None else None
+        after = by_number.get(number + 1) if number is not None else None
+        result.append((pair, before, after))
+    return result
+
+
+def view_path(pair: Pair, view: str) -> Path:
+    """The file of ``view`` (``"left"`` or ``"right"``) of ``pair``."""
+    return pair.left if view == "left" else pair.right
