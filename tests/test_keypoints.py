@@ -146,6 +146,7 @@ def test_the_reader_gives_keypoints_per_object(tmp_path):
 
 @pytest.mark.parametrize("raw, reason", [
     ("not a list", "not a list"),
+    ("", "not a list"),
     ([{"object": "A", "names": ["a"], "world": [[1, 2]]}], "world"),
     ([{"object": "A", "names": ["a"], "world": [[1, 2, 3]], "skeleton": [[0, 1]]}],
      "skeleton index out of range"),

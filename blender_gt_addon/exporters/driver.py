@@ -35,7 +35,7 @@ def _single_output(out: Path, suffix: str) -> Path:
     """The file a whole-folder format writes: ``out``, or ``out/<suffix>`` when
     ``out`` is a folder or a new name without a suffix."""
     if out.is_dir() or (not out.exists() and not out.suffix):
-        make_folder((out / suffix).parent)  # a suffix may name a file in a subfolder
+        make_folder(out)
         return out / suffix
     make_folder(out.parent)
     return out

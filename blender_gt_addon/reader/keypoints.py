@@ -29,7 +29,7 @@ def keypoints_of(frame, *, depth_tolerance: float = core.DEFAULT_DEPTH_TOLERANCE
             visibility needs.
     """
     record = frame._record()
-    if record is None or not record.keypoints:
+    if record is None or record.keypoints == ():
         return {}
     with records.reading(frame.path, "keypoints record"):
         raw = record.keypoints
@@ -185,7 +185,7 @@ def check_keypoints(folder, *, filter_reach: float = core.DEFAULT_FILTER_REACH,
     for t in range(len(sequence)):
         frame = sequence[t]
         record = frame._record()
-        if record is None or not record.keypoints:
+        if record is None or record.keypoints == ():
             continue
         for obj, name, error, bound, ok in frame_errors(frame, filter_reach=filter_reach):
             if not ok:
