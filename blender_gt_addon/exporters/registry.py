@@ -201,7 +201,7 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              suffix="camera_data.txt", needs="image", extra="export", modules=("PIL",)),
     Exporter("spring", "Spring sequence: frame_left/right PNG, disp1, disp2_FW/BW (.dsp5) and "
              "flow_FW/BW (.flo5) as HDF5, cam_data; needs a stereo pair", spring.write,
-             per_frame=False, suffix="cam_data/extrinsics.txt", needs="image", extra="export",
+             per_frame=False, suffix="spring.txt", needs="image", extra="export",
              modules=("h5py", "PIL")),
     Exporter("webdataset", "WebDataset tar shards for training: a sample a frame (or --pairs), "
              "arrays as .npy, camera and names as json", webdataset.write, per_frame=False,

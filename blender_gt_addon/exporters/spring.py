@@ -13,6 +13,7 @@ The folder (``NNNN``: the frame number; ``V``: ``left`` or ``right``)::
     flow_BW_V/flow_BW_V_NNNN.flo5         ... to t - 1
     cam_data/intrinsics.txt               a line a frame: fx fy cx cy
     cam_data/extrinsics.txt               a line a frame: 16 values, the left camera's 4x4
+    spring.txt                            the frame numbers, a line each
 
 Conventions, as Spring's ``flow_IO.py`` (``readDsp5Disp``, ``readFlo5Flow``: the
 dataset under the key, gzip level 5) and its users read them:
@@ -88,8 +89,8 @@ def _frame(job: tuple) -> dict[str, int]:
 
 def write(frames: list[GroundTruthFrame], path: Path, options: Options,
           jobs: int | None, progress: bool) -> dict[str, int]:
-    """Write the Spring sequence of ``frames``' stereo pairs; ``path`` is
-    ``cam_data/extrinsics.txt``.
+    """Write the Spring sequence of ``frames``' stereo pairs beside ``path`` (the list
+    of frame numbers).
 
     Raises:
         ExportError: a frame is no stereo pair, has no perspective camera, no image
@@ -99,14 +100,14 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     for frame in frames:
         if "image" not in frame.passes:
             raise ExportError(f"{frame.path}: has no image, which spring's frame_left needs")
-    # The driver's target is cam_data/extrinsics.txt in the output folder.
-    root = path.parent.parent if path.parent.name == "cam_data" else path.parent
+    root = path.parent
     with_flow = all("vector" in f.passes for f in frames)
     for view in VIEWS:
         for folder in (f"frame_{view}", f"disp1_{view}", f"disp2_FW_{view}",
                        f"disp2_BW_{view}") + ((f"flow_FW_{view}", f"flow_BW_{view}")
                                               if with_flow else ()):
             make_folder(root / folder)
+    make_folder(root / "cam_data")
     jobs_list, written, intrinsics, extrinsics = [], [], [], []
     for pair, before, after in neighbours(found):
         def both(p):
@@ -128,9 +129,11 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
                 if other is not None:
                     written.append(root / f"disp2_{step}_{view}" / f"disp2_{step}_{view}_{n}.dsp5")
     done = parallel_map(_frame, jobs_list, jobs=jobs, progress=progress, desc="export spring")
-    (path.parent / "intrinsics.txt").write_text("\n".join(intrinsics) + "\n")
-    written.append(path.parent / "intrinsics.txt")
-    path.write_text("\n".join(extrinsics) + "\n")
+    for name, lines in (("intrinsics.txt", intrinsics), ("extrinsics.txt", extrinsics)):
+        with atomic_path(root / "cam_data" / name) as partial:
+            partial.write_text("\n".join(lines) + "\n")
+        written.append(root / "cam_data" / name)
+    path.write_text("".join(f"{p.name}\n" for p in found))
     notes = Notes({"stereo pairs": len(found)}, files=written)
     unknown = sum(d["unknown"] for d in done)
     if unknown:
