@@ -85,6 +85,17 @@ def test_unticking_everything_gives_the_scene_back_as_it_was(give_back):
     assert facts["unticked_again"] == facts["before"]
 
 
+def test_unticking_never_takes_the_users_nodes_with_it(give_back):
+    """Nodes the user added to the compositor the add-on made stay, with the node that
+    feeds them, and so does their compositor."""
+    _, facts = give_back
+    kept = facts["kept"]
+    if kept is None:
+        pytest.skip("5.3: the user's nodes are in effects of their own")
+    assert "My Blur" in kept["nodes"] and kept["blur_fed"]
+    assert kept["runs"] and kept["owned_left"] == ""
+
+
 def test_ticking_again_after_giving_back_writes_both_files(give_back):
     out, facts = give_back
     assert not any("Compositing was off" in m for m in facts["warnings_ticked_again"])

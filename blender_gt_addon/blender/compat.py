@@ -96,8 +96,7 @@ ROLE_MADE_WITH_TREE = "made_with_tree"
 
 def _switch_nodes_on(scene) -> bool:
     """4.x: tick Use Nodes; whether that made the compositor (no tree, or an empty one,
-    before). Blender fills a new tree with Render Layers -> Composite (so the beauty
-    render keeps working) and a Viewer: those nodes are marked as made for the add-on."""
+    before), whose nodes (Render Layers -> Composite, a Viewer) are then marked."""
     made = scene.node_tree is None or not scene.node_tree.nodes
     scene.use_nodes = True
     if made:
@@ -114,9 +113,10 @@ def release_made_tree(scene: bpy.types.Scene, tree) -> bool:
     it did (else the user's nodes in it stay as they are, and so does the tree)."""
     if tree is None or has("compositor_effects"):
         return True
-    for node in [n for n in tree.nodes if n.get(OWNER_KEY) == ROLE_MADE_WITH_TREE]:
-        if not any(link.from_node == node and link.to_node.get(OWNER_KEY) is None
-                   for link in tree.links):
+    made = [n for n in tree.nodes if n.get(OWNER_KEY) == ROLE_MADE_WITH_TREE]
+    for node in made:  # kept where the user linked a node of theirs to it
+        if not any(node in (x.from_node, x.to_node) and None in (
+                x.from_node.get(OWNER_KEY), x.to_node.get(OWNER_KEY)) for x in tree.links):
             tree.nodes.remove(node)
     if tree.nodes:
         return False

@@ -159,7 +159,33 @@ def give_back_story(directory: str) -> dict:
     facts["files"] = sorted(os.listdir(directory))
     gt.use_depth = False
     facts["unticked_again"] = _compositor_state(scene)
+    facts["kept"] = _user_nodes_kept()
     return facts
+
+
+def _user_nodes_kept() -> dict | None:
+    """Before 5.3: a fresh scene, depth ticked, a Blur of the user's added to the
+    compositor the add-on made (fed by its Render Layers node), then depth unticked:
+    the user's node, its link and their compositor stay. ``None`` on 5.3 (the user's
+    nodes never go into the add-on's effect)."""
+    from blender_gt_addon.blender import compat
+
+    if compat.has("compositor_effects"):
+        return None
+    scene = bpy.data.scenes.new("Fresh")  # no compositor
+    scene.groundtruth.directory = "//unused/"
+    scene.groundtruth.use_depth = True
+    tree = compat.compositor_tree(scene, create=False)[0]
+    source = next(n for n in tree.nodes if n.bl_idname == "CompositorNodeRLayers")
+    blur = tree.nodes.new("CompositorNodeBlur")
+    blur.name = "My Blur"
+    tree.links.new(source.outputs["Image"], blur.inputs[0])
+    scene.groundtruth.use_depth = False
+    tree = compat.compositor_tree(scene, create=False)[0]
+    return {"nodes": sorted(n.name for n in tree.nodes) if tree is not None else [],
+            "blur_fed": tree is not None and tree.nodes["My Blur"].inputs[0].is_linked,
+            "runs": compat.compositor_runs(scene),
+            "owned_left": scene.groundtruth.owned_compositing}
 
 
 def _problems(scene):
