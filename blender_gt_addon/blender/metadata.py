@@ -176,8 +176,9 @@ def _record_now(scene, frame: int, camera: object = _SCENE_CAMERA) -> dict[str, 
     masks."""
     if camera is _SCENE_CAMERA:  # else a stereo view's camera (or None: refused)
         camera = _camera_now(scene) if scene.camera is not None else None
-    points = keypoints.keypoints_now(scene, compositor.target_view_layer(scene),
-                                     bpy.context.evaluated_depsgraph_get())
+    points = (keypoints.keypoints_now(scene, compositor.target_view_layer(scene),
+                                      bpy.context.evaluated_depsgraph_get())
+              if keypoints.wanted(scene.groundtruth) else [])
     if not (scene.groundtruth.use_amodal and camera is not None
             and camera.type in ("PERSP", "ORTHO")):
         return {frame_record.KEY: frame_record.encode(frame, camera, _objects_now(scene),
