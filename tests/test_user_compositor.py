@@ -111,6 +111,9 @@ def test_53_a_blend_saved_with_the_effect_below_renders_from_the_command_line(st
     if not facts["effects"]:
         pytest.skip("compositor effects are Blender 5.3's")
     assert facts["saved_effects"][1][:2] == ["Ground Truth", True]
+    # Rendered as it was from the script that saved it: the render's start moved it up.
+    assert facts["script_render_files"] == ["gt_0002.exr"]
+    assert facts["effects_after_script_render"][0][:2] == ["Ground Truth", True]
     from blender_gt_addon import batch
 
     result = batch.render(out / "below.blend", tmp_path, frames=[2])

@@ -269,6 +269,14 @@ def _effect_tree(scene, create: bool):
     return tree, True
 
 
+def put_own_effect_first(scene: bpy.types.Scene) -> None:
+    """5.3: move the add-on's compositor effect, if any, back to the top of the stack."""
+    if has("compositor_effects"):
+        own = [e for e in scene.compositor_effects if _is_own(e.node_group)]
+        if own:
+            _put_first(scene, own[0])
+
+
 def _put_first(scene, effect, active: str | None = None) -> None:
     """Move the add-on's ``effect`` to the top of the stack (by the scene's operator:
     the collection has no move), keeping the ``active`` effect (default: the one now).

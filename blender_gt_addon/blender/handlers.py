@@ -15,7 +15,7 @@ import bpy
 from bpy.app.handlers import persistent
 
 from .. import outputs
-from . import checks, compositor, metadata
+from . import checks, compat, compositor, metadata
 
 
 def _report_in_ui(problems: list[outputs.Problem]):
@@ -33,10 +33,15 @@ def _report_in_ui(problems: list[outputs.Problem]):
 @persistent
 def on_render_init(scene, *_args) -> None:
     # An F12 render calls this from the render thread, where running operators or
-    # changing the scene is unsafe: only say what is wrong here.
+    # changing the scene is unsafe: only say what is wrong there.
     if not compositor.has_outputs(scene):
         return
     try:
+        if not metadata.on_render_thread() and compat.effects_stopping_the_stack(scene):
+            # 5.3, the add-on's effect moved below one that stops the stack since the
+            # settings last changed: a render from a script (main thread) can still
+            # put it first, in time for this render (measured on 5.3.0).
+            compat.put_own_effect_first(scene)
         found = checks.problems(scene)
     except Exception as exc:  # a handler must never raise into Blender's render
         found = [outputs.Problem("ERROR", f"could not check the settings: {exc}")]

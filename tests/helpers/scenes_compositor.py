@@ -111,6 +111,10 @@ def stack_story(directory: str, blend: str = "") -> dict:
                     bpy.ops.scene.move_compositor_effect_to_index(name=own.name, index=1)
             facts["saved_effects"] = _effects(scene)
             bpy.ops.wm.save_as_mainfile(filepath=blend)
+            # A render from a script with the effect below: render_init puts it first.
+            bpy.ops.render.render(write_still=False)
+            facts["script_render_files"] = sorted(os.listdir(gt.directory))
+            facts["effects_after_script_render"] = _effects(scene)
         compositor.sync(scene)  # any change of the settings, or opening the .blend
         facts["effects_synced"] = _effects(scene)
         facts["errors_synced"] = _errors(scene)
