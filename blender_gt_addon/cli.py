@@ -8,6 +8,7 @@
     blender-gt render SCENE.blend -o FOLDER [--frames 1-240] [--shard I/N] [--resume]
     blender-gt video FOLDER -o OUT.mp4|OUT.gif [--layout image+boxes,emission,flow,depth]
     blender-gt check FOLDER [--tolerance 0.5] [--min-share 0.99] [--error-png OUT.png] [--json]
+                     [--stereo]
                      [--tracks N]
     blender-gt tracks FOLDER -o OUT [--to npz|tapvid|tapvid3d|pointodyssey]
                       [--points N | --grid STEP] [--query-frames 1,25]
@@ -192,6 +193,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--error-png", type=Path, default=None, metavar="OUT.png",
                        help="write a picture of each frame's error, frames top to bottom")
     check.add_argument("--json", action="store_true", help="print JSON instead of text")
+    check.add_argument("--stereo", action="store_true",
+                       help="also prove stereo pairs: each view's disparity against the other "
+                       "view's positions, and disp2 against the next frame's disparity")
     check.add_argument("--keypoints", action="store_true",
                        help="also prove the recorded keypoints against the position pass: "
                        "each one on the surface its pixel sees lies at the position there, "
@@ -366,6 +370,15 @@ def cmd_check(args) -> int:
 
         found["tracks"], more, tracks_passed = check_tracks(args)
         text, passed = f"{text}\n{more}", passed and tracks_passed
+    if args.stereo:
+        from .check_stereo import check_stereo_folder
+        from .check_stereo import report as stereo_report
+
+        views = check_stereo_folder(args.source, tolerance=args.tolerance,
+                                    min_share=args.min_share)
+        found["stereo"] = [v.as_dict() for v in views]
+        text = f"{text}\n{stereo_report(views, args.tolerance)}"
+        passed = passed and all(v.passed for v in views)
     if args.keypoints:
         from .reader.keypoints import check_keypoints
 

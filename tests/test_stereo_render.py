@@ -342,3 +342,23 @@ def test_kitti_disp_occ_1_is_the_next_frames_disparity_at_this_frames_pixel(pair
     assert ((occ1 > 0) & (noc1 == 0) & wall).sum() > 0
     assert not ((noc1 > 0) & (occ1 == 0)).any()
     assert not (root / "disp_occ_1" / "000001_10.png").exists()  # no frame 3
+
+
+def test_check_stereo_passes_the_render_and_flags_a_disparity_off_by_one_pixel(pair, capsys):
+    from blender_gt_addon.check_stereo import check_stereo_folder, check_view
+    from blender_gt_addon.cli import main
+
+    out, _, _ = pair
+    views = check_stereo_folder(out)
+    assert [(v.frame, v.view) for v in views] == [(1, "left"), (1, "right"), (2, "left"),
+                                                  (2, "right")]
+    for v in views:
+        assert v.passed and v.judged > 0.5 * W * H and v.median_error < 0.01, v
+    assert all(v.next_judged > 0.3 * W * H and v.next_median_error < 1e-3
+               for v in views if v.frame == 1)
+    assert main(["check", str(out), "--stereo"]) == 0
+    printed = capsys.readouterr().out
+    assert "stereo: 4 views checked, all passed" in printed
+    left = reader.read(out / "s_0001.exr", view="left")
+    shifted = check_view(left, disparity=left.disparity + 1.0)
+    assert not shifted.passed and abs(shifted.median_error - 1.0) < 0.05, shifted
