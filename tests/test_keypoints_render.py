@@ -358,3 +358,16 @@ def test_webdataset_samples_carry_the_keypoints(keypoint_renders, tmp_path):
         assert np.array_equal(np.array(saved["uv"]), rig.uv)
         assert saved["v"] == rig.v.tolist()
         assert saved["visibility"].count("occluded_self") == int(rig.occluded_self.sum()) == 5
+
+
+def test_a_script_picks_keypoints_by_name_and_bone_parented_empties_join_the_rig(
+        keypoint_renders):
+    _, facts = keypoint_renders
+    (entry,) = facts["rig_selection"]
+    assert entry["object"] == "Rig" and entry["bodies"] == ["Body"]
+    assert entry["names"] == ["Arm:head", "Arm:tail", "Nose"]
+    assert entry["skeleton"] == [[0, 1]]  # Root is left out, so Arm has no parent edge
+    head, tail = sk.bone_ends(2)["Arm"]
+    _, hand_tail = sk.bone_ends(2)["Hand"]
+    world = np.array(entry["world"])
+    np.testing.assert_allclose(world, [head, tail, hand_tail], atol=1e-5)

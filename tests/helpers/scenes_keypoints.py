@@ -226,6 +226,26 @@ def _rig_scene(directory: str) -> list[int]:
     return pending
 
 
+def _rig_selection(scene) -> list:
+    """The rig's keypoints in frame 2 as a script picks them, without rendering: bones
+    and empties, only "Arm" and "Nose", where "Nose" is an empty parented to the bone
+    "Hand" (so at its tail)."""
+    import bpy
+
+    from blender_gt_addon.blender import keypoints
+
+    rig = bpy.data.objects["Rig"]
+    nose = bpy.data.objects.new("Nose", None)
+    scene.collection.objects.link(nose)
+    nose.parent, nose.parent_type, nose.parent_bone = rig, "BONE", "Hand"
+    gt = scene.groundtruth
+    gt.keypoints = {"BONES", "EMPTIES"}
+    gt.keypoint_names = "Arm, Nose"
+    scene.frame_set(2)
+    return keypoints.keypoints_now(scene, bpy.context.view_layer,
+                                   bpy.context.evaluated_depsgraph_get())
+
+
 def render_keypoints(directory: str) -> dict:
     """Frames 1-3 of the cube scene into ``<directory>/cube`` and of the rig scene into
     ``<directory>/rig``."""
@@ -238,5 +258,7 @@ def render_keypoints(directory: str) -> dict:
 
     blender_gt_addon.unregister()  # _reset registers the add-on again
     pending = _rig_scene(rig_dir)
+    selection = _rig_selection(bpy.context.scene)
     return {"cube": sorted(os.listdir(cube_dir)), "rig": sorted(os.listdir(rig_dir)),
-            "rig_pending": pending, "version": bpy.app.version_string}
+            "rig_pending": pending, "rig_selection": selection,
+            "version": bpy.app.version_string}
