@@ -83,10 +83,9 @@ def other_view_of(frame):
         GroundTruthError: a single view, or the other view's file is missing, or its
             rig or size disagrees with this one's.
     """
-    from .frame import GroundTruthFrame
-
     rig = _need_rig(frame, "the other view")
-    other = GroundTruthFrame(Path(frame.path).with_name(rig.files[rig.other]))
+    # The frame's own class (GroundTruthFrame), so this module need not import it.
+    other = type(frame)(Path(frame.path).with_name(rig.files[rig.other]))
     theirs = other.stereo
     if theirs is None or theirs.view != rig.other or theirs.baseline != rig.baseline:
         raise GroundTruthError(f"{other.path}: not the {rig.other} view of {frame.path}'s "
