@@ -223,3 +223,33 @@ def amodal_overhead(directory: str, width: int, height: int, samples: int, round
             "threads": scene.render.threads, "objects": objects, "triangles": triangles,
             "masks": len(record.masks), "header_bytes": len(strings[amodal.KEY]),
             "mask_pixels": sum(m.pixels for m in record.masks.values())}
+
+
+def stereo_overhead(directory: str, width: int, height: int, samples: int,
+                    rounds: int) -> dict:
+    """Frame 2 of the street scene rendered ``rounds`` times in four modes, interleaved:
+    ``mono_off`` / ``mono_on`` (one view, no ground truth / every output) and
+    ``stereo_off`` / ``stereo_on`` (the add-on's Stereo pair, baseline 0.065). The
+    beauty images are saved as PNG each time. One warm-up render of each view count."""
+    scene = _scene(width, height, samples)
+    scene.camera.data.stereo.interocular_distance = 0.065
+    beauty = os.path.join(directory, "beauty_")
+    wall: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    modes = ("mono_off", "mono_on", "stereo_off", "stereo_on")
+
+    def configure(mode: str) -> None:
+        scene.groundtruth.use_stereo = mode.startswith("stereo")
+        _outputs(scene, os.path.join(directory, mode), ALL_KEYS if mode.endswith("on") else [])
+
+    for mode in ("mono_off", "stereo_off"):  # warm-up
+        configure(mode)
+        _render(scene, beauty)
+    for r in range(rounds):
+        for mode in (modes if r % 2 == 0 else tuple(reversed(modes))):
+            configure(mode)
+            seconds, cpu_seconds = _timed_render(scene, beauty)
+            wall.setdefault(mode, []).append(seconds)
+            cpu.setdefault(mode, []).append(cpu_seconds)
+    return {"wall": wall, "cpu": cpu, "blender": bpy.app.version_string,
+            "files": sorted(os.listdir(os.path.join(directory, "stereo_on")))}

@@ -362,3 +362,31 @@ def test_check_stereo_passes_the_render_and_flags_a_disparity_off_by_one_pixel(p
     left = reader.read(out / "s_0001.exr", view="left")
     shifted = check_view(left, disparity=left.disparity + 1.0)
     assert not shifted.passed and abs(shifted.median_error - 1.0) < 0.05, shifted
+
+
+def test_kitti_flow_reads_back_as_raft_reads_it(pair, tmp_path):
+    import png
+
+    from blender_gt_addon.exporters import export
+
+    out, _, _ = pair
+    export(out, "kitti-stereo", tmp_path / "kitti")
+    root = tmp_path / "kitti"
+    first = reader.read(out / "s_0001.exr", view="left")
+
+    def read_flow_kitti(path):
+        """RAFT's readFlowKITTI: cv2.imread(ANYDEPTH | COLOR) gives BGR, [..., ::-1] makes
+        it RGB; flow = (RG - 2^15) / 64, valid = B. pypng reads RGB directly."""
+        width, height, rows, info = png.Reader(filename=str(path)).read()
+        assert info["bitdepth"] == 16 and not info["greyscale"]
+        rgb = np.array([np.asarray(r, np.uint16) for r in rows]).reshape(height, width, 3)
+        flow = (rgb[..., :2].astype(np.float32) - 2**15) / 64.0
+        return flow, rgb[..., 2]
+
+    flow, valid = read_flow_kitti(root / "flow_occ" / "000000_10.png")
+    assert valid.all()  # every pixel hit something
+    assert np.abs(flow - first.flow_forward).max() <= 1 / 128 + 1e-6
+    _, valid_noc = read_flow_kitti(root / "flow_noc" / "000000_10.png")
+    strip = first.instance_id == {n: i for i, n in first.names.items()}["Strip"]
+    assert valid_noc.sum() > 0.5 * W * H and not valid_noc[strip].any()
+    assert not (root / "flow_occ" / "000001_10.png").exists()  # no frame 3

@@ -1,7 +1,7 @@
 # SPDX-FileCopyrightText: 2026 blender-gt authors
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``kitti-stereo``: the stereo part of KITTI 2015's layout. No ``bpy``; Pillow for
-the PNGs.
+"""``kitti-stereo``: KITTI 2015's stereo and scene-flow layout. No ``bpy``; Pillow for
+the grey PNGs, pypng for the 16-bit RGB flow PNGs (which Pillow cannot write).
 
 The folder (``NNNNNN``: the sample, 0, 1, ... in frame order; ``_10`` the frame,
 ``_11`` the next frame's images where it is in the folder)::
@@ -13,6 +13,8 @@ The folder (``NNNNNN``: the sample, 0, 1, ... in frame order; ``_10`` the frame,
     disp_noc_0/NNNNNN_10.png           left disparity, non-occluded pixels only
     disp_occ_1/NNNNNN_10.png           the pixel's disparity at the next frame (disp2)
     disp_noc_1/NNNNNN_10.png           ... where both views see it now and the left view next
+    flow_occ/NNNNNN_10.png             left view's flow to the next frame, every pixel hit
+    flow_noc/NNNNNN_10.png             ... where the next frame sees the point
     calib_cam_to_cam/NNNNNN.txt        P_rect_02, P_rect_03 (3x4), R_rect_0x, S_rect_0x
 
 Conventions, as KITTI's devkit (``devkit_scene_flow``, ``readme.txt``,
@@ -34,8 +36,16 @@ Conventions, as KITTI's devkit (``devkit_scene_flow``, ``readme.txt``,
   the reference, ``B = -P_rect_03[0, 3] / P_rect_03[0, 0]`` in scene units (KITTI's
   are metres); K with pixel centres at integer coordinates.
 
-Not written: ``flow_occ``, ``flow_noc`` (16-bit RGB PNGs, which Pillow cannot write;
-the ``flo`` export has the flow) and ``obj_map``.
+- flow: 16-bit RGB PNG, R = ``u * 64 + 2^15``, G = ``v * 64 + 2^15`` (pixels, x right,
+  y down: Blender's Vector pass, :attr:`GroundTruthFrame.flow_forward`), B = 1 where
+  valid, 0 elsewhere (KITTI's ``io_flow.h``; RAFT's ``readFlowKITTI`` reads it with
+  ``cv2.imread(f, ANYDEPTH | COLOR)[..., ::-1]``, ``(flow - 2^15) / 64``);
+  ``flow_occ`` valid where something was hit, ``flow_noc`` where the next frame also
+  sees the point (:func:`blender_gt_addon.sceneflow.seen_in`; not on objects whose
+  scene flow is unknown); a flow beyond +-512 px is written invalid and counted;
+  both only for frames whose next frame is in the folder.
+
+Not written: ``obj_map``.
 """
 
 from __future__ import annotations
@@ -52,10 +62,11 @@ from .common import ExportError, Notes, Options, atomic_path, make_folder, write
 from .images import image_8bit, write_png8
 from .stereo_pairs import pairs, view_arrays
 
-__all__ = ["FOLDERS", "calib_text", "disparity_png", "write"]
+__all__ = ["FOLDERS", "calib_text", "disparity_png", "flow_png", "write", "write_png_rgb16"]
 
 FOLDERS = ("image_2", "image_3", "disp_occ_0", "disp_noc_0", "disp_occ_1", "disp_noc_1",
-           "calib_cam_to_cam")
+           "flow_occ", "flow_noc", "calib_cam_to_cam")
+FLOW_STEPS, FLOW_ZERO = 64.0, 2**15
 STEPS_PER_PIXEL = 256.0
 
 
@@ -65,6 +76,28 @@ def disparity_png(disparity: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray,
     stored = np.rint(np.asarray(disparity, dtype=np.float64) * STEPS_PER_PIXEL)
     ok = valid & (stored >= 1) & (stored <= 65535)
     return np.where(ok, stored, 0).astype(np.uint16), int((valid & ~ok).sum())
+
+
+def flow_png(flow: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, int]:
+    """(H, W, 3) uint16 KITTI flow (R, G = ``d * 64 + 2^15``, B = valid) of (H, W, 2)
+    ``flow`` where ``valid``; and how many valid pixels could not be stored."""
+    flow = np.asarray(flow, dtype=np.float64)
+    stored = np.rint(np.nan_to_num(flow, nan=0.0) * FLOW_STEPS + FLOW_ZERO)
+    ok = valid & np.isfinite(flow).all(axis=-1) & ((stored >= 0) & (stored <= 65535)).all(-1)
+    out = np.zeros(flow.shape[:2] + (3,), np.uint16)
+    out[..., :2] = np.where(ok[..., None], stored, 0)
+    out[..., 2] = ok
+    return out, int((valid & ~ok).sum())
+
+
+def write_png_rgb16(path: Path, array: np.ndarray) -> None:
+    """A 16-bit RGB PNG of (H, W, 3) uint16 ``array`` (pypng)."""
+    import png
+
+    height, width = array.shape[:2]
+    writer = png.Writer(width=width, height=height, bitdepth=16, greyscale=False)
+    with open(path, "wb") as out:
+        writer.write(out, np.ascontiguousarray(array, np.uint16).reshape(height, -1).tolist())
 
 
 def calib_text(K: np.ndarray, baseline: float, width: int, height: int) -> str:
@@ -100,9 +133,16 @@ def _sample(job: tuple[str, str, str | None, str | None, str, str]) -> dict[str,
         following = reader.read(next_left)
         flows = scene_flow(left, following)
         later = np.nan_to_num(flows.disparity_other, nan=0.0)
+        seen = seen_in(flows, following)
         maps += [("disp_occ_1", later, flows.valid),
-                 ("disp_noc_1", later, flows.valid & noc & seen_in(flows, following))]
+                 ("disp_noc_1", later, flows.valid & noc & seen)]
     lost = 0
+    if next_left is not None and "vector" in left.passes:
+        for folder, valid in (("flow_occ", hit), ("flow_noc", seen)):
+            stored, lost_here = flow_png(left.flow_forward, valid)
+            lost = max(lost, lost_here)
+            with atomic_path(root / folder / f"{name}_10.png") as partial:
+                write_png_rgb16(partial, stored)
     for folder, values, valid in maps:
         stored, lost_here = disparity_png(values, valid)
         lost = max(lost, lost_here)
@@ -147,6 +187,8 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
         written += [root / f / f"{name}_10.png" for f in ("disp_occ_0", "disp_noc_0")]
         if following is not None:
             written += [root / f / f"{name}_10.png" for f in ("disp_occ_1", "disp_noc_1")]
+            if all("vector" in f.passes for f in frames):
+                written += [root / f / f"{name}_10.png" for f in ("flow_occ", "flow_noc")]
         written.append(root / "calib_cam_to_cam" / f"{name}.txt")
     done = parallel_map(_sample, jobs_list, jobs=jobs, progress=progress,
                         desc="export kitti-stereo")
@@ -155,5 +197,5 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     notes = Notes({"stereo pairs": len(found)}, files=written)
     lost = sum(d["lost"] for d in done)
     if lost:
-        notes["disparities of 256 px or more (written as 0)"] = lost
+        notes["disparities of 256 px or more, flows beyond 512 px (written invalid)"] = lost
     return notes

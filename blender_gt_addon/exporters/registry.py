@@ -191,10 +191,10 @@ EXPORTERS: dict[str, Exporter] = {row.name: row for row in (
              "disp0/disp1.pfm (inf = unknown), mask0nocc/mask1nocc.png, calib.txt; needs a "
              "stereo pair", middlebury.write, per_frame=False, suffix="middlebury.txt",
              needs="image", extra="export", modules=("PIL",)),
-    Exporter("kitti-stereo", "KITTI 2015 stereo: image_2/_3, disp_occ_0 and disp_noc_0 "
-             "16-bit PNG (d x 256, 0 = invalid), calib_cam_to_cam; needs a stereo pair",
-             kitti_stereo.write, per_frame=False, suffix="frames.txt", needs="image",
-             extra="export", modules=("PIL",)),
+    Exporter("kitti-stereo", "KITTI 2015 stereo and scene flow: image_2/_3, disp_occ/noc_0/1 "
+             "16-bit PNG (d x 256, 0 = invalid), flow_occ/noc, calib_cam_to_cam; needs a "
+             "stereo pair", kitti_stereo.write, per_frame=False, suffix="frames.txt",
+             needs="image", extra="export", modules=("PIL", "png")),
     Exporter("flyingthings3d", "FlyingThings3D sequence: frames_cleanpass, disparity, "
              "disparity_change and optical_flow into_future/into_past as PFM, camera_data.txt; "
              "needs a stereo pair", flyingthings3d.write, per_frame=False,

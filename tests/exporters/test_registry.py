@@ -56,7 +56,7 @@ def test_rows_are_complete():
             package, extra = requirement.split(";")
             name = package.split(">")[0].split("=")[0].strip().lower()
             extras.setdefault(extra.split("==")[1].strip().strip('"'), set()).add(name)
-    pip_name = {"PIL": "pillow"}
+    pip_name = {"PIL": "pillow", "png": "pypng"}
     for name, row in registry.EXPORTERS.items():
         assert row.name == name and row.help and callable(row.write)
         if row.per_frame:
