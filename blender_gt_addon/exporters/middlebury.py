@@ -67,7 +67,8 @@ def calib_text(K: np.ndarray, baseline: float, width: int, height: int,
     finite = disparities[np.isfinite(disparities)]
     largest = float(finite.max()) if finite.size else 0.0
     return "\n".join([
-        f"cam0={cam(K)}", f"cam1={cam(K)}", "doffs=0", f"baseline={float(baseline) * MM_PER_UNIT!r}",
+        f"cam0={cam(K)}", f"cam1={cam(K)}", "doffs=0",
+        f"baseline={float(baseline) * MM_PER_UNIT!r}",
         f"width={width}", f"height={height}", f"ndisp={max(16, 16 * math.ceil(largest / 16))}",
         "isint=0", f"vmin={math.floor(float(finite.min())) if finite.size else 0}",
         f"vmax={math.ceil(largest)}", "dyavg=0", "dymax=0", ""])
