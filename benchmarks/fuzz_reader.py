@@ -14,6 +14,11 @@ file. It reports the outcomes, every disagreement of the two paths and every cra
 (kept as WORK/crash-SEED-INDEX.exr: a new regression test for tests/fuzz/), and
 exits 1 if there was any.
 
+``--families``: the families around the decoder instead (issue 24,
+tests/helpers/fuzz_families.py: the add-on's header records mutated, multi-part files
+of other sizes, deep and mip/rip-mapped files, a child short of memory, the files read
+again from threads and from process pools of each start method).
+
 ``--asan``: the C module built with AddressSanitizer (scripts/build_asan.sh, built
 here when missing) is loaded in the children instead of the installed one, with the
 sanitizer's runtime preloaded; their address space is then not capped (the shadow
@@ -35,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 
+import fuzz_families  # noqa: E402
 import fuzz_structured  # noqa: E402
 
 
@@ -58,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--asan", action="store_true")
+    parser.add_argument("--families", action="store_true",
+                        help="the families around the decoder (issue 24, "
+                             "tests/helpers/fuzz_families.py) instead of the structured "
+                             "mutations of the pixel data")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--memory-mb", type=int, default=3072,
                         help="address-space cap of a child (not with --asan)")
@@ -69,10 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     fuzz_structured.write_seeds(seeds)
     env = asan_environment(sys.executable) if args.asan else {}
     started = time.monotonic()
+    script = fuzz_families.__file__ if args.families else fuzz_structured.__file__
     result = fuzz_structured.run(seeds, work / "run", args.seed, args.files,
                                  memory_mb=0 if args.asan else args.memory_mb, env=env,
-                                 batch=args.batch, child_timeout=4 * 3600)
+                                 batch=args.batch, child_timeout=4 * 3600, script=script)
     result["asan"] = args.asan
+    result["families"] = args.families
     result["total seconds"] = round(time.monotonic() - started, 1)
     text = json.dumps(result, indent=1)
     print(text)

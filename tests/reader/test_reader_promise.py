@@ -305,6 +305,8 @@ def test_case10_reads_from_threads_leave_sys_stdout_alone(tmp_path, capsys):
     assert capsys.readouterr().out.count("main") == len(printed)  # nothing lost
 
 
+# Forking while threads run is the point here (Python 3.12+ warns about it).
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 @pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
 def test_case10_process_pools_of_every_start_method_read_while_threads_read(
         tmp_path, method):
