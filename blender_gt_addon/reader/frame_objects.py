@@ -6,7 +6,7 @@ order, amodal masks and visible fractions. No ``bpy``.
 :class:`ObjectAnswers` is a part of :class:`.frame.GroundTruthFrame` (its base class),
 kept apart so each file stays short: its methods use the frame's ``path``, ``passes``,
 ``header``, ``frame``, ``width``, ``height``, ``depth``, ``emission``, ``instance_id``,
-``names``, ``poses``, ``_ids`` and ``_amodal_cache``.
+``names``, ``poses``, ``_ids``, ``_budget`` and ``_amodal_cache``.
 """
 
 from __future__ import annotations
