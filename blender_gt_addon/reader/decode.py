@@ -10,18 +10,23 @@ crash) is in docs/reader-safety.md.
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import math
 import multiprocessing
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import GroundTruthError
+from .limits import (
+    DEFAULT_MAX_BYTES,
+    MAX_BYTES_VARIABLE,
+    decoding,
+    fits,
+    memory_limit,
+    out_of_memory,
+    reserve,
+)
 from .parallel import usable_cores
 
 __all__ = ["DEFAULT_MAX_BYTES", "MAX_BYTES_VARIABLE", "MAX_WIDTH", "SCRATCH_BYTES", "Budget",
@@ -49,9 +54,6 @@ _SAMPLE_BYTES = 4
 # float32 values a pixel, 16 bytes) must fit OpenEXR Core's int32 line stride; a
 # longer one wrapped it, and the unpacker wrote the next row gigabytes away (issue 21).
 MAX_WIDTH = (2**31 - 1) // 16
-# What one read may allocate (bytes) unless ``max_bytes`` or this variable says otherwise.
-MAX_BYTES_VARIABLE = "GT_READER_MAX_BYTES"
-DEFAULT_MAX_BYTES = 16 << 30
 # The native decoder's scratch, all threads together (bytes): fewer threads decode
 # when one thread's scratch times the threads would be more (at least one decodes).
 # 1 GiB: a 4K frame of every output in DWAB (256-line chunks) still decodes on two.
@@ -93,30 +95,6 @@ class Budget:
     def threads(self, wanted: int) -> int:
         """Decoding threads whose scratch stays within :attr:`scratch` (at least 1)."""
         return max(1, min(wanted, self.scratch // max(self.thread_scratch, 1)))
-
-
-def _limit(max_bytes: int | float | None, path: Path) -> tuple[int, str]:
-    """(the byte limit of a read, where it comes from). Only a finite number of at
-    least one byte is a limit: anything else is refused, naming where it came from
-    (a typo must neither lift the limit nor pass unnoticed)."""
-    if max_bytes is not None:
-        value, source = max_bytes, "max_bytes"
-    else:
-        text = os.environ.get(MAX_BYTES_VARIABLE, "").strip()
-        if not text:
-            return DEFAULT_MAX_BYTES, "the default"
-        value, source = text, MAX_BYTES_VARIABLE
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = float(value)  # "1e9" too; int() of inf or 1e400 would overflow
-    except (TypeError, ValueError, OverflowError):
-        number = math.nan
-    if not (math.isfinite(number) and number >= 1):
-        raise GroundTruthError(
-            f"{path}: the memory limit {source}={value!r:.40} is not a finite number of "
-            "bytes of at least 1")
-    return int(min(number, 2.0**62)), source
 
 
 def declared_size(header: dict[str, Any]) -> tuple[int, int, int, str, str | None,
@@ -207,7 +185,7 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
     refused = next((part[4] for part in parts if part[4]), None)
     budget = Budget(sum(sizes), _SCRATCH_CHUNKS * chunk, chunks,
                     f"{path}: {refused}" if refused else None)
-    limit, source = _limit(max_bytes, path)
+    limit, source = memory_limit(max_bytes, path)
     budget.limit = limit
     if budget.need > limit:
         raise GroundTruthError(
@@ -217,41 +195,6 @@ def check_size(path: Path, parts: list[tuple[int, int, int, str]],
             f"the limit of {limit} bytes ({source}; raise it with max_bytes or "
             f"{MAX_BYTES_VARIABLE}); refused before allocating them")
     return budget
-
-
-def out_of_memory(path: Path, budget: Budget | None) -> GroundTruthError:
-    """The error of a read within its budget for which the machine had no memory:
-    the same words on both decoding paths."""
-    need = f"up to {budget.need} bytes" if budget is not None else "its pixels"
-    return GroundTruthError(
-        f"{path}: not enough memory to read it (it needs {need}; a lower max_bytes or "
-        f"{MAX_BYTES_VARIABLE} refuses such files before allocating)")
-
-
-def reserve(path: Path, budget: Budget | None) -> None:
-    """Before decoding pixels, on both paths: "not enough memory" unless the machine
-    can give the read its :attr:`Budget.need` now (:func:`_fits`). Deciding from the
-    budget, not from how far each path got, gives both paths the same outcome under
-    memory pressure (the native path needs less than the planes path: without this,
-    a process short of memory read a file on one path and not on the other)."""
-    if not _fits(budget):
-        raise out_of_memory(path, budget)
-
-
-def _fits(budget: Budget | None) -> bool:
-    """Whether the machine can give a read of ``budget`` its memory now: an address
-    range of :attr:`Budget.need` bytes is reserved and let go (not touched: no page is
-    used). Asked when the bindings failed or dropped a part, whose warnings do not
-    say why: a read the machine had no memory for is then "not enough memory" on the
-    planes path as on the native one, a damaged file "damaged" (issue 24)."""
-    if budget is None:
-        return True
-    try:
-        probe = np.empty(budget.need, dtype=np.uint8)
-    except MemoryError:
-        return False
-    del probe
-    return True
 
 
 def subsampled_reason(name: str, x_sampling: int, y_sampling: int) -> str:
@@ -330,48 +273,6 @@ def interleavable(headers: list[dict[str, Any]]) -> bool:
     return True
 
 
-# Decodes in flight, so that the interpreter's exit waits for them (issue 24): it
-# destroys OpenEXR's thread pool, and a daemon thread still decoding through it
-# then ended the process with "terminate called without an active exception".
-# The lock is held only to count, never while decoding, and is made anew in a
-# forked child (a thread of the parent may have held it at the fork).
-_EXIT_WAIT_SECONDS = 60.0
-_flight = {"count": 0, "closing": False, "cond": threading.Condition()}
-
-
-@contextlib.contextmanager
-def decoding():
-    """Around a call into OpenEXR or the native decoder: counted while it runs; once
-    the interpreter exits, a new one waits (forever: its thread is a daemon)."""
-    cond = _flight["cond"]
-    with cond:
-        while _flight["closing"]:
-            cond.wait()
-        _flight["count"] += 1
-    try:
-        yield
-    finally:
-        with cond:
-            _flight["count"] -= 1
-            cond.notify_all()
-
-
-def _wait_for_decodes() -> None:
-    cond = _flight["cond"]
-    with cond:
-        _flight["closing"] = True
-        cond.wait_for(lambda: _flight["count"] == 0, timeout=_EXIT_WAIT_SECONDS)
-
-
-def _after_fork() -> None:
-    _flight.update(count=0, closing=False, cond=threading.Condition())
-
-
-atexit.register(_wait_for_decodes)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork)
-
-
 def open_exr(path: Path, header_only: bool, separate_channels: bool = True) -> Any:
     """``OpenEXR.File`` of ``path``, header only or with every channel decoded
     (``separate_channels``: one array a channel, else R, G, B (A) interleaved).
@@ -398,7 +299,7 @@ def open_exr(path: Path, header_only: bool, separate_channels: bool = True) -> A
     # a warning and drop the part, which reads as a damaged file. Their words are not
     # captured (a redirect of sys.stdout is process-wide: other threads' output was
     # lost, issue 24): decode_pixels tells "not enough memory" from "damaged" by
-    # the budget (:func:`_fits`) instead.
+    # the budget (:func:`.limits.fits`) instead.
     try:
         with decoding():
             exr = OpenEXR.File(str(path), separate_channels=separate_channels,
@@ -473,7 +374,7 @@ def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
     try:
         exr, pixels = _decode(path, set(channels), interleave)
     except GroundTruthError as exc:
-        if "not enough memory" in str(exc) or not _fits(budget):
+        if "not enough memory" in str(exc) or not fits(budget):
             raise out_of_memory(path, budget) from None
         raise
     for part in exr.parts:
@@ -485,7 +386,7 @@ def decode_pixels(path: Path, channels: tuple[str, ...], part_count: int,
     # then leave the part's channels out: that is a damaged file. Count the
     # parts too: two parts may hold channels of the same name.
     lost = [name for name in channels if pixels.get(name) is None]
-    if (lost or len(exr.parts) != part_count) and not _fits(budget):
+    if (lost or len(exr.parts) != part_count) and not fits(budget):
         del exr, pixels
         raise out_of_memory(path, budget)
     if lost:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import conventions
-from . import convert, decode, ids
+from . import convert, decode, ids, limits
 from .errors import GroundTruthError
 from .layouts import Sources, native_layout
 from .parallel import usable_cores
@@ -82,7 +82,7 @@ def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: i
         raise GroundTruthError(budget.refused)
     if available() is None:
         return None
-    decode.reserve(path, budget)  # the planes path asks the same, in the same words
+    limits.reserve(path, budget)  # the planes path asks the same, in the same words
     k = convert._kernels
     ops = {"plain": k.PLAIN, "unit": k.UNIT, "depth": k.DEPTH, "position": k.POSITION}
     outputs, arrays = [], {}
@@ -106,7 +106,7 @@ def read_arrays(path: Path, sources: Sources, passes: tuple[str, ...], height: i
         arrays[layer] = array
     wanted = threads()
     try:
-        with decode.decoding():  # the interpreter's exit waits for it
+        with limits.decoding():  # the interpreter's exit waits for it
             k.read_into(str(path), outputs, budget.threads(wanted) if budget else wanted)
     except k.Refused as exc:  # before ValueError, its base: refused, not declined
         raise GroundTruthError(f"{path}: {exc}") from None
