@@ -102,10 +102,13 @@ _flight = {"count": 0, "closing": False, "cond": threading.Condition()}
 @contextlib.contextmanager
 def decoding():
     """Around a call into OpenEXR or the native decoder: counted while it runs; once
-    the interpreter exits, a new one waits (forever: its thread is a daemon)."""
+    the interpreter exits, a new one in another thread than the main one waits
+    (forever: its thread is a daemon)."""
     cond = _flight["cond"]
     with cond:
-        while _flight["closing"]:
+        # Not the main thread: an exit handler that reads a file after this module's
+        # one must not wait for itself (the pool is still there until the exit ends).
+        while _flight["closing"] and threading.current_thread() is not threading.main_thread():
             cond.wait()
         _flight["count"] += 1
     try:

@@ -433,6 +433,21 @@ def test_case12_exiting_while_daemon_threads_read_is_a_clean_exit(tmp_path, use_
         assert "terminate called" not in done.stderr
 
 
+def test_case12_an_exit_handler_may_still_read_a_file(tmp_path):
+    """The exit waits for daemon threads' decodes, but a read by an exit handler that
+    runs after the reader's (on the main thread) goes on instead of waiting forever."""
+    p = str(fr.ANALYTIC)
+    # Registered before the reader is imported: it runs after the reader's handler.
+    late = (f"import atexit\natexit.register(lambda: print(__import__("
+            f"'blender_gt_addon.reader', fromlist=['read']).read({p!r}).depth.shape))\n"
+            f"from blender_gt_addon import reader\nreader.read({p!r}).depth\n")
+    for each in (late,):
+        done = subprocess.run([sys.executable, "-c", each], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "(48, 64)"
+
+
 def test_records_module_bounds_what_other_records_parse():
     """The helpers other parsers of header records use (reader/records.py)."""
     from blender_gt_addon.reader import records
