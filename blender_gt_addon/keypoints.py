@@ -10,8 +10,8 @@ coordinates of the frame Blender rendered):
 - ``BONES``: each armature's **deforming** bones (``use_deform``), two keypoints a
   bone, ``"<bone>:head"`` and ``"<bone>:tail"``, from the evaluated pose; the
   skeleton: each bone's head to its tail, and its nearest deforming ancestor's tail to
-  its head. The set is named after the armature; its *bodies* are the meshes whose
-  Armature modifier uses it.
+  its head. The set is named after the armature; its *bodies* are the rendered objects
+  whose Armature modifier uses it or whose parent it is.
 - ``EMPTIES``: each empty whose parent is an object (e.g. a ``nose`` empty parented to
   a head), one keypoint named after the empty at the empty's evaluated origin. It
   joins its parent's set (an armature's, when parented to one or to one of its bones).

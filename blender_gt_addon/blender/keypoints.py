@@ -58,12 +58,14 @@ class _Set:
 
 
 def _bodies_of_armature(armature, objects) -> list[str]:
-    """The rendered objects deformed by ``armature`` (an Armature modifier using it)."""
+    """The rendered objects deformed by ``armature`` (an Armature modifier using it) or
+    parented to it (to the armature or one of its bones: rigid parts of the body)."""
     found = []
     for obj in objects:
         if obj.type not in _RENDERED or obj.hide_render:
             continue
-        if any(m.type == "ARMATURE" and m.object == armature for m in obj.modifiers):
+        if obj.parent == armature or any(m.type == "ARMATURE" and m.object == armature
+                                         for m in obj.modifiers):
             found.append(obj.name)
     return found
 
