@@ -71,7 +71,6 @@ import numpy as np
 __all__ = ["DEFAULT_DEPTH_TOLERANCE", "DEFAULT_FILTER_REACH", "SOURCES", "KeypointSet",
            "Located", "locate", "parse", "to_json", "visibility"]
 
-KEY = "keypoints"  # the frame record's entry
 SOURCES = ("BONES", "EMPTIES", "GROUPS")
 DEFAULT_DEPTH_TOLERANCE = 0.01  # of the keypoint's depth
 DEFAULT_FILTER_REACH = 1.5  # pixels
