@@ -188,3 +188,19 @@ def test_flat_arrays_number_the_skeleton_across_sets(tmp_path):
     assert arrays["keypoint_v"].tolist() == [2, 2, 2, 1, 0]
     assert arrays["keypoint_occluded_other"].tolist() == [False] * 3 + [True, False]
     assert arrays["keypoint_on_surface"].tolist() == [True, True, False, False, False]
+
+
+def test_an_orthographic_camera_projects_keypoints_along_parallel_rays():
+    scale = 4.0  # pixels per scene unit
+    K_ortho = np.array([[scale, 0, (W - 1) / 2], [0, scale, (H - 1) / 2], [0, 0, 1]])
+    ortho = Camera(K=K_ortho, world_to_camera=np.eye(4), width=W, height=H,
+                   clip_start=0.1, clip_end=100.0, type="ORTHO")
+    depth = np.full((H, W), BOX_DEPTH, np.float32)
+    ids = np.full((H, W), 1, np.int32)
+    item = _set([[1.0, -2.0, 5.0], [1.0, -2.0, 9.0], [1.0, -2.0, -1.0]],
+                skeleton=((0, 1),))
+    located = keypoints.locate(item, ortho, {"Box": 1}, depth, ids)
+    expected = [(W - 1) / 2 + 4.0, (H - 1) / 2 - 8.0]
+    np.testing.assert_allclose(located.uv, [expected] * 3)  # depth does not move them
+    # Behind the camera (z below clip start): out of view although its pixel exists.
+    assert located.v.tolist() == [2, 1, 0]
