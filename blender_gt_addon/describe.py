@@ -40,6 +40,7 @@ def describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any
         "Date"} (those set), "camera": {"type", "K" (3x3, OpenCV, pixels),
         "world_to_camera" (4x4, OpenCV axes), "position" (world, scene units),
         "clip"} (with a camera), "instances": {"id": name} (with Cryptomatte),
+        "keypoints": {object: number of keypoints} (frames recording keypoints),
         "passes": {layer: {"channels", and with ranges "dtype", "shape", then "ids"
         (id layers) or "min", "max" (finite values), "nonfinite", "inf_fraction"
         (depth: share of pixels where nothing was hit), "max_forward_flow" (vector:
@@ -100,6 +101,11 @@ def _describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, An
         }
     if "cryptomatte_object" in frame.passes:
         info["instances"] = {str(i): name for i, name in sorted(frame.names.items())}
+    from .reader.keypoints import recorded_sets
+
+    sets = recorded_sets(frame)
+    if sets:  # {object: number of keypoints}, from the header
+        info["keypoints"] = {s.object: len(s.names) for s in sets}
     for layer in frame.passes:
         output = OUTPUTS_BY_LAYER[layer]
         entry: dict[str, Any] = {"channels": "".join(output.channels)}
@@ -182,6 +188,9 @@ def text(info: dict[str, Any]) -> str:
         named = ", ".join(f"{i} {n}" for i, n in list(instances.items())[:20])
         more = f", ... ({len(instances)} names)" if len(instances) > 20 else ""
         lines.append(f"  instances: {named or 'none'}{more}")
+    if info.get("keypoints"):
+        lines.append("  keypoints: " + ", ".join(f"{name} ({count})" for name, count
+                                                   in info["keypoints"].items()))
     for layer, entry in info["passes"].items():
         lines.append(_pass_line(layer, entry))
     if foreign is not None:

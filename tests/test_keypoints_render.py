@@ -371,3 +371,13 @@ def test_a_script_picks_keypoints_by_name_and_bone_parented_empties_join_the_rig
     _, hand_tail = sk.bone_ends(2)["Hand"]
     world = np.array(entry["world"])
     np.testing.assert_allclose(world, [head, tail, hand_tail], atol=1e-5)
+
+
+def test_info_lists_the_keypoint_sets(keypoint_renders):
+    from blender_gt_addon.describe import describe, text
+
+    out, _ = keypoint_renders
+    info = describe(out / "rig" / "k_0001.exr", ranges=False)
+    assert info["keypoints"] == {"Rig": 8}
+    assert "  keypoints: Rig (8)" in text(info).splitlines()
+    assert describe(out / "cube" / "k_0001.exr", ranges=False)["keypoints"] == {"Cube": 10}

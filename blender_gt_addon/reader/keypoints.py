@@ -14,7 +14,22 @@ from . import records
 from .errors import GroundTruthError
 
 __all__ = ["KeypointCheck", "check_keypoints", "frame_errors", "keypoint_arrays",
-           "keypoints_json", "keypoints_of"]
+           "keypoints_json", "keypoints_of", "recorded_sets"]
+
+
+def recorded_sets(frame) -> list[core.KeypointSet]:
+    """The keypoint sets the frame's record holds, as recorded (header only: no
+    positions projected, no pixels decoded); empty when it records none.
+
+    Raises:
+        GroundTruthError: a damaged keypoint record.
+    """
+    record = frame._record()
+    if record is None or record.keypoints == ():
+        return []
+    with records.reading(frame.path, "keypoints record"):
+        raw = record.keypoints
+        return core.parse(list(raw) if isinstance(raw, tuple) else raw)
 
 
 def keypoints_of(frame, *, depth_tolerance: float = core.DEFAULT_DEPTH_TOLERANCE,
@@ -28,12 +43,9 @@ def keypoints_of(frame, *, depth_tolerance: float = core.DEFAULT_DEPTH_TOLERANCE
             a panoramic one); or without the ``depth`` and ``instance_id`` outputs that
             visibility needs.
     """
-    record = frame._record()
-    if record is None or record.keypoints == ():
+    sets = recorded_sets(frame)
+    if not sets:
         return {}
-    with records.reading(frame.path, "keypoints record"):
-        raw = record.keypoints
-        sets = core.parse(list(raw) if isinstance(raw, tuple) else raw)
     camera = frame.camera
     if camera is None or camera.type not in ("PERSP", "ORTHO"):
         raise GroundTruthError(f"{frame.path}: keypoints need a pinhole or orthographic "
