@@ -380,7 +380,7 @@ def cmd_check(args) -> int:
         text = f"{text}\n{stereo_report(views, args.tolerance)}"
         passed = passed and all(v.passed for v in views)
     if args.keypoints:
-        from .reader.keypoints import check_keypoints
+        from .check_keypoints import check_keypoints
 
         proved = check_keypoints(args.source)
         found["keypoints"] = proved.as_dict()

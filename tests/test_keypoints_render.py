@@ -305,7 +305,8 @@ def test_the_keypoint_picture_draws_each_flag_at_its_pixel(keypoint_renders):
 
 
 def test_keypoints_on_their_surface_lie_at_the_position_pass(keypoint_renders):
-    from blender_gt_addon.reader.keypoints import check_keypoints, frame_errors
+    from blender_gt_addon.check_keypoints import check_keypoints
+    from blender_gt_addon.reader.keypoints import frame_errors
 
     out, _ = keypoint_renders
     for scene in ("cube", "rig"):
