@@ -99,8 +99,8 @@ OUTPUTS: tuple[Output, ...] = (
     ),
     Output(
         "flow", "Flow",
-        "Optical flow in pixels to the previous and the next frame "
-        "(Blender's Vector pass; empty when motion blur is on)",
+        "Optical flow in pixels to the previous and the next frame (Blender's Vector "
+        "pass; with motion blur on, from a render of its own without blur)",
         "use_pass_vector", ("Vector",), "vector", "vector", ("X", "Y", "Z", "W"), True,
         ("Vector",), ("X", "Y", "Z", "W"),
     ),
@@ -235,6 +235,7 @@ def check_settings(
     has_camera: bool = True,
     compositing_switched: bool = False,
     view_layers: tuple[str, ...] = (),
+    crisp_layer_stale: bool = False,
 ) -> list[Problem]:
     """Problems with these settings, found before rendering rather than after.
 
@@ -243,6 +244,9 @@ def check_settings(
     under a writable parent. ``view_layers`` are the scene's view layers that render,
     the one written first. ``compositing_switched``: compositing was off and the
     add-on switched it on (said, so the user knows why their compositor is idle).
+    With ``use_motion_blur`` the data outputs come from the add-on's crisp view layer
+    (``blender/compositor.py``); ``crisp_layer_stale``: that layer is not set up for the
+    settings as they are now (motion blur switched on since the last sync).
     """
     problems: list[Problem] = []
     chosen = planned_outputs(enabled)
@@ -260,11 +264,14 @@ def check_settings(
             f"Render engine is {engine.title().replace('_', ' ')}: ground-truth passes need "
             "Cycles (Render Properties > Render Engine)",
         ))
-    if enabled.get("flow") and use_motion_blur:
+    if use_motion_blur and crisp_layer_stale:
+        # Motion blur went on after the outputs were ticked (no setting changed since):
+        # the data would come from the blurred render, its flow all zeros.
         problems.append(Problem(
             "ERROR",
-            "Motion blur is on, so Blender writes the flow (Vector) pass as all zeros: "
-            "turn off Render Properties > Motion Blur to get flow",
+            "Motion blur was turned on after the outputs were chosen: the ground truth "
+            "would be blurred and its flow all zeros; change any Ground Truth setting "
+            "(or run Rebuild Ground-Truth Nodes) to render it crisp",
         ))
     if not has_camera:
         problems.append(Problem("ERROR", "The scene has no camera (Scene Properties > Camera)"))

@@ -42,8 +42,13 @@ def test_panel_shows_where_files_go(drawn):
     assert not [e for e in story["clean"] if e[0] == "label" and e[2] == "ERROR"]
 
 
-def test_panel_warns_about_motion_blur_before_rendering(drawn):
+def test_panel_says_motion_blur_needs_a_sync_then_offers_the_crisp_samples(drawn):
     story, _ = drawn
+    # Motion blur switched on after the outputs were ticked: no sync ran yet.
     text = " ".join(e[1] for e in story["blurred"] if e[0] == "label")
-    assert "Motion blur is on" in text and "zeros" in text
+    assert "Motion blur was turned on" in text and "zeros" in text
     assert any(e[0] == "label" and e[2] == "ERROR" for e in story["blurred"])
+    # After a sync the data come from the crisp layer: no error, its samples shown.
+    assert not [e for e in story["synced"] if e[0] == "label" and e[2] == "ERROR"]
+    assert ("prop", "crisp_samples") in [tuple(e) for e in story["synced"]]
+    assert "crisp_samples" not in [e[1] for e in story["clean"] if e[0] == "prop"]

@@ -39,6 +39,7 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
         compositing_switched=any(s and s != compat.MADE_TREE
                                  for s in settings.owned_compositing.split(",")),
         view_layers=compositor.rendered_view_layers(scene),
+        crisp_layer_stale=compositor.data_layer_is_stale(scene),
     )
     if settings.last_error:
         found.insert(0, outputs.Problem("ERROR", settings.last_error))

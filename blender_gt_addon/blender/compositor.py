@@ -21,12 +21,21 @@ ROLE_FILE_OUTPUT = "file_output"
 ROLE_RENDER_LAYERS = "render_layers"
 ROLE_BEAUTY = "beauty_output"
 ROLE_HELPER = "file_output_helper"  # extra nodes some Blender versions need (see compat)
-ROLE_CLEAN_RENDER_LAYERS = "render_layers_clean"
+ROLE_CLEAN_RENDER_LAYERS = "render_layers_clean"  # the data layer's (name as .blend files hold it)
 
-# The view layer of the "clean edges" option: the data outputs rendered again
-# with one sample per pixel, so no pixel blends two surfaces.
+# The add-on's data layer: a view layer of its own from which the data outputs are
+# written, with motion blur off (Cycles writes a blurred layer's Vector pass as
+# zeros, and blends its depth and ids over the exposure). It serves two options:
+# "Clean edges" (the data rendered again with one sample per pixel, so no pixel
+# blends two surfaces) and the crisp ground truth of a motion-blurred render (the
+# scene's motion blur on: every data output from this layer, at the frame's time,
+# with ``settings.crisp_samples`` samples; the image stays the user's blurred one).
 CLEAN_LAYER_NAME = "Ground Truth clean edges"
+CRISP_LAYER_NAME = "Ground Truth crisp"
+_LAYER_MARK = "clean"  # the layer's OWNER_KEY value (as .blend files already hold it)
 _CLEAN_KEYS = ("depth", "normal", "flow", "object_index", "material_index", "instance_id")
+# Every pass but the beauty: what a motion-blurred render takes from the crisp layer.
+_CRISP_KEYS = tuple(o.key for o in outputs.OUTPUTS if o.is_pass and o.key != "image")
 
 _OWN_COLOR = (0.32, 0.45, 0.62)
 
@@ -59,34 +68,76 @@ def rendered_view_layers(scene: bpy.types.Scene) -> tuple[str, ...]:
     return (target, *others)
 
 
+def blurred(scene: bpy.types.Scene) -> bool:
+    """Whether the scene's render is motion-blurred (Cycles blurs every view layer
+    that has ``use_motion_blur`` too, which new view layers have)."""
+    return bool(scene.render.use_motion_blur)
+
+
+def data_keys(scene: bpy.types.Scene, settings, chosen: list[outputs.Output]) -> set[str]:
+    """Keys of the ``chosen`` outputs that the data layer renders (empty: no layer)."""
+    keys = {o.key for o in chosen if o.key in _CLEAN_KEYS} if settings.clean_edges else set()
+    if blurred(scene):
+        keys |= {o.key for o in chosen if o.key in _CRISP_KEYS}
+    return keys
+
+
 def clean_layer(scene: bpy.types.Scene):
-    """The add-on's clean-edges view layer, or ``None``."""
-    return next((v for v in scene.view_layers if v.get(OWNER_KEY) == "clean"), None)
+    """The add-on's data layer (clean edges, crisp ground truth), or ``None``."""
+    return next((v for v in scene.view_layers if v.get(OWNER_KEY) == _LAYER_MARK), None)
+
+
+data_layer = clean_layer
 
 
 def _sync_clean_layer(scene, settings, chosen: list[outputs.Output]):
-    """Create, update or remove the clean-edges view layer; return it or ``None``."""
-    clean = [o for o in chosen if o.key in _CLEAN_KEYS] if settings.clean_edges else []
+    """Create, update or remove the data layer; return ``(layer or None, its keys)``."""
+    keys = data_keys(scene, settings, chosen)
     layer = clean_layer(scene)
-    if not clean:
+    if not keys:
         if layer is not None:
             scene.view_layers.remove(layer)
-        return None
+        return None, keys
     main = target_view_layer(scene)
+    name = CLEAN_LAYER_NAME if settings.clean_edges else CRISP_LAYER_NAME
     if layer is None:
-        layer = scene.view_layers.new(CLEAN_LAYER_NAME)
-        layer[OWNER_KEY] = "clean"
+        layer = scene.view_layers.new(name)
+        layer[OWNER_KEY] = _LAYER_MARK
+    elif not layer.name.startswith(name):  # the other option's name: say what it is now
+        layer.name = name
     layer.use = True
-    layer.samples = 1
+    samples = 1 if settings.clean_edges else settings.crisp_samples
+    if layer.samples != samples:
+        layer.samples = samples
+    # The frame's instant: Cycles renders a layer without motion blur at the frame's
+    # time and fills its Vector pass (measured on every supported version).
+    if layer.use_motion_blur:
+        layer.use_motion_blur = False
     if hasattr(layer, "cycles"):
         layer.cycles.use_denoising = False
     layer.use_pass_combined = True  # Blender needs it; it is not written
-    wanted = {o.view_layer_pass for o in clean}
+    wanted = {o.view_layer_pass for o in chosen if o.key in keys}
     for o in outputs.OUTPUTS:
         if o.view_layer_pass and getattr(layer, o.view_layer_pass) != (o.view_layer_pass in wanted):
             setattr(layer, o.view_layer_pass, o.view_layer_pass in wanted)
     _mirror_collections(main.layer_collection, layer.layer_collection)
-    return layer
+    return layer, keys
+
+
+def data_layer_is_stale(scene: bpy.types.Scene) -> bool:
+    """Whether the data layer is not what :func:`sync` would make of the settings now,
+    e.g. the scene's motion blur switched on after the outputs were ticked (no sync
+    runs then): the data outputs would come from the blurred layer."""
+    settings = getattr(scene, "groundtruth", None)
+    if settings is None:
+        return False
+    chosen = outputs.pass_outputs(outputs.planned_outputs(enabled_map(settings)))
+    keys = data_keys(scene, settings, chosen)
+    layer = clean_layer(scene)
+    if not keys:
+        return layer is not None
+    return (layer is None or layer.use_motion_blur or not layer.use
+            or any(not getattr(layer, o.view_layer_pass) for o in chosen if o.key in keys))
 
 
 def _mirror_collections(source, target) -> None:
@@ -165,8 +216,7 @@ def sync(scene: bpy.types.Scene) -> None:
     settings = scene.groundtruth
     # Outputs kept in the header (amodal masks) have no pass and no input.
     chosen = outputs.pass_outputs(outputs.planned_outputs(enabled_map(settings)))
-    clean = _sync_clean_layer(scene, settings, chosen)
-    from_clean = {o.key for o in chosen if o.key in _CLEAN_KEYS} if clean else set()
+    clean, from_clean = _sync_clean_layer(scene, settings, chosen)
     _sync_passes(scene, settings, [o for o in chosen if o.key not in from_clean])
 
     owned = [s for s in settings.owned_compositing.split(",") if s]
@@ -257,7 +307,7 @@ def sync(scene: bpy.types.Scene) -> None:
 
 
 def _sync_clean_render_layers(tree, scene, layer, main_rl):
-    """The Render Layers node of the clean-edges layer (made or removed as needed)."""
+    """The Render Layers node of the data layer (made or removed as needed)."""
     nodes = owned_nodes(tree, ROLE_CLEAN_RENDER_LAYERS)
     if layer is None:
         for node in nodes:
@@ -266,7 +316,7 @@ def _sync_clean_render_layers(tree, scene, layer, main_rl):
     node = nodes[0] if nodes else None
     if node is None:
         node = tree.nodes.new("CompositorNodeRLayers")
-        _mark(node, ROLE_CLEAN_RENDER_LAYERS, "Ground Truth clean edges")
+        _mark(node, ROLE_CLEAN_RENDER_LAYERS, "Ground Truth data")
         node.location = (main_rl.location[0], main_rl.location[1] - 450)
     if node.scene != scene:
         node.scene = scene

@@ -37,6 +37,10 @@ def on_render_init(scene, *_args) -> None:
     if not compositor.has_outputs(scene):
         return
     try:
+        if not metadata.on_render_thread() and compositor.data_layer_is_stale(scene):
+            # Motion blur switched on (or off) since the settings last changed: a
+            # render from a script (main thread) gets its crisp layer in time.
+            compositor.sync(scene)
         if not metadata.on_render_thread() and compat.effects_stopping_the_stack(scene):
             # 5.3, the add-on's effect moved below one that stops the stack since the
             # settings last changed: a render from a script (main thread) can still

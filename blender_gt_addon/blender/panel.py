@@ -15,6 +15,8 @@ def draw_outputs_layout(layout, settings) -> None:
     for o in outputs.OUTPUTS:
         column.prop(settings, f"use_{o.key}")
     layout.prop(settings, "clean_edges")
+    if compositor.blurred(settings.id_data) and not settings.clean_edges:
+        layout.prop(settings, "crisp_samples")
     layout.prop(settings, "keypoints")
     if "GROUPS" in settings.keypoints:
         layout.prop(settings, "keypoint_groups")

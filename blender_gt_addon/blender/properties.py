@@ -82,6 +82,14 @@ def _annotations() -> dict:
         default=False,
         update=_on_change,
     )
+    notes["crisp_samples"] = bpy.props.IntProperty(
+        name="Crisp samples",
+        description="With motion blur on, the data outputs (depth, flow, ids, ...) come "
+        "from a render of their own without motion blur, at the frame's time: its samples "
+        "per pixel (data needs few; Clean edges makes it 1)",
+        default=16, min=1, max=65536, soft_max=1024,
+        update=_on_change,
+    )
     # Keypoints (blender_gt_addon.keypoints): recorded in the frame record, no pass.
     notes["keypoints"] = bpy.props.EnumProperty(
         name="Keypoints",

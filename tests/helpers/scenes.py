@@ -467,7 +467,8 @@ def panel_story(directory: str) -> dict:
     scene.render.use_motion_blur = True
     blurred = draw()
     bpy.ops.groundtruth.sync()
-    return {"clean": clean, "blurred": blurred,
+    synced = draw()
+    return {"clean": clean, "blurred": blurred, "synced": synced,
             "space": panel.VIEW3D_PT_groundtruth.bl_space_type,
             "region": panel.VIEW3D_PT_groundtruth.bl_region_type,
             "category": panel.VIEW3D_PT_groundtruth.bl_category}

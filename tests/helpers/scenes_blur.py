@@ -1,0 +1,131 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A motion-blurred scene with known motion, rendered in a child Python with real ``bpy``.
+
+Camera at the origin looking down -Z, 50 mm lens on a 36 mm sensor, 64x48 pixels:
+f = 88.888... px, principal point (31.5, 23.5) (pixel centres at integers), so a
+point at depth 5 moves 1 px for every 5 / f = 0.05625 m.
+
+- a black back plane facing the camera at z = -10 (object index 1), no light:
+  only the bar is bright in the image;
+- an emitting bar (strength 4), :data:`BAR_WIDTH_PX` wide and 20 px tall at depth 5,
+  moving :data:`BAR_STEP_PX` px right per frame (linear keys), its centre at
+  column :data:`BAR_U2` in frame 2 (object index 2).
+"""
+
+from __future__ import annotations
+
+import os
+
+import bpy
+
+FOCAL_MM, SENSOR_MM = 50.0, 36.0
+WIDTH, HEIGHT = 64, 48
+F_PX = FOCAL_MM / SENSOR_MM * WIDTH
+CX, CY = (WIDTH - 1) / 2, (HEIGHT - 1) / 2
+BAR_Z = 5.0  # distance in front of the camera
+BAR_STEP_PX = 20.0  # image motion per frame, right
+BAR_WIDTH_PX = 2.0
+BAR_U2 = 30.0  # the bar's centre column in frame 2
+BAR_ROWS = (14, 34)  # rows fully inside the bar (it spans 24 - 10 .. 24 + 10 in y)
+SAMPLES = 32
+
+
+def _px_to_x(u: float) -> float:
+    return (u - CX) * BAR_Z / F_PX
+
+
+def _bar_x(frame: float) -> float:
+    return _px_to_x(BAR_U2 + (frame - 2) * BAR_STEP_PX)
+
+
+def build(samples: int = SAMPLES) -> bpy.types.Scene:
+    from scenes import _material, _object, _rect, _reset, pinhole_camera
+
+    from blender_gt_addon.blender import compat
+
+    scene = _reset()
+    scene.render.resolution_x, scene.render.resolution_y = WIDTH, HEIGHT
+    scene.cycles.samples = samples
+    scene.cycles.max_bounces = 0
+    pinhole_camera(scene, FOCAL_MM, SENSOR_MM, sun=False)
+    # Black (an emission of strength 0): the bar does not light it.
+    _object("Back", _rect("Back", -8, 8, -6, 6), (0, 0, -10), 1,
+            _material("BackMat", 3, emission=((0.0, 0.0, 0.0), 0.0)))
+    half_w = BAR_WIDTH_PX / 2 * BAR_Z / F_PX
+    half_h = 10 * BAR_Z / F_PX
+    bar = _object("Bar", _rect("Bar", -half_w, half_w, -half_h, half_h), (0, 0, -BAR_Z), 2,
+                  _material("BarMat", 4, emission=((1.0, 1.0, 1.0), 4.0)))
+    for frame in (1, 3):
+        bar.location = (_bar_x(frame), 0.0, -BAR_Z)
+        bar.keyframe_insert("location", frame=frame)
+    for curve in compat.action_fcurves(bar.animation_data.action):
+        for key in curve.keyframe_points:  # constant speed (Bezier eases in and out)
+            key.interpolation = "LINEAR"
+    return scene
+
+
+def _tick(scene, directory: str) -> None:
+    gt = scene.groundtruth
+    gt.directory = directory
+    gt.file_prefix = "gt_"
+    gt.precision = "FULL"
+    for key in ("image", "depth", "normal", "flow", "object_index", "position",
+                "instance_id"):
+        setattr(gt, f"use_{key}", True)
+
+
+def _user_layer(scene) -> dict:
+    layer = scene.view_layers[0]
+    return {"name": layer.name, "use_motion_blur": layer.use_motion_blur,
+            "samples": layer.samples,
+            "passes": sorted(p for p in ("use_pass_z", "use_pass_normal", "use_pass_vector",
+                                         "use_pass_object_index", "use_pass_position",
+                                         "use_pass_cryptomatte_object")
+                             if getattr(layer, p))}
+
+
+def render_blur(directory: str) -> dict:
+    """Frame 2 rendered four ways into ``<directory>/<case>/``: ``off`` (motion blur
+    off), ``center`` (box shutter 0.5 centred on the frame; motion blur switched on
+    after the outputs were ticked, so the render's own check must set up the crisp
+    layer), ``start`` (shutter 0.5 opening at the frame, switched on before ticking)
+    and ``end`` (shutter 0.25 closing at the frame). Then every output is unticked."""
+    from blender_gt_addon.blender import checks, compositor
+
+    facts: dict = {}
+    scene = build()
+    for case, position, shutter in (("off", None, 0.5), ("center", "CENTER", 0.5),
+                                    ("start", "START", 0.5), ("end", "END", 0.25)):
+        scene.render.motion_blur_shutter = shutter
+        if position is not None:
+            scene.render.motion_blur_position = position
+        target = os.path.join(directory, case) + "/"
+        if case == "start":
+            for key in compositor.enabled_map(scene.groundtruth):
+                setattr(scene.groundtruth, f"use_{key}", False)
+            scene.render.use_motion_blur = True
+        _tick(scene, target)
+        scene.groundtruth.crisp_samples = SAMPLES
+        before = []
+        if case == "center":
+            scene.render.use_motion_blur = True  # no sync runs: the layer is stale
+            before = [(p.level, p.message) for p in checks.problems(scene)]
+        scene.frame_set(2)
+        scene.render.filepath = os.path.join(directory, f"beauty_{case}_")
+        bpy.ops.render.render(write_still=True)
+        layer = compositor.data_layer(scene)
+        facts[case] = {
+            "problems_before": before,
+            "problems": [(p.level, p.message) for p in checks.problems(scene)],
+            "layers": [(v.name, v.use, v.samples, v.use_motion_blur)
+                       for v in scene.view_layers],
+            "data_layer": None if layer is None else layer.name,
+            "user_layer": _user_layer(scene),
+            "files": sorted(os.listdir(target)),
+        }
+    for key in compositor.enabled_map(scene.groundtruth):
+        setattr(scene.groundtruth, f"use_{key}", False)
+    facts["unticked"] = {"layers": [v.name for v in scene.view_layers],
+                         "user_layer": _user_layer(scene)}
+    return facts

@@ -1,0 +1,105 @@
+# SPDX-FileCopyrightText: 2026 blender-gt authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A motion-blurred image with crisp ground truth in the same file (issue 26).
+
+One job renders frame 2 of ``tests/helpers/scenes_blur.py`` (a thin emitting bar
+moving 20 px a frame) four ways: motion blur off, and on with the shutter centred on
+the frame, opening at it and closing at it. Expected values come from the scene's
+geometry: the streak's length is ``v * s`` px, its centre where the shutter position
+puts the middle of the exposure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scenes_blur as sb
+
+from blender_gt_addon import reader
+
+pytestmark = pytest.mark.blender
+
+# case: (shutter length in frames, middle of the exposure relative to the frame)
+SHUTTERS = {"center": (0.5, 0.0), "start": (0.5, 0.25), "end": (0.25, -0.125)}
+
+
+@pytest.fixture(scope="module")
+def blurred(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("blur")
+    facts = run_job("scenes_blur:render_blur", directory=str(out)).value
+    frames = {case: reader.read(out / case / "gt_0002.exr") for case in ("off", *SHUTTERS)}
+    return facts, frames
+
+
+def _profile(image: np.ndarray) -> np.ndarray:
+    """The bar's rows averaged: red channel per column."""
+    first, last = sb.BAR_ROWS
+    return image[first:last, :, 0].astype(np.float64).mean(axis=0)
+
+
+def _centre_and_variance(profile: np.ndarray) -> tuple[float, float]:
+    columns = np.arange(profile.size)
+    mass = profile.sum()
+    centre = (profile * columns).sum() / mass
+    return centre, (profile * (columns - centre) ** 2).sum() / mass
+
+
+@pytest.mark.parametrize("case", sorted(SHUTTERS))
+def test_blurred_render_has_the_ground_truth_of_an_unblurred_one(blurred, case):
+    _, frames = blurred
+    off, gt = frames["off"], frames[case]
+    np.testing.assert_allclose(gt.vector, off.vector, atol=0.01)
+    np.testing.assert_array_equal(gt.depth, off.depth)
+    np.testing.assert_array_equal(gt.object_index, off.object_index)
+    np.testing.assert_array_equal(gt.instance_id, off.instance_id)
+    np.testing.assert_allclose(gt.position, off.position, atol=1e-5)
+    # Not trivially equal: the bar moves 20 px a frame, right (forward flow +20).
+    bar = gt.object_index == 2
+    assert bar.sum() >= 20 * 2
+    # (The bar is 2 px wide: its edge pixels average its flow with the background's.)
+    inside = np.isclose(gt.flow_forward[bar][:, 0], sb.BAR_STEP_PX, atol=0.01)
+    assert inside.sum() >= 5
+
+
+@pytest.mark.parametrize("case", sorted(SHUTTERS))
+def test_image_is_a_streak_as_long_and_where_the_shutter_says(blurred, case):
+    _, frames = blurred
+    shutter, middle = SHUTTERS[case]
+    crisp_centre, crisp_var = _centre_and_variance(_profile(frames["off"].image))
+    centre, var = _centre_and_variance(_profile(frames[case].image))
+    # A box shutter sweeps the bar over v*s px: the profile is the crisp one convolved
+    # with a box of that length, whose variance is length^2 / 12.
+    length = np.sqrt(12 * (var - crisp_var))
+    assert length == pytest.approx(sb.BAR_STEP_PX * shutter, abs=1.0)
+    assert crisp_centre == pytest.approx(sb.BAR_U2, abs=0.25)
+    assert centre - crisp_centre == pytest.approx(sb.BAR_STEP_PX * middle, abs=0.5)
+    # The light is spread, not lost: the same energy as the crisp bar (noise: 5 %).
+    assert _profile(frames[case].image).sum() == pytest.approx(
+        _profile(frames["off"].image).sum(), rel=0.05)
+
+
+def test_data_come_from_the_crisp_layer_and_the_users_layer_is_untouched(blurred):
+    facts, _ = blurred
+    assert facts["off"]["data_layer"] is None
+    assert facts["off"]["layers"] == [["ViewLayer", True, 0, True]]
+    for case in SHUTTERS:
+        assert facts[case]["data_layer"] == "Ground Truth crisp"
+        # name, renders, samples (the setting), motion blur off
+        assert facts[case]["layers"][1] == ["Ground Truth crisp", True, sb.SAMPLES, False]
+        # The user's layer keeps its motion blur; the add-on turned none of its passes on.
+        assert facts[case]["user_layer"] == {"name": "ViewLayer", "use_motion_blur": True,
+                                             "samples": 0, "passes": []}
+        assert facts[case]["files"] == ["gt_0002.exr"]
+        assert facts[case]["problems"] == []
+    # Unticking every output gives the scene back as it was.
+    assert facts["unticked"]["layers"] == ["ViewLayer"]
+    assert facts["unticked"]["user_layer"]["passes"] == []
+
+
+def test_motion_blur_switched_on_later_is_said_and_set_up_by_the_render(blurred):
+    facts, _ = blurred
+    before = facts["center"]["problems_before"]
+    assert [level for level, _ in before] == ["ERROR"]
+    assert "Motion blur was turned on" in before[0][1]
+    # The render (from a script: main thread) set the crisp layer up in time.
+    assert facts["center"]["problems"] == []
