@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scenes_stereo import BASELINE, CARD_X, CARD_Z, CARD_Z_NEXT, FX, RESOLUTION, WALL_Z
+from geometry_stereo import BASELINE, CARD_X, CARD_Z, CARD_Z_NEXT, FX, RESOLUTION, WALL_Z
 
 from blender_gt_addon import reader
 from blender_gt_addon.check import edge_mask

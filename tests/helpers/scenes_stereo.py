@@ -18,16 +18,21 @@ import math
 import os
 
 import bpy
+from geometry_stereo import (
+    BASELINE,
+    CARD_X,
+    CARD_Z,
+    CARD_Z_NEXT,
+    FOCAL_MM,
+    RAMP_CENTRE,
+    RAMP_TURN,
+    RESOLUTION,
+    SENSOR_MM,
+    STRIP_LIFT,
+    STRIP_Z,
+    WALL_Z,
+)
 from scenes import _fcurves, _material, _object, _rect, _reset, pinhole_camera
-
-RESOLUTION = (96, 64)
-FOCAL_MM, SENSOR_MM = 35.0, 32.0
-FX = FOCAL_MM / SENSOR_MM * RESOLUTION[0]  # pixels
-BASELINE = 0.2
-WALL_Z, CARD_Z, CARD_Z_NEXT = 10.0, 4.0, 3.5  # planar depths (the card's at frames 1, 2)
-CARD_X = (-1.2, -0.2)  # the card's left and right edges, x in the camera's axes
-RAMP_CENTRE, RAMP_TURN = (1.8, 0.0, -7.0), 30.0  # degrees about the camera's y axis
-STRIP_Z, STRIP_LIFT = 8.0, 0.6  # the strip's depth; its shape key moves it nearer by this
 
 
 def _linear(owner) -> None:
