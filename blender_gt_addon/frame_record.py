@@ -25,6 +25,10 @@ It changes from frame to frame exactly when the mesh deforms (its vertices move
 relative to ``object_to_world``), which is what point tracks need to know
 (:mod:`blender_gt_addon.tracks`); ``None`` where the object has no mesh to hash.
 
+``"shutter"`` (optional, only in motion-blurred frames): the exposure and the scene
+at its opening and closing, written and checked by :mod:`blender_gt_addon.exposure`;
+kept here as the parsed JSON.
+
 ``"keypoints"`` (optional, absent unless keypoints were asked for): a list of
 keypoint sets, each a JSON object written and checked by
 :mod:`blender_gt_addon.keypoints` (its object, names, skeleton and world positions
@@ -88,12 +92,18 @@ class FrameRecord:
     # The raw "keypoints" entry (a tuple of JSON objects when well formed), checked by
     # blender_gt_addon.keypoints.parse.
     keypoints: object = ()
+    # The raw "shutter" entry of a motion-blurred frame (parsed JSON), or None; checked
+    # by blender_gt_addon.exposure.parse.
+    shutter: object = None
 
 
-def encode(frame: int, camera: Camera | None, objects=(), keypoints=()) -> str:
-    """The header text for ``frame``, its ``camera``, ``objects`` (ObjectRecords) and
-    ``keypoints`` (JSON-able keypoint sets of :func:`blender_gt_addon.keypoints.to_json`)."""
+def encode(frame: int, camera: Camera | None, objects=(), keypoints=(), shutter=None) -> str:
+    """The header text for ``frame``, its ``camera``, ``objects`` (ObjectRecords),
+    ``keypoints`` (JSON-able keypoint sets of :func:`blender_gt_addon.keypoints.to_json`)
+    and ``shutter`` (:func:`blender_gt_addon.exposure.to_json`, motion-blurred frames)."""
     data: dict = {"v": _VERSION, "frame": int(frame)}
+    if shutter is not None:
+        data["shutter"] = shutter
     if objects:
         data["objects"] = [_object_json(o) for o in objects]
     if keypoints:
@@ -135,7 +145,7 @@ def decode(text: str) -> FrameRecord:
         keypoints = data.get("keypoints", ())
         keypoints = tuple(keypoints) if isinstance(keypoints, list) else keypoints
         return FrameRecord(frame=int(data["frame"]), camera=camera, objects=tuple(objects),
-                           keypoints=keypoints)
+                           keypoints=keypoints, shutter=data.get("shutter"))
     except (KeyError, TypeError, IndexError, ArithmeticError) as exc:
         raise ValueError(f"damaged blender-gt frame record ({exc!r})") from None
 

@@ -103,3 +103,56 @@ def test_motion_blur_switched_on_later_is_said_and_set_up_by_the_render(blurred)
     assert "Motion blur was turned on" in before[0][1]
     # The render (from a script: main thread) set the crisp layer up in time.
     assert facts["center"]["problems"] == []
+
+
+@pytest.mark.parametrize("case", sorted(SHUTTERS))
+def test_shutter_is_recorded(blurred, case):
+    _, frames = blurred
+    length, middle = SHUTTERS[case]
+    shutter = frames[case].shutter
+    assert (shutter.position, shutter.length, shutter.time) == (case.upper(), length, 2.0)
+    # The exposure the streak showed: its middle at frame + middle.
+    assert (shutter.open + shutter.close) / 2 == pytest.approx(2.0 + middle, abs=1e-9)
+    assert shutter.close - shutter.open == pytest.approx(length, abs=1e-9)
+    assert shutter.is_box and shutter.curve[0] == (0.0, 1.0)
+    for instant, time in ((shutter.at_open, shutter.open), (shutter.at_close, shutter.close)):
+        assert instant.time == time
+        assert sorted(o.name for o in instant.objects) == ["Back", "Bar", "Blob"]
+    assert frames["off"].shutter is None
+
+
+@pytest.mark.parametrize("case", sorted(SHUTTERS))
+def test_exposure_motion_of_a_translation_is_v_times_the_time(blurred, case):
+    _, frames = blurred
+    gt = frames[case]
+    motion = gt.exposure_motion
+    shutter = gt.shutter
+    ids = {name: i for i, name in gt.names.items()}
+    bar = gt.instance_id == ids["Bar"]
+    assert bar.sum() >= 20
+    for values, time in ((motion.open, shutter.open), (motion.close, shutter.close)):
+        # The bar moves BAR_STEP_PX px a frame, right, at constant speed.
+        np.testing.assert_allclose(values[bar][:, 0], sb.BAR_STEP_PX * (time - 2.0), atol=0.01)
+        np.testing.assert_allclose(values[bar][:, 1], 0.0, atol=0.01)
+        back = gt.instance_id == ids["Back"]
+        np.testing.assert_allclose(values[back], 0.0, atol=1e-6)
+    # Open to close: v * s, the streak's length.
+    np.testing.assert_allclose(motion.close[bar][:, 0] - motion.open[bar][:, 0],
+                               sb.BAR_STEP_PX * shutter.length, atol=0.01)
+    # The deforming square is marked, never guessed.
+    blob = gt.instance_id == ids["Blob"]
+    assert blob.sum() > 10
+    assert motion.deforming[blob].all() and not motion.deforming[~blob].any()
+    assert not motion.valid[blob].any()
+    for values, time in ((motion.open, shutter.open), (motion.close, shutter.close)):
+        # Unknown at an end of the exposure where the mesh differs; none at the frame.
+        assert (np.isnan(values[blob]).all() if time != 2.0
+                else (np.abs(values[blob]) < 1e-6).all())
+    assert motion.left_out == {"Blob": "deforms"}
+    assert motion.valid[bar | back].all()
+
+
+def test_exposure_motion_of_an_unblurred_frame_is_refused(blurred):
+    _, frames = blurred
+    with pytest.raises(reader.GroundTruthError, match="no shutter record"):
+        _ = frames["off"].exposure_motion

@@ -9,7 +9,9 @@ the frame record in the ``blender-gt/frame`` attribute
 (:mod:`blender_gt_addon.frame_record`): the camera and every rendered object's
 ``matrix_world`` at full float64 precision; with Amodal masks ticked, each one's
 full silhouette in the ``blender-gt/amodal`` attribute (:mod:`.amodal_masks`, from the
-same walk over the objects). The user's stamp Note is not touched.
+same walk over the objects); with motion blur on, the shutter and the scene at its
+opening and closing (``exposure.py``, evaluated at those sub-frames). The user's
+stamp Note is not touched.
 
 The record of the frame just rendered is exact whoever started the render:
 - On the main thread (scripts, the command line, ``blender-gt render``) the frame
@@ -28,15 +30,17 @@ as the timer would.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 
 import bpy
 
-from .. import amodal, frame_record, stereo
+from .. import amodal, exposure, frame_record, stereo
 from .. import camera as cammod
 from ..exr import header
 from . import amodal_masks, checks, compositor, keypoints
+from . import exposure as blender_exposure
 from .stereo import views as stereo_views
 
 # _record_now's default: the scene camera as it is now.
@@ -170,26 +174,28 @@ def _record(name: str, pass_index: int, obj, matrix=None,
         bounds=bounds, instance_of=instance_of, geometry=hashes[key])
 
 
-def _record_now(scene, frame: int, camera: object = _SCENE_CAMERA) -> dict[str, str]:
+def _record_now(scene, frame: int, camera: object = _SCENE_CAMERA,
+                shutter: exposure.Shutter | None = None) -> dict[str, str]:
     """The header attributes of ``frame``: its record (with its keypoints, when asked
-    for) and, when ticked and the camera is a pinhole or orthographic one, its amodal
-    masks."""
+    for, and the ``shutter`` of a motion-blurred frame) and, when ticked and the camera
+    is a pinhole or orthographic one, its amodal masks."""
     if camera is _SCENE_CAMERA:  # else a stereo view's camera (or None: refused)
         camera = _camera_now(scene) if scene.camera is not None else None
     points = (keypoints.keypoints_now(scene, compositor.target_view_layer(scene),
                                       bpy.context.evaluated_depsgraph_get())
               if keypoints.wanted(scene.groundtruth) else [])
+    blur = None if shutter is None else exposure.to_json(shutter)
     if not (scene.groundtruth.use_amodal and camera is not None
             and camera.type in ("PERSP", "ORTHO")):
         return {frame_record.KEY: frame_record.encode(frame, camera, _objects_now(scene),
-                                                      points)}
+                                                      points, blur)}
     records, masks, meshes = [], [], {}
     for record, obj, matrix in _rendered(scene):
         records.append(record)
         mask = amodal_masks.mask_of(record.name, obj, matrix, camera, meshes)
         if mask is not None:
             masks.append(mask)
-    return {frame_record.KEY: frame_record.encode(frame, camera, records, points),
+    return {frame_record.KEY: frame_record.encode(frame, camera, records, points, blur),
             amodal.KEY: amodal.encode(frame, (camera.width, camera.height), masks)}
 
 
@@ -197,17 +203,29 @@ def _finish(scene, frame: int, path: str) -> None:
     """Write the records of ``frame`` into its file, or into each view's file of a
     stereo pair, each with its own view's camera and the rig (``blender/stereo.py``)."""
     views = stereo_views(scene, path)
+    # Motion blur: the scene at the exposure's opening and closing (sub-frames).
+    shutter = blender_exposure.shutter_now(scene, frame, _camera_now, _objects_now)
     if not views:
-        _write(path, _record_now(scene, frame))
+        _write(path, _record_now(scene, frame, shutter=shutter))
         return
     camera = _camera_now(scene) if scene.camera is not None else None
     for view in views:
         moved = (None if camera is None or view.offset is None
                  else stereo.view_camera(camera, view.offset))
-        strings = _record_now(scene, frame, moved)
+        strings = _record_now(scene, frame, moved, _view_shutter(shutter, view.offset))
         if view.rig is not None:
             strings[stereo.KEY] = stereo.encode(view.rig)
         _write(view.path, strings)
+
+
+def _view_shutter(shutter, offset):
+    """``shutter`` with its cameras moved to a stereo view's (``offset``, or ``None``)."""
+    if shutter is None or offset is None:
+        return shutter
+    instants = [None if i is None or i.camera is None else
+                dataclasses.replace(i, camera=stereo.view_camera(i.camera, offset))
+                for i in (shutter.at_open, shutter.at_close)]
+    return dataclasses.replace(shutter, at_open=instants[0], at_close=instants[1])
 
 
 def _write(path: str, strings: dict[str, str]) -> None:

@@ -351,6 +351,26 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
 
         return keypoints_of(self)
 
+    @property
+    def shutter(self):
+        """The exposure of a motion-blurred frame (header only), a
+        :class:`blender_gt_addon.exposure.Shutter`: position, length and times in
+        frames, the shutter curve, the scene at its opening and closing; ``None`` for a
+        frame rendered without motion blur. The data outputs are at ``shutter.time``."""
+        from .exposure import shutter_of
+
+        return shutter_of(self)
+
+    @property
+    def exposure_motion(self):
+        """Per pixel, the image motion over the exposure: an
+        :class:`blender_gt_addon.reader.exposure.ExposureMotion` (``open``, ``close``:
+        (H, W, 2) pixels, x right, y down, relative to the pixel). Needs the shutter
+        record, depth and instance ids."""
+        from .exposure import exposure_motion_of
+
+        return exposure_motion_of(self)
+
     def _need_camera(self, what: str) -> cammod.Camera:
         cam = self.camera
         if cam is None:

@@ -10,7 +10,8 @@ point at depth 5 moves 1 px for every 5 / f = 0.05625 m.
   only the bar is bright in the image;
 - an emitting bar (strength 4), :data:`BAR_WIDTH_PX` wide and 20 px tall at depth 5,
   moving :data:`BAR_STEP_PX` px right per frame (linear keys), its centre at
-  column :data:`BAR_U2` in frame 2 (object index 2).
+  column :data:`BAR_U2` in frame 2 (object index 2);
+- a black square at depth 7, lower left, deforming (a keyed shape key; index 3).
 """
 
 from __future__ import annotations
@@ -62,6 +63,17 @@ def build(samples: int = SAMPLES) -> bpy.types.Scene:
     for curve in compat.action_fcurves(bar.animation_data.action):
         for key in curve.keyframe_points:  # constant speed (Bezier eases in and out)
             key.interpolation = "LINEAR"
+    # A black square at the lower left whose shape key grows it over frames 1-3: a
+    # deforming mesh (its exposure motion is unknown, not guessed).
+    blob = _object("Blob", _rect("Blob", -0.5, 0.5, -0.5, 0.5), (-2.8, -1.6, -7), 3,
+                   _material("BlobMat", 5, emission=((0.0, 0.0, 0.0), 0.0)))
+    blob.shape_key_add(name="Basis")
+    grow = blob.shape_key_add(name="Grow")
+    for point in grow.data:
+        point.co = point.co * 1.3
+    for frame, value in ((1, 0.0), (3, 1.0)):
+        grow.value = value
+        grow.keyframe_insert("value", frame=frame)
     return scene
 
 
