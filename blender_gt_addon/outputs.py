@@ -236,6 +236,7 @@ def check_settings(
     compositing_switched: bool = False,
     view_layers: tuple[str, ...] = (),
     crisp_layer_stale: bool = False,
+    rolling_shutter: bool = False,
 ) -> list[Problem]:
     """Problems with these settings, found before rendering rather than after.
 
@@ -246,7 +247,8 @@ def check_settings(
     add-on switched it on (said, so the user knows why their compositor is idle).
     With ``use_motion_blur`` the data outputs come from the add-on's crisp view layer
     (``blender/compositor.py``); ``crisp_layer_stale``: that layer is not set up for the
-    settings as they are now (motion blur switched on since the last sync).
+    settings as they are now (motion blur switched on since the last sync);
+    ``rolling_shutter``: Cycles' rolling shutter is on (it acts only with motion blur).
     """
     problems: list[Problem] = []
     chosen = planned_outputs(enabled)
@@ -272,6 +274,12 @@ def check_settings(
             "Motion blur was turned on after the outputs were chosen: the ground truth "
             "would be blurred and its flow all zeros; change any Ground Truth setting "
             "(or run Rebuild Ground-Truth Nodes) to render it crisp",
+        ))
+    if use_motion_blur and rolling_shutter:
+        problems.append(Problem(
+            "WARNING",
+            "Rolling shutter is on: the image's rows are exposed one after another, but "
+            "the ground truth is the whole frame at the frame's time, not each row's",
         ))
     if not has_camera:
         problems.append(Problem("ERROR", "The scene has no camera (Scene Properties > Camera)"))

@@ -72,6 +72,14 @@ def test_motion_blur_is_no_problem_once_the_crisp_layer_is_set_up():
     assert check(use_motion_blur=False, crisp_layer_stale=True) == []
 
 
+def test_rolling_shutter_is_said_to_be_a_frame_time_ground_truth():
+    problems = check(use_motion_blur=True, rolling_shutter=True)
+    assert [p.level for p in problems] == ["WARNING"]
+    assert "Rolling shutter" in problems[0].message
+    # Cycles' rolling shutter acts only with motion blur on.
+    assert check(use_motion_blur=False, rolling_shutter=True) == []
+
+
 def test_other_engines_and_disabled_compositing_are_errors():
     messages = [p.message for p in check(engine="BLENDER_EEVEE_NEXT", use_compositing=False)]
     assert any("Cycles" in m and "Blender Eevee Next" in m for m in messages)

@@ -40,6 +40,8 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
                                  for s in settings.owned_compositing.split(",")),
         view_layers=compositor.rendered_view_layers(scene),
         crisp_layer_stale=compositor.data_layer_is_stale(scene),
+        rolling_shutter=getattr(getattr(scene, "cycles", None), "rolling_shutter_type",
+                                "NONE") != "NONE",
     )
     if settings.last_error:
         found.insert(0, outputs.Problem("ERROR", settings.last_error))
