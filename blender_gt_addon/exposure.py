@@ -19,6 +19,10 @@ scene **at the frame's time** ``t`` (the frame number). The frame record
   (``END``).
 - ``curve``: Blender's shutter curve, ``[x, y]`` points: the shutter's openness ``y``
   at ``x`` in [0, 1] of the exposure (all ``y`` equal: a box shutter, the default).
+- ``rolling`` (only with Cycles' rolling shutter on): ``{"type": "TOP", "duration": d,
+  "world_to_camera": [...]}``, the camera at each row's time (:func:`row_times`),
+  one 4x4 matrix a row, top row first. The data outputs stay at the frame's time
+  (a layer without motion blur has no rolling shutter in Cycles).
 - ``at_open`` and ``at_close``: the scene evaluated at those (sub-frame) times: a
   frame record of its own (``frame``: the frame number, ``time``: the instant in
   frames, ``camera``, ``objects`` with their poses and mesh hashes), written by the
@@ -33,10 +37,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import frame_record
 from .camera import Camera
 
-__all__ = ["POSITIONS", "Instant", "Shutter", "parse", "times", "to_json"]
+__all__ = ["POSITIONS", "Instant", "Shutter", "parse", "row_times", "times", "to_json"]
 
 POSITIONS = ("START", "CENTER", "END")
 
@@ -69,6 +75,13 @@ class Shutter:
         open, close: the exposure's first and last instant, frames.
         curve: the shutter curve, ``((x, y), ...)`` with x in [0, 1] of the exposure.
         at_open, at_close: the scene at ``open`` and ``close`` (``None`` if not recorded).
+        rolling: Cycles' rolling shutter, ``"NONE"`` or ``"TOP"`` (rows read from the
+            top of the image down).
+        rolling_duration: Cycles' Rolling Shutter Duration: the share of the exposure
+            each row is exposed for (0: each row at one instant).
+        row_world_to_camera: (H, 4, 4) float64, the camera's world to OpenCV camera
+            matrix at each row's time (:func:`row_times`), rows top first; ``None``
+            without a rolling shutter.
     """
 
     position: str
@@ -79,11 +92,32 @@ class Shutter:
     curve: tuple[tuple[float, float], ...] = ()
     at_open: Instant | None = None
     at_close: Instant | None = None
+    rolling: str = "NONE"
+    rolling_duration: float = 0.0
+    row_world_to_camera: np.ndarray | None = None
 
     @property
     def is_box(self) -> bool:
         """Whether the shutter is open fully over the whole exposure (a flat curve)."""
         return len({y for _, y in self.curve}) <= 1
+
+
+def row_times(shutter: Shutter, height: int) -> np.ndarray:
+    """(H,) float64, frames: the middle of each image row's exposure, top row first.
+
+    Cycles' rolling shutter (``TOP``; measured on a real render to 0.05 px,
+    ``tests/test_motion_blur.py``): row ``r`` (0 at the top) of an image ``H`` rows high
+    is exposed at the fraction ``f = (r + 1) / H`` of the shutter; a duration ``d``
+    (0 to 1) spreads each row over ``d`` of the shutter around
+    ``0.5 + (f - 0.5) (1 - d)``. So the time is ``open + length * (0.5 + ((r + 1) / H
+    - 0.5) (1 - d))``, and each row is exposed for ``length * d`` frames. Without a
+    rolling shutter every row is the whole exposure: its middle.
+    """
+    if shutter.rolling == "NONE":
+        return np.full(height, (shutter.open + shutter.close) / 2)
+    share = (np.arange(1, height + 1, dtype=np.float64) / height - 0.5)
+    share = 0.5 + share * (1.0 - shutter.rolling_duration)
+    return shutter.open + shutter.length * share
 
 
 def times(position: str, length: float, time: float) -> tuple[float, float]:
@@ -101,6 +135,11 @@ def to_json(shutter: Shutter) -> dict:
             "time": float(shutter.time), "open": float(shutter.open),
             "close": float(shutter.close),
             "curve": [[float(x), float(y)] for x, y in shutter.curve]}
+    if shutter.rolling != "NONE":
+        rows = shutter.row_world_to_camera
+        data["rolling"] = {"type": shutter.rolling, "duration": float(shutter.rolling_duration),
+                           "world_to_camera": None if rows is None else
+                           np.asarray(rows, dtype=np.float64).tolist()}
     for key, instant in (("at_open", shutter.at_open), ("at_close", shutter.at_close)):
         if instant is not None:
             # A frame record of its own (the same camera and object encoding).
@@ -136,13 +175,24 @@ def parse(raw: object) -> Shutter:
             record = frame_record.decode(json.dumps(entry, allow_nan=False))
             instants.append(Instant(time=float(entry["time"]), camera=record.camera,
                                     objects=record.objects))
+        rolling, duration, rows = "NONE", 0.0, None
+        entry = raw.get("rolling")
+        if entry is not None:
+            rolling, duration = str(entry["type"]), float(entry["duration"])
+            if rolling not in ("NONE", "TOP") or not 0.0 <= duration <= 1.0:
+                raise ValueError(f"rolling shutter {rolling!r}, duration {duration}")
+            if entry.get("world_to_camera") is not None:
+                rows = np.array(entry["world_to_camera"], dtype=np.float64)
+                if rows.ndim != 3 or rows.shape[1:] != (4, 4) or not np.isfinite(rows).all():
+                    raise ValueError(f"row cameras of shape {rows.shape}")
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise ValueError(f"damaged shutter record ({exc})") from None
     length, time, start, end = numbers
     if not all(map(_finite, numbers)) or length < 0 or end < start:
         raise ValueError(f"damaged shutter record (exposure {start}..{end}, length {length})")
     return Shutter(position=position, length=length, time=time, open=start, close=end,
-                   curve=curve, at_open=instants[0], at_close=instants[1])
+                   curve=curve, at_open=instants[0], at_close=instants[1], rolling=rolling,
+                   rolling_duration=duration, row_world_to_camera=rows)
 
 
 def _finite(value: float) -> bool:

@@ -156,3 +156,39 @@ def test_exposure_motion_of_an_unblurred_frame_is_refused(blurred):
     _, frames = blurred
     with pytest.raises(reader.GroundTruthError, match="no shutter record"):
         _ = frames["off"].exposure_motion
+
+
+@pytest.fixture(scope="module")
+def rolling(run_job, tmp_path_factory):
+    out = tmp_path_factory.mktemp("rolling")
+    facts = run_job("scenes_blur:render_rolling", directory=str(out)).value
+    return facts, reader.read(out / "gt_0002.exr")
+
+
+def test_rolling_shutter_rows_follow_the_row_time_formula(rolling):
+    facts, gt = rolling
+    height = gt.height
+    rows = np.arange(height)
+    # Written independently of the add-on's formula: shutter 0.5 centred on frame 2,
+    # duration 0: row r (top 0) at (r + 1) / H of the exposure.
+    expected = 1.75 + 0.5 * (rows + 1) / height
+    np.testing.assert_allclose(gt.row_times, expected, atol=1e-12)
+    # The camera recorded at each row's time: it moves CAMERA_STEP_PX px a frame at the
+    # bar's depth, right (OpenCV world to camera: translation -x).
+    cameras = gt.shutter.row_world_to_camera
+    assert cameras.shape == (height, 4, 4)
+    camera_x = (expected - 2.0) * sb.CAMERA_STEP_PX * sb.BAR_Z / sb.F_PX
+    np.testing.assert_allclose(cameras[:, 0, 3], -camera_x, atol=1e-6)
+    # The image: each row sees the bar where it was at that row's time, relative to the
+    # camera: 20 - 5 = 15 px a frame. Measured within 0.05 px; +-0.5 px allowed.
+    image = gt.image[..., 0].astype(np.float64)
+    centres = (image * np.arange(gt.width)).sum(axis=1) / image.sum(axis=1)
+    relative = sb.BAR_STEP_PX - sb.CAMERA_STEP_PX
+    predicted = sb.BAR_U2 + relative * (expected - 2.0)
+    assert np.abs(centres - predicted).max() <= 0.5
+    slope = np.polyfit(rows, centres, 1)[0]
+    assert slope == pytest.approx(relative * 0.5 / height, abs=0.01)
+    # The data stay crisp at the frame's time, and the check says so.
+    bar = gt.object_index == 2
+    assert np.isclose(gt.flow_forward[bar][:, 0], relative, atol=0.01).sum() >= height // 2
+    assert [level for level, m in facts["problems"] if "Rolling shutter" in m] == ["WARNING"]

@@ -59,3 +59,23 @@ def test_shutter_round_trips_through_the_frame_record():
 def test_damaged_shutter_entries_are_refused(damage):
     with pytest.raises(ValueError, match="damaged shutter record"):
         exposure.parse(json.loads(json.dumps(damage)))
+
+
+def test_rolling_shutter_rows_round_trip_and_follow_cycles_row_order():
+    rows = np.stack([np.eye(4)] * 4)
+    rows[:, 0, 3] = [0.1, 0.2, 0.3, 0.4]
+    shutter = exposure.Shutter(position="START", length=0.4, time=3.0, open=3.0, close=3.4,
+                               rolling="TOP", rolling_duration=0.5, row_world_to_camera=rows)
+    back = exposure.parse(json.loads(json.dumps(exposure.to_json(shutter))))
+    assert back.rolling == "TOP" and back.rolling_duration == 0.5
+    np.testing.assert_array_equal(back.row_world_to_camera, rows)
+    # Row r (top 0) of H = 4 at 0.5 + ((r + 1) / 4 - 0.5) * (1 - 0.5) of the shutter.
+    np.testing.assert_allclose(exposure.row_times(back, 4),
+                               3.0 + 0.4 * np.array([0.375, 0.5, 0.625, 0.75]))
+    # Without a rolling shutter every row is the exposure's middle.
+    plain = exposure.Shutter(position="END", length=0.4, time=3.0, open=2.6, close=3.0)
+    np.testing.assert_allclose(exposure.row_times(plain, 3), [2.8, 2.8, 2.8])
+    damaged = exposure.to_json(shutter)
+    damaged["rolling"]["duration"] = 2.0
+    with pytest.raises(ValueError, match="damaged shutter record"):
+        exposure.parse(damaged)

@@ -23,7 +23,7 @@ from .. import exposure, frame_record
 from . import poses, records
 from .errors import GroundTruthError
 
-__all__ = ["ExposureMotion", "exposure_motion_of", "shutter_of"]
+__all__ = ["ExposureMotion", "exposure_motion_of", "row_times_of", "shutter_of"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,20 @@ def shutter_of(frame) -> exposure.Shutter | None:
                 records.check_frame_record(frame_record.FrameRecord(
                     frame=record.frame, camera=instant.camera, objects=instant.objects))
     return shutter
+
+
+def row_times_of(frame) -> np.ndarray | None:
+    """(H,) float64, frames: when each row of ``frame``'s image was exposed (the middle
+    of its exposure, top row first; :func:`blender_gt_addon.exposure.row_times`), or
+    ``None`` for a frame without motion blur."""
+    shutter = frame.shutter
+    if shutter is None:
+        return None
+    with records.reading(frame.path, "shutter"):
+        rows = shutter.row_world_to_camera
+        if rows is not None and len(rows) != frame.height:
+            raise ValueError(f"{len(rows)} row cameras for {frame.height} rows")
+    return exposure.row_times(shutter, frame.height)
 
 
 class _AtInstant:

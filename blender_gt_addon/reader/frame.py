@@ -362,6 +362,17 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
         return shutter_of(self)
 
     @property
+    def row_times(self):
+        """(H,) float64, frames: the middle of each image row's exposure, top row first
+        (Cycles' rolling shutter: row r at ``(r + 1) / H`` of the shutter, see
+        :func:`blender_gt_addon.exposure.row_times`; without one, every row the
+        exposure's middle); ``None`` without motion blur. The camera at each row's
+        time: ``shutter.row_world_to_camera``."""
+        from .exposure import row_times_of
+
+        return row_times_of(self)
+
+    @property
     def exposure_motion(self):
         """Per pixel, the image motion over the exposure: an
         :class:`blender_gt_addon.reader.exposure.ExposureMotion` (``open``, ``close``:

@@ -30,6 +30,7 @@ BAR_WIDTH_PX = 2.0
 BAR_U2 = 30.0  # the bar's centre column in frame 2
 BAR_ROWS = (14, 34)  # rows fully inside the bar (it spans 24 - 10 .. 24 + 10 in y)
 SAMPLES = 32
+CAMERA_STEP_PX = 5.0  # render_rolling: the camera's motion a frame, right, in px at BAR_Z
 
 
 def _px_to_x(u: float) -> float:
@@ -141,3 +142,32 @@ def render_blur(directory: str) -> dict:
     facts["unticked"] = {"layers": [v.name for v in scene.view_layers],
                          "user_layer": _user_layer(scene)}
     return facts
+
+
+def render_rolling(directory: str, duration: float = 0.0) -> dict:
+    """Frame 2 with Cycles' rolling shutter (top to bottom, ``duration``), motion blur
+    on (box shutter 0.5, centred), the bar made taller than the image (every row sees
+    it) and the camera moving :data:`CAMERA_STEP_PX` px a frame (at the bar's depth)
+    to the right, into ``<directory>/``."""
+    from blender_gt_addon.blender import checks, compat
+
+    scene = build()
+    bpy.data.objects["Bar"].scale.y = 3.0
+    camera = scene.camera
+    for frame in (1, 3):
+        camera.location = ((frame - 2) * CAMERA_STEP_PX * BAR_Z / F_PX, 0.0, 0.0)
+        camera.keyframe_insert("location", frame=frame)
+    for curve in compat.action_fcurves(camera.animation_data.action):
+        for key in curve.keyframe_points:
+            key.interpolation = "LINEAR"
+    scene.render.use_motion_blur = True
+    scene.render.motion_blur_shutter = 0.5
+    scene.render.motion_blur_position = "CENTER"
+    scene.cycles.rolling_shutter_type = "TOP"
+    scene.cycles.rolling_shutter_duration = duration
+    _tick(scene, directory.rstrip("/") + "/")
+    scene.frame_set(2)
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    bpy.ops.render.render(write_still=True)
+    return {"files": sorted(os.listdir(directory)),
+            "problems": [(p.level, p.message) for p in checks.problems(scene)]}
