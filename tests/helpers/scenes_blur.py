@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 
-import bpy
+# bpy is imported inside the jobs: the tests import this module's constants in a
+# Python without Blender too (there the render tests are skipped).
 
 FOCAL_MM, SENSOR_MM = 50.0, 36.0
 WIDTH, HEIGHT = 64, 48
@@ -41,7 +42,8 @@ def _bar_x(frame: float) -> float:
     return _px_to_x(BAR_U2 + (frame - 2) * BAR_STEP_PX)
 
 
-def build(samples: int = SAMPLES) -> bpy.types.Scene:
+def build(samples: int = SAMPLES):
+    """The scene (see the module docstring), frame range 1-3."""
     from scenes import _material, _object, _rect, _reset, pinhole_camera
 
     from blender_gt_addon.blender import compat
@@ -104,6 +106,8 @@ def render_blur(directory: str) -> dict:
     after the outputs were ticked, so the render's own check must set up the crisp
     layer), ``start`` (shutter 0.5 opening at the frame, switched on before ticking)
     and ``end`` (shutter 0.25 closing at the frame). Then every output is unticked."""
+    import bpy
+
     from blender_gt_addon.blender import checks, compositor
 
     facts: dict = {}
@@ -149,6 +153,8 @@ def render_rolling(directory: str, duration: float = 0.0) -> dict:
     on (box shutter 0.5, centred), the bar made taller than the image (every row sees
     it) and the camera moving :data:`CAMERA_STEP_PX` px a frame (at the bar's depth)
     to the right, into ``<directory>/``."""
+    import bpy
+
     from blender_gt_addon.blender import checks, compat
 
     scene = build()
