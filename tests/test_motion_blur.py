@@ -89,11 +89,24 @@ def test_data_come_from_the_crisp_layer_and_the_users_layer_is_untouched(blurred
         # The user's layer keeps its motion blur; the add-on turned none of its passes on.
         assert facts[case]["user_layer"] == {"name": "ViewLayer", "use_motion_blur": True,
                                              "samples": 0, "passes": []}
-        assert facts[case]["files"] == ["gt_0002.exr"]
+        assert facts[case]["files"] == (["gt_0002.exr", "gt_0003.exr"] if case == "center"
+                                        else ["gt_0002.exr"])
         assert facts[case]["problems"] == []
     # Unticking every output gives the scene back as it was.
     assert facts["unticked"]["layers"] == ["ViewLayer"]
     assert facts["unticked"]["user_layer"]["passes"] == []
+
+
+def test_check_passes_on_a_blurred_render(blurred):
+    # blender-gt check: the crisp flow against depth, cameras and the recorded poses.
+    from blender_gt_addon import check
+
+    _, frames = blurred
+    first = frames["center"]
+    second = reader.read(first.path.parent / "gt_0003.exr")
+    result = check.check_pair(first, second)
+    assert result.passed and result.judged > 1000
+    assert result.median_error < 0.01
 
 
 def test_motion_blur_switched_on_later_is_said_and_set_up_by_the_render(blurred):

@@ -104,7 +104,7 @@ def render_blur(directory: str) -> dict:
     """Frame 2 rendered four ways into ``<directory>/<case>/``: ``off`` (motion blur
     off), ``center`` (box shutter 0.5 centred on the frame; motion blur switched on
     after the outputs were ticked, so the render's own check must set up the crisp
-    layer), ``start`` (shutter 0.5 opening at the frame, switched on before ticking)
+    layer; frame 3 too), ``start`` (shutter 0.5 opening at the frame, switched on before ticking)
     and ``end`` (shutter 0.25 closing at the frame). Then every output is unticked."""
     import bpy
 
@@ -128,9 +128,10 @@ def render_blur(directory: str) -> dict:
         if case == "center":
             scene.render.use_motion_blur = True  # no sync runs: the layer is stale
             before = [(p.level, p.message) for p in checks.problems(scene)]
-        scene.frame_set(2)
         scene.render.filepath = os.path.join(directory, f"beauty_{case}_")
-        bpy.ops.render.render(write_still=True)
+        for frame in (2, 3) if case == "center" else (2,):  # frame 3: for check
+            scene.frame_set(frame)
+            bpy.ops.render.render(write_still=True)
         layer = compositor.data_layer(scene)
         facts[case] = {
             "problems_before": before,
