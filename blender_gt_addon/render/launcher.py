@@ -82,8 +82,8 @@ def render(
     Raises:
         RenderError: with a one-line message: missing .blend, no ``bpy`` in this Python,
             no camera, no ground-truth output enabled, empty frame range, a bad shard
-            (or shard variables), an unwritable folder, bad settings (e.g. motion blur
-            with flow), or Blender failing.
+            (or shard variables), an unwritable folder, bad settings (e.g. an engine
+            other than Cycles), or Blender failing.
     """
     started = time.perf_counter()
     blend = _blend_file(blend)
