@@ -205,3 +205,23 @@ def test_rolling_shutter_rows_follow_the_row_time_formula(rolling):
     bar = gt.object_index == 2
     assert np.isclose(gt.flow_forward[bar][:, 0], relative, atol=0.01).sum() >= height // 2
     assert [level for level, m in facts["problems"] if "Rolling shutter" in m] == ["WARNING"]
+
+
+def test_stereo_pair_with_motion_blur_has_crisp_views_and_their_shutters(run_job, tmp_path):
+    facts = run_job("scenes_blur:render_blur_stereo", directory=str(tmp_path)).value
+    assert [f for f in facts["files"] if f.endswith(".exr")] == ["gt_0002_L.exr",
+                                                                   "gt_0002_R.exr"]
+    for view in "LR":
+        gt = reader.read(tmp_path / f"gt_0002_{view}.exr")
+        bar = gt.instance_id == {n: i for i, n in gt.names.items()}["Bar"]
+        assert np.isclose(gt.flow_forward[bar][:, 0], sb.BAR_STEP_PX, atol=0.01).sum() >= 5
+        # Each view's shutter cameras are that view's (the right one offset by the rig).
+        shutter = gt.shutter
+        for instant in (shutter.at_open, shutter.at_close):
+            np.testing.assert_allclose(instant.camera.world_to_camera[:3, 3],
+                                       gt.camera.world_to_camera[:3, 3], atol=1e-12)
+        motion = gt.exposure_motion
+        np.testing.assert_allclose(motion.open[bar][:, 0], -sb.BAR_STEP_PX * 0.25, atol=0.01)
+        np.testing.assert_allclose(motion.close[bar][:, 0], sb.BAR_STEP_PX * 0.25, atol=0.01)
+    right = reader.read(tmp_path / "gt_0002_R.exr")
+    assert right.shutter.at_open.camera.world_to_camera[0, 3] != 0.0  # the rig's offset

@@ -178,3 +178,19 @@ def render_rolling(directory: str, duration: float = 0.0) -> dict:
     bpy.ops.render.render(write_still=True)
     return {"files": sorted(os.listdir(directory)),
             "problems": [(p.level, p.message) for p in checks.problems(scene)]}
+
+
+def render_blur_stereo(directory: str) -> dict:
+    """Frame 2 as a stereo pair (the add-on's Stereo pair, parallel rig) with motion
+    blur on (box shutter 0.5, centred), into ``<directory>/``."""
+    import bpy
+
+    scene = build()
+    scene.render.use_motion_blur = True
+    scene.render.motion_blur_shutter = 0.5
+    _tick(scene, directory.rstrip("/") + "/")
+    scene.groundtruth.use_stereo = True
+    scene.frame_set(2)
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    bpy.ops.render.render(write_still=True)
+    return {"files": sorted(os.listdir(directory)), "error": scene.groundtruth.last_error}
