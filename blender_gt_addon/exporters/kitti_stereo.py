@@ -58,7 +58,7 @@ from .. import reader
 from ..reader import GroundTruthFrame
 from ..sceneflow import scene_flow, seen_in
 from ..sequence import parallel_map
-from .common import ExportError, Notes, Options, atomic_path, make_folder, write_png16
+from .common import Notes, Options, atomic_path, make_folder, write_png16
 from .images import image_8bit, write_png8
 from .stereo_pairs import pairs, view_arrays
 
@@ -161,14 +161,9 @@ def write(frames: list[GroundTruthFrame], path: Path, options: Options,
     ``path`` (``frames.txt``: sample -> frame number).
 
     Raises:
-        ExportError: a frame is no stereo pair, has no perspective camera, no image
-            or no depth.
+        ExportError: a frame is no stereo pair, has no perspective camera or no depth.
     """
-    found = pairs(frames, "kitti-stereo")
-    for frame in frames:
-        if "image" not in frame.passes:
-            raise ExportError(f"{frame.path}: has no image, which kitti-stereo's image_2 "
-                              "and image_3 need")
+    found = pairs(frames, "kitti-stereo")  # the driver saw every file has the image
     root = path.parent
     for folder in FOLDERS:
         make_folder(root / folder)
