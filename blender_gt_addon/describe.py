@@ -41,6 +41,7 @@ def describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any
         "world_to_camera" (4x4, OpenCV axes), "position" (world, scene units),
         "clip"} (with a camera), "instances": {"id": name} (with Cryptomatte),
         "keypoints": {object: number of keypoints} (frames recording keypoints),
+        "stereo": {"view", "baseline", "pivot", "files"} (a view of a stereo pair),
         "passes": {layer: {"channels", and with ranges "dtype", "shape", then "ids"
         (id layers) or "min", "max" (finite values), "nonfinite", "inf_fraction"
         (depth: share of pixels where nothing was hit), "max_forward_flow" (vector:
@@ -106,6 +107,10 @@ def _describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, An
     sets = recorded_sets(frame)
     if sets:  # {object: number of keypoints}, from the header
         info["keypoints"] = {s.object: len(s.names) for s in sets}
+    rig = frame.stereo
+    if rig is not None:
+        info["stereo"] = {"view": rig.view, "baseline": rig.baseline, "pivot": rig.pivot,
+                          "files": dict(rig.files)}
     for layer in frame.passes:
         output = OUTPUTS_BY_LAYER[layer]
         entry: dict[str, Any] = {"channels": "".join(output.channels)}
@@ -183,6 +188,11 @@ def text(info: dict[str, Any]) -> str:
         lines.append(f"  camera {camera['type'].lower()}: fx {fx:.6g} fy {fy:.6g} cx {cx:.6g} "
                      f"cy {cy:.6g} px, at ({x:.4g}, {y:.4g}, {z:.4g}), clip "
                      f"{camera['clip'][0]:.4g}..{camera['clip'][1]:.4g}")
+    rig = info.get("stereo")
+    if rig:
+        lines.append(f"  stereo: the {rig['view']} view of a pair, baseline {rig['baseline']:.6g}, "
+                     f"pivot {rig['pivot'].lower()}; the other view "
+                     f"{rig['files']['right' if rig['view'] == 'left' else 'left']}")
     instances = info.get("instances")
     if instances is not None:
         named = ", ".join(f"{i} {n}" for i, n in list(instances.items())[:20])

@@ -390,3 +390,13 @@ def test_kitti_flow_reads_back_as_raft_reads_it(pair, tmp_path):
     strip = first.instance_id == {n: i for i, n in first.names.items()}["Strip"]
     assert valid_noc.sum() > 0.5 * W * H and not valid_noc[strip].any()
     assert not (root / "flow_occ" / "000001_10.png").exists()  # no frame 3
+
+
+def test_info_says_which_view_of_which_pair(pair, capsys):
+    from blender_gt_addon.cli import main
+
+    out, pivot, _ = pair
+    assert main(["info", str(out / "s_0001_R.exr")]) == 0
+    printed = capsys.readouterr().out
+    assert (f"stereo: the right view of a pair, baseline 0.2, pivot {pivot.lower()}; the other "
+            "view s_0001_L.exr") in printed
