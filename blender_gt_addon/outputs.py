@@ -151,6 +151,14 @@ OUTPUTS: tuple[Output, ...] = (
         "needs another output ticked",
         None, (), "header", "amodal", (), True, header_key="blender-gt/amodal",
     ),
+    Output(
+        "crisp_image", "Crisp image",
+        "With motion blur on: the image without blur at the frame's time, from the "
+        "add-on's crisp render (Crisp samples, not denoised), beside the blurred image: "
+        "a deblurring pair in one file. With motion blur off it is the image itself",
+        # No pass of its own: the Combined of the data layer (blender/compositor.py).
+        None, ("Image",), "color", "crisp_image", ("R", "G", "B", "A"), False,
+    ),
 )
 
 OUTPUTS_BY_KEY: dict[str, Output] = {o.key: o for o in OUTPUTS}
@@ -237,6 +245,7 @@ def check_settings(
     view_layers: tuple[str, ...] = (),
     crisp_layer_stale: bool = False,
     rolling_shutter: bool = False,
+    clean_edges: bool = False,
 ) -> list[Problem]:
     """Problems with these settings, found before rendering rather than after.
 
@@ -248,7 +257,8 @@ def check_settings(
     With ``use_motion_blur`` the data outputs come from the add-on's crisp view layer
     (``blender/compositor.py``); ``crisp_layer_stale``: that layer is not set up for the
     settings as they are now (motion blur switched on since the last sync);
-    ``rolling_shutter``: Cycles' rolling shutter is on (it acts only with motion blur).
+    ``rolling_shutter``: Cycles' rolling shutter is on (it acts only with motion blur);
+    ``clean_edges``: the data layer renders one sample a pixel (so does the crisp image).
     """
     problems: list[Problem] = []
     chosen = planned_outputs(enabled)
@@ -280,6 +290,12 @@ def check_settings(
             "WARNING",
             "Rolling shutter is on: the image's rows are exposed one after another, but "
             "the ground truth is the whole frame at the frame's time, not each row's",
+        ))
+    if use_motion_blur and clean_edges and enabled.get("crisp_image"):
+        problems.append(Problem(
+            "WARNING",
+            "Clean edges is on: the crisp image comes from its 1-sample render, so it is "
+            "noisy and aliased; untick Clean edges for a crisp image of Crisp samples",
         ))
     if not has_camera:
         problems.append(Problem("ERROR", "The scene has no camera (Scene Properties > Camera)"))

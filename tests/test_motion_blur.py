@@ -3,10 +3,11 @@
 """A motion-blurred image with crisp ground truth in the same file (issue 26).
 
 One job renders frame 2 of ``tests/helpers/scenes_blur.py`` (a thin emitting bar
-moving 20 px a frame) four ways: motion blur off, and on with the shutter centred on
-the frame, opening at it and closing at it. Expected values come from the scene's
-geometry: the streak's length is ``v * s`` px, its centre where the shutter position
-puts the middle of the exposure.
+moving 20 px a frame) four ways, the crisp image ticked too: motion blur off, and on
+with the shutter centred on the frame, opening at it and closing at it. Expected
+values come from the scene's geometry: the streak's length is ``v * s`` px, its
+centre where the shutter position puts the middle of the exposure; the crisp image's
+bar is its geometric width, at its frame-time column.
 """
 
 from __future__ import annotations
@@ -76,6 +77,71 @@ def test_image_is_a_streak_as_long_and_where_the_shutter_says(blurred, case):
     # The light is spread, not lost: the same energy as the crisp bar (noise: 5 %).
     assert _profile(frames[case].image).sum() == pytest.approx(
         _profile(frames["off"].image).sum(), rel=0.05)
+
+
+@pytest.mark.parametrize("case", sorted(SHUTTERS))
+def test_crisp_image_is_the_bar_sharp_at_the_frame_time_beside_the_streak(blurred, case):
+    _, frames = blurred
+    gt = frames[case]
+    shutter, middle = SHUTTERS[case]
+    crisp = gt.crisp_image
+    assert crisp.shape == (sb.HEIGHT, sb.WIDTH, 4) and crisp.dtype == np.float32
+    np.testing.assert_allclose(crisp[..., 3], 1.0)  # the back plane covers the view
+    # Sharp and at the frame's time, whatever the shutter position: each row of the bar
+    # holds BAR_WIDTH_PX px of its radiance (+-1 px), centred on its frame-2 column.
+    first, last = sb.BAR_ROWS
+    red = crisp[..., 0].astype(np.float64)
+    columns = np.arange(sb.WIDTH)
+    for row in red[first:last]:
+        assert row.sum() / sb.BAR_RADIANCE == pytest.approx(sb.BAR_WIDTH_PX, abs=1.0)
+        assert (row * columns).sum() / row.sum() == pytest.approx(sb.BAR_U2, abs=0.25)
+    # The same picture as the render without motion blur (noise: 1/8 of the radiance).
+    np.testing.assert_allclose(crisp, frames["off"].image, atol=sb.BAR_RADIANCE / 8)
+    # A deblurring pair: the file's image is the crisp one swept over v*s px (a box),
+    # its middle where the shutter position puts the exposure's.
+    crisp_centre, crisp_var = _centre_and_variance(_profile(crisp))
+    centre, var = _centre_and_variance(_profile(gt.image))
+    assert np.sqrt(12 * (var - crisp_var)) == pytest.approx(sb.BAR_STEP_PX * shutter, abs=1.0)
+    assert centre - crisp_centre == pytest.approx(sb.BAR_STEP_PX * middle, abs=0.5)
+    # Its footprint is the crisp ids': every pixel the bar fully covers has its id, and
+    # every pixel with its id is at least partly covered (pixels half covered go either
+    # way, and the two id passes may choose differently there).
+    inside, touched = red > 0.75 * sb.BAR_RADIANCE, red > 0.25 * sb.BAR_RADIANCE
+    assert inside[first:last].any(axis=1).all()
+    for bar in (gt.instance_id == {n: i for i, n in gt.names.items()}["Bar"],
+                gt.object_index == 2):
+        assert not (inside & ~bar).any() and not (bar & ~touched).any()
+        assert np.abs(bar[first:last].sum(axis=1) - sb.BAR_WIDTH_PX).max() <= 1
+
+
+def test_crisp_image_without_motion_blur_is_the_image(blurred):
+    _, frames = blurred
+    off = frames["off"]
+    assert off.passes[-1] == "crisp_image"
+    np.testing.assert_array_equal(off.crisp_image, off.image)
+
+
+def test_exports_carry_the_crisp_image(blurred, tmp_path):
+    import io
+    import tarfile
+
+    from blender_gt_addon import exporters
+
+    _, frames = blurred
+    gt = frames["center"]
+    exporters.export(gt.path, "npz", tmp_path / "npz", jobs=1)
+    with np.load(tmp_path / "npz" / "gt_0002.npz") as npz:
+        np.testing.assert_array_equal(npz["crisp_image"], gt.crisp_image)
+        np.testing.assert_array_equal(npz["image"], gt.image)
+    h5py = pytest.importorskip("h5py")  # in every venv that renders (the export extra)
+    exporters.export(gt.path, "hdf5", tmp_path / "h5", jobs=1)
+    with h5py.File(tmp_path / "h5" / "gt_0002.h5") as h5:
+        np.testing.assert_array_equal(h5["crisp_image"][()], gt.crisp_image)
+    result = exporters.export(gt.path, "webdataset", tmp_path / "wds", jobs=1)
+    shards = [p for p in result.files if p.suffix == ".tar"]
+    with tarfile.open(shards[0]) as tar:
+        member = tar.extractfile("gt_0002.crisp_image.npy")
+        np.testing.assert_array_equal(np.load(io.BytesIO(member.read())), gt.crisp_image)
 
 
 def test_data_come_from_the_crisp_layer_and_the_users_layer_is_untouched(blurred):
@@ -201,6 +267,11 @@ def test_rolling_shutter_rows_follow_the_row_time_formula(rolling):
     assert np.abs(centres - predicted).max() <= 0.5
     slope = np.polyfit(rows, centres, 1)[0]
     assert slope == pytest.approx(relative * 0.5 / height, abs=0.01)
+    # The crisp image has neither blur nor rolling shutter: every row sees the bar at
+    # its frame-2 column (the camera is at its frame-2 place then).
+    crisp = gt.crisp_image[..., 0].astype(np.float64)
+    crisp_centres = (crisp * np.arange(gt.width)).sum(axis=1) / crisp.sum(axis=1)
+    np.testing.assert_allclose(crisp_centres, sb.BAR_U2, atol=0.25)
     # The data stay crisp at the frame's time, and the check says so.
     bar = gt.object_index == 2
     assert np.isclose(gt.flow_forward[bar][:, 0], relative, atol=0.01).sum() >= height // 2

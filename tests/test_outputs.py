@@ -22,10 +22,12 @@ def check(**overrides):
 def test_table_names_are_user_words_and_unique():
     keys = [o.key for o in outputs.OUTPUTS]
     assert keys == ["image", "depth", "normal", "flow", "emission", "object_index",
-                    "material_index", "albedo", "position", "instance_id", "amodal"]
+                    "material_index", "albedo", "position", "instance_id", "amodal",
+                    "crisp_image"]
     assert len({o.layer for o in outputs.OUTPUTS}) == len(keys)
     # Data must never be half float.
-    assert {o.key for o in outputs.OUTPUTS if not o.is_data} == {"image", "emission", "albedo"}
+    assert {o.key for o in outputs.OUTPUTS if not o.is_data} == {"image", "emission", "albedo",
+                                                                 "crisp_image"}
 
 
 def test_planned_outputs_keep_table_order():
@@ -70,6 +72,27 @@ def test_motion_blur_is_no_problem_once_the_crisp_layer_is_set_up():
     assert "flow all zeros" in problems[0].message
     # A stale layer matters only while the render is blurred.
     assert check(use_motion_blur=False, crisp_layer_stale=True) == []
+
+
+def test_crisp_image_of_a_one_sample_layer_is_said():
+    # Clean edges renders the data layer, whose image the crisp image is, at 1 sample.
+    problems = check(use_motion_blur=True, clean_edges=True)
+    assert [p.level for p in problems] == ["WARNING"]
+    assert "crisp image" in problems[0].message and "1-sample" in problems[0].message
+    assert check(use_motion_blur=True, clean_edges=True,
+                 enabled={**ALL_ON, "crisp_image": False}) == []
+    # Without motion blur the crisp image is the image (the panel says so): no problem.
+    assert check(clean_edges=True) == []
+
+
+def test_crisp_image_is_a_picture_read_like_the_image():
+    from blender_gt_addon.reader import layouts
+
+    row = outputs.OUTPUTS_BY_KEY["crisp_image"]
+    assert row.is_pass and row.view_layer_pass is None and row.sockets == ("Image",)
+    assert layouts.NATIVE_LAYOUT["crisp_image"] == layouts.NATIVE_LAYOUT["image"]
+    ours, _ = layouts.find_sources({f"crisp_image.{c}" for c in "RGBA"})
+    assert ours == {"crisp_image": [f"crisp_image.{c}" for c in "RGBA"]}
 
 
 def test_rolling_shutter_is_said_to_be_a_frame_time_ground_truth():

@@ -26,7 +26,8 @@ def test_panel_has_a_checkbox_per_output_and_the_file_settings(drawn):
     props = [entry[1] for entry in story["clean"] if entry[0] == "prop"]
     assert props == ["use_image", "use_depth", "use_normal", "use_flow", "use_emission",
                      "use_object_index", "use_material_index", "use_albedo", "use_position",
-                     "use_instance_id", "use_amodal", "clean_edges", "keypoints",
+                     "use_instance_id", "use_amodal", "use_crisp_image", "clean_edges",
+                     "keypoints",
                      "use_stereo",  # its rig settings only once ticked
                      "directory",
                      "file_prefix",
@@ -52,3 +53,10 @@ def test_panel_says_motion_blur_needs_a_sync_then_offers_the_crisp_samples(drawn
     assert not [e for e in story["synced"] if e[0] == "label" and e[2] == "ERROR"]
     assert ("prop", "crisp_samples") in [tuple(e) for e in story["synced"]]
     assert "crisp_samples" not in [e[1] for e in story["clean"] if e[0] == "prop"]
+
+
+def test_panel_says_the_crisp_image_is_the_image_without_motion_blur(drawn):
+    story, _ = drawn
+    said = ["label", "Motion blur is off: the crisp image is the image", "INFO"]
+    assert said in story["clean"]
+    assert said not in story["blurred"] and said not in story["synced"]

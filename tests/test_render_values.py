@@ -61,9 +61,11 @@ def test_shapes_and_dtypes(analytic_frame2):
     gt = analytic_frame2
     assert (gt.width, gt.height, gt.frame) == (WIDTH, HEIGHT, 2)
     assert gt.passes == ("image", "depth", "normal", "vector", "emission", "object_index",
-                         "material_index", "albedo", "position", "cryptomatte_object")
+                         "material_index", "albedo", "position", "cryptomatte_object",
+                         "crisp_image")
     expected = {
         "image": ((HEIGHT, WIDTH, 4), np.float32),
+        "crisp_image": ((HEIGHT, WIDTH, 4), np.float32),
         "depth": ((HEIGHT, WIDTH), np.float32),
         "normal": ((HEIGHT, WIDTH, 3), np.float32),
         "vector": ((HEIGHT, WIDTH, 4), np.float32),
@@ -77,6 +79,9 @@ def test_shapes_and_dtypes(analytic_frame2):
         array = gt.get(name)
         assert array.shape == shape, name
         assert array.dtype == dtype, name
+    # No motion blur here: the crisp image is the image itself, from the same socket.
+    np.testing.assert_array_equal(gt.crisp_image, gt.image)
+    assert gt.image.max() > 0.1  # not two empty pictures
 
 
 def test_data_channels_are_32_bit_in_half_precision(run_job, tmp_path):
@@ -84,10 +89,11 @@ def test_data_channels_are_32_bit_in_half_precision(run_job, tmp_path):
             off=["instance_id"])
     exr = OpenEXR.File(str(tmp_path / "gt_0002.exr"), separate_channels=True)
     dtypes = {name: c.pixels.dtype for part in exr.parts for name, c in part.channels.items()}
-    assert len(dtypes) == 4 + 1 + 3 + 4 + 4 + 1 + 1 + 4 + 3
+    assert len(dtypes) == 4 + 1 + 3 + 4 + 4 + 1 + 1 + 4 + 3 + 4
     for name, dtype in dtypes.items():
         layer = name.split(".")[0]
-        wanted = np.float16 if layer in ("image", "emission", "albedo") else np.float32
+        wanted = (np.float16 if layer in ("image", "emission", "albedo", "crisp_image")
+                  else np.float32)
         assert dtype == wanted, name
     assert exr.parts[0].header["compression"] == OpenEXR.ZIP_COMPRESSION
 

@@ -42,6 +42,7 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
         crisp_layer_stale=compositor.data_layer_is_stale(scene),
         rolling_shutter=getattr(getattr(scene, "cycles", None), "rolling_shutter_type",
                                 "NONE") != "NONE",
+        clean_edges=settings.clean_edges,
     )
     if settings.last_error:
         found.insert(0, outputs.Problem("ERROR", settings.last_error))

@@ -34,7 +34,9 @@ CLEAN_LAYER_NAME = "Ground Truth clean edges"
 CRISP_LAYER_NAME = "Ground Truth crisp"
 _LAYER_MARK = "clean"  # the layer's OWNER_KEY value (as .blend files already hold it)
 _CLEAN_KEYS = ("depth", "normal", "flow", "object_index", "material_index", "instance_id")
-# Every pass but the beauty: what a motion-blurred render takes from the crisp layer.
+# Every pass but the beauty: what a motion-blurred render takes from the crisp layer,
+# the crisp image (that layer's Combined) included. Without motion blur the crisp
+# image is the beauty's own socket: the image is crisp then.
 _CRISP_KEYS = tuple(o.key for o in outputs.OUTPUTS if o.is_pass and o.key != "image")
 
 _OWN_COLOR = (0.32, 0.45, 0.62)
@@ -115,7 +117,7 @@ def _sync_clean_layer(scene, settings, chosen: list[outputs.Output]):
         layer.use_motion_blur = False
     if hasattr(layer, "cycles"):
         layer.cycles.use_denoising = False
-    layer.use_pass_combined = True  # Blender needs it; it is not written
+    layer.use_pass_combined = True  # Blender needs it; written only as the crisp image
     wanted = {o.view_layer_pass for o in chosen if o.key in keys}
     for o in outputs.OUTPUTS:
         if o.view_layer_pass and getattr(layer, o.view_layer_pass) != (o.view_layer_pass in wanted):
@@ -137,7 +139,8 @@ def data_layer_is_stale(scene: bpy.types.Scene) -> bool:
     if not keys:
         return layer is not None
     return (layer is None or layer.use_motion_blur or not layer.use
-            or any(not getattr(layer, o.view_layer_pass) for o in chosen if o.key in keys))
+            or any(not getattr(layer, o.view_layer_pass) for o in chosen
+                   if o.key in keys and o.view_layer_pass))
 
 
 def _mirror_collections(source, target) -> None:

@@ -178,12 +178,13 @@ def _add_sun_and_camera(scene) -> None:
 
 
 def _set_up_outputs(scene, directory: str) -> None:
-    """Every ground-truth output into ``directory``, beauty PNGs beside them."""
+    """Every ground-truth output into ``directory``, beauty PNGs beside them; the crisp
+    image only with motion blur (without it, it is the image again)."""
     gt = scene.groundtruth
     gt.directory = directory.rstrip("/\\") + "/"
     gt.file_prefix = ""
     for o in outputs.OUTPUTS:
-        setattr(gt, f"use_{o.key}", True)
+        setattr(gt, f"use_{o.key}", o.key != "crisp_image" or scene.render.use_motion_blur)
     if gt.last_error:
         raise RuntimeError(gt.last_error)
     scene.render.filepath = os.path.join(directory, "beauty_")

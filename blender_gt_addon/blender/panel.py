@@ -14,6 +14,9 @@ def draw_outputs_layout(layout, settings) -> None:
     column = layout.column(heading="Write", align=True)
     for o in outputs.OUTPUTS:
         column.prop(settings, f"use_{o.key}")
+    if settings.use_crisp_image and not compositor.blurred(settings.id_data):
+        # Not a problem, a fact: without motion blur the image is already crisp.
+        layout.label(text="Motion blur is off: the crisp image is the image", icon="INFO")
     layout.prop(settings, "clean_edges")
     if compositor.blurred(settings.id_data) and not settings.clean_edges:
         layout.prop(settings, "crisp_samples")

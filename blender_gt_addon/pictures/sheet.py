@@ -66,7 +66,7 @@ def preview_frames(source, out: str | os.PathLike[str], *, jobs: int | None = No
 def _thumbnail(frame: GroundTruthFrame, layer: str) -> np.ndarray:
     """(H, W, 3) uint8 picture of one layer, coloured as the preview draws it."""
     data = frame.instance_id if layer == "cryptomatte_object" else frame.get(layer)
-    if layer in ("image", "emission"):
+    if layer in ("image", "crisp_image", "emission"):
         return colour.to_uint8(colour.display(data))
     if layer == "normal":
         return colour.to_uint8(colour.normals_to_rgb(data))

@@ -26,7 +26,7 @@ __all__ = ["GroundTruthFrame", "read"]
 
 
 # Arrays built in place or without a copy: no call to _shrink before them.
-_IN_PLACE = ("depth", "image", "cryptomatte_object")
+_IN_PLACE = ("depth", "image", "crisp_image", "cryptomatte_object")
 
 
 def read(path: str | os.PathLike[str], layer: str | None = None, *,
@@ -43,7 +43,7 @@ def read(path: str | os.PathLike[str], layer: str | None = None, *,
             Blender 4.2, 4.5 or 5.0, read with the same attributes and conventions.
         layer: for Blender's render output, the view layer to read (see
             ``.layers``); default: the one with the most passes.
-        dtype: of ``image`` and ``emission``: ``float32`` (the default) or
+        dtype: of ``image``, ``crisp_image`` and ``emission``: ``float32`` (the default) or
             ``float16``, half the memory; a file written in half precision (the
             add-on's default for these two) is then returned as stored, without a
             cast; a full-float file is rounded to half. Every other array keeps its
@@ -84,6 +84,9 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
 
     Array attributes (decoded on first access; missing ones raise GroundTruthError):
         image: (H, W, 4) float32, linear RGBA, premultiplied alpha, as Cycles rendered it.
+        crisp_image: (H, W, 4) float32 like ``image``: with motion blur on, the image
+            without blur at the frame's time (the add-on's crisp render, not denoised),
+            the instant of every data output; without motion blur, the image itself.
         depth: (H, W) float32, planar distance from the camera plane along the
             camera's viewing axis, in scene units; ``inf`` where no surface was hit.
         normal: (H, W, 3) float32, world-space unit normal (x, y, z); Blender averages
@@ -254,6 +257,10 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
     @property
     def image(self) -> np.ndarray:
         return self.get("image")
+
+    @property
+    def crisp_image(self) -> np.ndarray:
+        return self.get("crisp_image")
 
     @property
     def depth(self) -> np.ndarray:

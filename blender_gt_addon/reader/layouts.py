@@ -36,6 +36,9 @@ SINGLE_PASS_LAYER = {"depth": "depth", "index": "object_index", "normal": "norma
 
 Sources = dict[str, list[str]]  # output layer -> its channel names in the file
 
+# Layers in the ``dtype`` asked for (float16 or float32): the pictures, not the data.
+_PICTURES = ("image", "crisp_image", "emission")
+
 
 def find_sources(channels: set[str]) -> tuple[Sources, dict[str, Sources]]:
     """Where each output's channels are: in our layout, and per view layer in Blender's.
@@ -75,9 +78,10 @@ def planes_to_array(layer: str, planes: list[np.ndarray],
     first three planes. Position: NaN where nothing was hit
     (:func:`blender_gt_addon.conventions.position_from_pass`). Every other layer:
     (H, W, C), the planes stacked as given. Float layers are float32, or ``dtype``
-    for ``image`` and ``emission`` (float16: the half floats as stored). Converted in
-    bands of rows on every core (:mod:`.convert`); a decoded array already in the
-    final layout and dtype is returned as it is, and a depth plane is changed in place.
+    for ``image``, ``crisp_image`` and ``emission`` (float16: the half floats as
+    stored). Converted in bands of rows on every core (:mod:`.convert`); a decoded
+    array already in the final layout and dtype is returned as it is, and a depth
+    plane is changed in place.
     """
     if layer in ("object_index", "material_index"):
         # Exact small integers stored as float32 (pass_index is 0..32767).
@@ -87,7 +91,7 @@ def planes_to_array(layer: str, planes: list[np.ndarray],
         return convert.depth(planes[0])
     if layer in ("emission", "albedo"):  # colour inputs carry an alpha we drop
         planes = planes[:3]
-    array = convert.stack(planes, dtype if layer in ("image", "emission") else np.float32)
+    array = convert.stack(planes, dtype if layer in _PICTURES else np.float32)
     if layer == "position":
         return position_from_pass(array)
     return array
@@ -99,10 +103,11 @@ def planes_to_array(layer: str, planes: list[np.ndarray],
 # "unit": unit normals; "depth": inf where nothing was hit; "position": NaN where
 # nothing was hit; "plain": as decoded), which of the layer's channels the array takes
 # (``None``: all of them, as given; the ids take the hash, its coverage and the second
-# coverage) and its dtype (``None``: float32, or the ``dtype`` asked for image and
-# emission).
+# coverage) and its dtype (``None``: float32, or the ``dtype`` asked for image, crisp
+# image and emission).
 NATIVE_LAYOUT: dict[str, tuple[str, tuple[int, ...] | None, str | None]] = {
     "image": ("plain", None, None),
+    "crisp_image": ("plain", None, None),
     "depth": ("depth", (0,), "float32"),
     "normal": ("unit", (0, 1, 2), "float32"),
     "vector": ("plain", None, "float32"),

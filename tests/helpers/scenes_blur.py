@@ -8,8 +8,8 @@ point at depth 5 moves 1 px for every 5 / f = 0.05625 m.
 
 - a black back plane facing the camera at z = -10 (object index 1), no light:
   only the bar is bright in the image;
-- an emitting bar (strength 4), :data:`BAR_WIDTH_PX` wide and 20 px tall at depth 5,
-  moving :data:`BAR_STEP_PX` px right per frame (linear keys), its centre at
+- an emitting bar (strength :data:`BAR_RADIANCE`), :data:`BAR_WIDTH_PX` wide and 20 px
+  tall at depth 5, moving :data:`BAR_STEP_PX` px right per frame (linear keys), its centre at
   column :data:`BAR_U2` in frame 2 (object index 2);
 - a black square at depth 7, lower left, deforming (a keyed shape key; index 3).
 """
@@ -28,6 +28,7 @@ CX, CY = (WIDTH - 1) / 2, (HEIGHT - 1) / 2
 BAR_Z = 5.0  # distance in front of the camera
 BAR_STEP_PX = 20.0  # image motion per frame, right
 BAR_WIDTH_PX = 2.0
+BAR_RADIANCE = 4.0  # the bar's emission strength (white): a fully covered pixel's value
 BAR_U2 = 30.0  # the bar's centre column in frame 2
 BAR_ROWS = (14, 34)  # rows fully inside the bar (it spans 24 - 10 .. 24 + 10 in y)
 SAMPLES = 32
@@ -59,7 +60,7 @@ def build(samples: int = SAMPLES):
     half_w = BAR_WIDTH_PX / 2 * BAR_Z / F_PX
     half_h = 10 * BAR_Z / F_PX
     bar = _object("Bar", _rect("Bar", -half_w, half_w, -half_h, half_h), (0, 0, -BAR_Z), 2,
-                  _material("BarMat", 4, emission=((1.0, 1.0, 1.0), 4.0)))
+                  _material("BarMat", 4, emission=((1.0, 1.0, 1.0), BAR_RADIANCE)))
     for frame in (1, 3):
         bar.location = (_bar_x(frame), 0.0, -BAR_Z)
         bar.keyframe_insert("location", frame=frame)
@@ -86,7 +87,7 @@ def _tick(scene, directory: str) -> None:
     gt.file_prefix = "gt_"
     gt.precision = "FULL"
     for key in ("image", "depth", "normal", "flow", "object_index", "position",
-                "instance_id"):
+                "instance_id", "crisp_image"):
         setattr(gt, f"use_{key}", True)
 
 
@@ -101,11 +102,12 @@ def _user_layer(scene) -> dict:
 
 
 def render_blur(directory: str) -> dict:
-    """Frame 2 rendered four ways into ``<directory>/<case>/``: ``off`` (motion blur
-    off), ``center`` (box shutter 0.5 centred on the frame; motion blur switched on
-    after the outputs were ticked, so the render's own check must set up the crisp
-    layer; frame 3 too), ``start`` (shutter 0.5 opening at the frame, switched on before ticking)
-    and ``end`` (shutter 0.25 closing at the frame). Then every output is unticked."""
+    """Frame 2 rendered four ways into ``<directory>/<case>/``, the crisp image ticked
+    too: ``off`` (motion blur off), ``center`` (box shutter 0.5 centred on the frame;
+    motion blur switched on after the outputs were ticked, so the render's own check
+    must set up the crisp layer; frame 3 too), ``start`` (shutter 0.5 opening at the
+    frame, switched on before ticking) and ``end`` (shutter 0.25 closing at the
+    frame). Then every output is unticked."""
     import bpy
 
     from blender_gt_addon.blender import checks, compositor
