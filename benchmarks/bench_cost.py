@@ -39,7 +39,7 @@ import common
 
 from blender_gt_addon import bpyjob, outputs
 
-ALONE = tuple(o.key for o in outputs.OUTPUTS)
+ALONE = tuple(o.key for o in outputs.OUTPUTS if o.key != "crisp_image")  # = image unblurred
 TARGET_RATIO, TARGET_FIXED_MS = 1.05, 100.0
 
 

@@ -32,7 +32,9 @@ import bpy
 from blender_gt_addon import outputs
 from blender_gt_addon.blender import amodal_masks, compat, metadata
 
-ALL_KEYS = tuple(o.key for o in outputs.OUTPUTS)
+# Every output but the crisp image: without motion blur (these scenes) it is the image
+# written again, so "every output" measures what it did before that row was added.
+ALL_KEYS = tuple(o.key for o in outputs.OUTPUTS if o.key != "crisp_image")
 # The frame step's functions timed inside each render: (module, name). finish_frame
 # holds the rest; _record_now the frame record (poses, mesh hashes) and the masks.
 STEPS = ((metadata, "finish_frame"), (metadata, "_record_now"), (metadata, "geometry_hash"),
