@@ -296,6 +296,9 @@ def sync(scene: bpy.types.Scene) -> None:
         compat.file_output_input_fits(fo, o.layer, o.kind, len(o.channels)) for o in chosen
     ):
         compat.clear_file_output_inputs(fo)
+        # The helpers of the inputs just cleared go with them, so the new ones take
+        # their names again (else each rebuild renames them, e.g. "Separate Color.001").
+        _remove_unused_helpers(tree)
         for o in chosen:
             compat.add_file_output_input(fo, o.layer, o.kind, len(o.channels))
     for o in chosen:
