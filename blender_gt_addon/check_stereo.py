@@ -12,7 +12,7 @@ For each frame and view (:mod:`blender_gt_addon.stereo`):
    from the pixel's centre, in pixels. A disparity off by e pixels shows as an error
    of e.
 2. **disp2** (where the next frame of the view is in the folder): on the pixels whose
-   point the next frame sees (:func:`blender_gt_addon.sceneflow.seen_in`) away from
+   point the next frame sees (:func:`blender_gt_addon.reader.sceneflow.seen_in`) away from
    edges, the scene flow's disparity at t + 1 against the next frame's own disparity
    at the point's pixel there (linear between the 2x2 pixel centres around it: on a
    plane disparity is affine in the pixel), pixels.
@@ -31,7 +31,8 @@ import numpy as np
 
 from . import reader
 from .check import DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE, edge_mask
-from .sceneflow import scene_flow, seen_in
+from .reader.sceneflow import scene_flow, seen_in
+from .reader.stereo import non_occluded_of
 
 __all__ = ["StereoCheck", "check_stereo_folder", "check_view", "report"]
 
@@ -81,7 +82,7 @@ def check_view(frame, next_frame=None, *, disparity: np.ndarray | None = None,
     d = np.asarray(frame.disparity if disparity is None else disparity, dtype=np.float64)
     ids = frame.instance_id if "cryptomatte_object" in frame.passes else None
     other_ids = other.instance_id if "cryptomatte_object" in other.passes else None
-    judged = frame.non_occluded & ~edge_mask(frame.depth, ids)
+    judged = non_occluded_of(frame, other=other) & ~edge_mask(frame.depth, ids)
     height, width = d.shape
     cols = np.arange(width, dtype=np.float64)[None, :]
     u = cols - d if rig.view == "left" else cols + d

@@ -212,7 +212,7 @@ def test_kitti_stereo_reads_back_as_kitti_loaders_read_it(pair, tmp_path):
 def test_scene_flow_of_a_card_moving_along_the_optical_axis(pair):
     """disp2 = fx B / z(t + 1) on the card's pixels, disparity change and 3D motion
     as the card moved; the flow agrees with Blender's Vector pass; backward too."""
-    from blender_gt_addon.sceneflow import REASONS, scene_flow
+    from blender_gt_addon.reader.sceneflow import REASONS, scene_flow
 
     out, _, _ = pair
     for view in ("left", "right"):
@@ -256,7 +256,7 @@ def test_scene_flow_of_a_card_moving_along_the_optical_axis(pair):
 
 def test_flyingthings3d_reads_back_as_its_readers_read_it(pair, tmp_path):
     from blender_gt_addon.exporters import export
-    from blender_gt_addon.sceneflow import scene_flow
+    from blender_gt_addon.reader.sceneflow import scene_flow
 
     out, _, _ = pair
     export(out, "flyingthings3d", tmp_path / "ft")
@@ -292,7 +292,7 @@ def test_spring_reads_back_through_its_flow_io(pair, tmp_path):
     import h5py
 
     from blender_gt_addon.exporters import export
-    from blender_gt_addon.sceneflow import scene_flow
+    from blender_gt_addon.reader.sceneflow import scene_flow
 
     def read_h5(path, key):  # Spring's flow_IO.readDsp5Disp / readFlo5Flow
         with h5py.File(path, "r") as file:

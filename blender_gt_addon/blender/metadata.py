@@ -174,16 +174,25 @@ def _record(name: str, pass_index: int, obj, matrix=None,
         bounds=bounds, instance_of=instance_of, geometry=hashes[key])
 
 
+def _keypoints_now(scene) -> list:
+    """The keypoint sets of the frame the scene is at (none when not asked for)."""
+    if not keypoints.wanted(scene.groundtruth):
+        return []
+    return keypoints.keypoints_now(scene, compositor.target_view_layer(scene),
+                                   bpy.context.evaluated_depsgraph_get())
+
+
 def _record_now(scene, frame: int, camera: object = _SCENE_CAMERA,
-                shutter: exposure.Shutter | None = None) -> dict[str, str]:
+                shutter: exposure.Shutter | None = None,
+                points: list | None = None) -> dict[str, str]:
     """The header attributes of ``frame``: its record (with its keypoints, when asked
     for, and the ``shutter`` of a motion-blurred frame) and, when ticked and the camera
-    is a pinhole or orthographic one, its amodal masks."""
+    is a pinhole or orthographic one, its amodal masks. ``points``: the keypoints when
+    the caller has them already (a stereo pair's views share them)."""
     if camera is _SCENE_CAMERA:  # else a stereo view's camera (or None: refused)
         camera = _camera_now(scene) if scene.camera is not None else None
-    points = (keypoints.keypoints_now(scene, compositor.target_view_layer(scene),
-                                      bpy.context.evaluated_depsgraph_get())
-              if keypoints.wanted(scene.groundtruth) else [])
+    if points is None:
+        points = _keypoints_now(scene)
     blur = None if shutter is None else exposure.to_json(shutter)
     if not (scene.groundtruth.use_amodal and camera is not None
             and camera.type in ("PERSP", "ORTHO")):
@@ -209,10 +218,12 @@ def _finish(scene, frame: int, path: str) -> None:
         _write(path, _record_now(scene, frame, shutter=shutter))
         return
     camera = _camera_now(scene) if scene.camera is not None else None
+    points = _keypoints_now(scene)  # world positions: the same for both views
     for view in views:
         moved = (None if camera is None or view.offset is None
                  else stereo.view_camera(camera, view.offset))
-        strings = _record_now(scene, frame, moved, _view_shutter(shutter, view.offset))
+        strings = _record_now(scene, frame, moved, _view_shutter(shutter, view.offset),
+                              points)
         if view.rig is not None:
             strings[stereo.KEY] = stereo.encode(view.rig)
         _write(view.path, strings)

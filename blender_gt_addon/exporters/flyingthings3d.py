@@ -21,7 +21,7 @@ for a negative scale; flow is the first two of three channels) take them:
 - disparity positive in both views, pixels; 0 where nothing was hit (the disparity
   of infinity; the dataset has no empty pixels);
 - ``disparity_change`` into the future: the disparity of the pixel's point at t + 1
-  minus its disparity at t (:mod:`blender_gt_addon.sceneflow`), into the past at
+  minus its disparity at t (:mod:`blender_gt_addon.reader.sceneflow`), into the past at
   t - 1 likewise; **NaN where it is not known** (an object that deforms, or that has
   no pose in both frames): never a made-up value;
 - optical flow: 3-channel PFM, (dx, dy, 0), pixels, x right, y down, Blender's
@@ -41,7 +41,7 @@ import numpy as np
 
 from .. import reader
 from ..reader import GroundTruthFrame
-from ..sceneflow import scene_flow
+from ..reader.sceneflow import scene_flow
 from ..sequence import parallel_map
 from .common import Notes, Options, atomic_path, make_folder
 from .images import image_8bit, write_png8

@@ -27,10 +27,10 @@ Conventions, as KITTI's devkit (``devkit_scene_flow``, ``readme.txt``,
   (:attr:`GroundTruthFrame.non_occluded`); disparities of 255.998 px or more cannot
   be stored and are written as 0 and counted;
 - ``disp_occ_1``: each left pixel's point's disparity at the next frame, stored at its
-  pixel in this frame (:mod:`blender_gt_addon.sceneflow`): 0 where nothing was hit and
+  pixel in this frame (:mod:`blender_gt_addon.reader.sceneflow`): 0 where nothing was hit and
   where it is not known (an object that deforms or has no pose in both frames);
   ``disp_noc_1``: only where the right view sees the point now and the left view sees
-  it in the next frame (:func:`blender_gt_addon.sceneflow.seen_in`); both only for
+  it in the next frame (:func:`blender_gt_addon.reader.sceneflow.seen_in`); both only for
   frames whose next frame is in the folder;
 - ``P_rect_02 = K [I | 0]``, ``P_rect_03 = K [I | (-B, 0, 0)]``: the left camera is
   the reference, ``B = -P_rect_03[0, 3] / P_rect_03[0, 0]`` in scene units (KITTI's
@@ -41,7 +41,7 @@ Conventions, as KITTI's devkit (``devkit_scene_flow``, ``readme.txt``,
   valid, 0 elsewhere (KITTI's ``io_flow.h``; RAFT's ``readFlowKITTI`` reads it with
   ``cv2.imread(f, ANYDEPTH | COLOR)[..., ::-1]``, ``(flow - 2^15) / 64``);
   ``flow_occ`` valid where something was hit, ``flow_noc`` where the next frame also
-  sees the point (:func:`blender_gt_addon.sceneflow.seen_in`; not on objects whose
+  sees the point (:func:`blender_gt_addon.reader.sceneflow.seen_in`; not on objects whose
   scene flow is unknown); a flow beyond +-512 px is written invalid and counted;
   both only for frames whose next frame is in the folder.
 
@@ -56,7 +56,7 @@ import numpy as np
 
 from .. import reader
 from ..reader import GroundTruthFrame
-from ..sceneflow import scene_flow, seen_in
+from ..reader.sceneflow import scene_flow, seen_in
 from ..sequence import parallel_map
 from .common import Notes, Options, atomic_path, make_folder, write_png16
 from .images import image_8bit, write_png8
@@ -123,21 +123,22 @@ def _sample(job: tuple[str, str, str | None, str | None, str, str]) -> dict[str,
     for folder, frame, step in (("image_2", left, "10"), ("image_3", right, "10")):
         with atomic_path(root / folder / f"{name}_{step}.png") as partial:
             write_png8(partial, image_8bit(frame.image))
-    for folder, path in (("image_2", next_left), ("image_3", next_right)):
-        if path is not None:
+    following = None if next_left is None else reader.read(next_left)
+    for folder, frame in (("image_2", following),
+                          ("image_3", None if next_right is None else reader.read(next_right))):
+        if frame is not None:
             with atomic_path(root / folder / f"{name}_11.png") as partial:
-                write_png8(partial, image_8bit(reader.read(path).image))
-    disparity, hit, noc = view_arrays(left)
+                write_png8(partial, image_8bit(frame.image))
+    disparity, hit, noc = view_arrays(left, right)
     maps = [("disp_occ_0", disparity, hit), ("disp_noc_0", disparity, hit & noc)]
-    if next_left is not None:
-        following = reader.read(next_left)
+    if following is not None:
         flows = scene_flow(left, following)
         later = np.nan_to_num(flows.disparity_other, nan=0.0)
         seen = seen_in(flows, following)
         maps += [("disp_occ_1", later, flows.valid),
                  ("disp_noc_1", later, flows.valid & noc & seen)]
     lost = 0
-    if next_left is not None and "vector" in left.passes:
+    if following is not None and "vector" in left.passes:
         for folder, valid in (("flow_occ", hit), ("flow_noc", seen)):
             stored, lost_here = flow_png(left.flow_forward, valid)
             lost = max(lost, lost_here)

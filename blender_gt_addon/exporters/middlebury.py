@@ -83,7 +83,7 @@ def _scene(job: tuple[str, str, str]) -> dict[str, int]:
     views = [reader.read(left_path), reader.read(right_path)]
     finite, occluded = [], 0
     for n, frame in enumerate(views):
-        disparity, hit, noc = view_arrays(frame)
+        disparity, hit, noc = view_arrays(frame, views[1 - n])
         with atomic_path(folder / f"im{n}.png") as partial:
             write_png8(partial, image_8bit(frame.image))
         stored = np.where(hit, disparity, np.inf).astype(np.float32)

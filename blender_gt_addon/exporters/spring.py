@@ -21,7 +21,7 @@ dataset under the key, gzip level 5) and its users read them:
 - disparity positive, pixels; **0 where nothing was hit** (Spring's sky);
   ``disp2`` (Spring's, KITTI's ``disp_occ_1``) is stored at the pixel of frame t;
   **NaN where it is not known** (an object that deforms or has no pose in both
-  frames: :mod:`blender_gt_addon.sceneflow`), as Spring marks missing ground truth;
+  frames: :mod:`blender_gt_addon.reader.sceneflow`), as Spring marks missing ground truth;
 - flow: pixels, x right, y down, Blender's Vector pass; NaN where nothing was hit;
 - **resolution**: the frames' own. Spring's own ground truth has twice the width and
   height of its images (values in image pixels); loaders that subsample it with
@@ -40,7 +40,7 @@ import numpy as np
 
 from .. import reader
 from ..reader import GroundTruthFrame
-from ..sceneflow import scene_flow
+from ..reader.sceneflow import scene_flow
 from ..sequence import parallel_map
 from .common import Notes, Options, atomic_path, make_folder
 from .images import image_8bit, write_png8

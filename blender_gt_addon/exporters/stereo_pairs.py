@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..reader import GroundTruthFrame
+from ..reader.stereo import non_occluded_of
 from .common import ExportError
 from .images import frame_names, perspective_cameras
 
@@ -57,10 +58,13 @@ def pairs(frames: Sequence[GroundTruthFrame], fmt: str) -> list[Pair]:
             for name, left, f in zip(frame_names(firsts), found, firsts, strict=True)]
 
 
-def view_arrays(frame: GroundTruthFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(disparity, hit, non_occluded)`` of one view: (H, W) float32 disparity (0
-    where nothing was hit), bool where something was hit, bool non-occluded."""
-    return frame.disparity, np.isfinite(frame.depth), frame.non_occluded
+def view_arrays(frame: GroundTruthFrame, other: GroundTruthFrame
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(disparity, hit, non_occluded)`` of one view, ``other`` being the other view's
+    frame: (H, W) float32 disparity (0 where nothing was hit), bool where something was
+    hit, bool non-occluded."""
+    return (frame.disparity, np.isfinite(frame.depth),
+            non_occluded_of(frame, other=other))
 
 
 def write_pfm(path: Path, array: np.ndarray) -> None:

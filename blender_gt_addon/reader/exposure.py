@@ -10,7 +10,7 @@ pose at the shutter's opening and closing. The surface point seen at each pixel
 those instants (instanced copies each with their own) and projected with the
 camera then: exact for rigid objects and copies, whatever their path in between;
 a mesh that deforms during the exposure (its mesh hash differs) is marked, not
-guessed. Same machinery as scene flow (:mod:`blender_gt_addon.sceneflow`).
+guessed. Same machinery as scene flow (:mod:`blender_gt_addon.reader.sceneflow`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import exposure, frame_record
-from . import poses, records
+from . import poses, records, sceneflow
 from .errors import GroundTruthError
 
 __all__ = ["ExposureMotion", "exposure_motion_of", "row_times_of", "shutter_of"]
@@ -101,7 +101,6 @@ def exposure_motion_of(frame) -> ExposureMotion:
             opening and closing, no depth, no instance ids (which tell moving objects
             apart) or no camera.
     """
-    from .. import sceneflow  # it imports the reader: not at import time
 
     shutter = frame.shutter
     if shutter is None or shutter.at_open is None or shutter.at_close is None:

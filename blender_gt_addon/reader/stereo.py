@@ -96,12 +96,14 @@ def other_view_of(frame):
     return other
 
 
-def non_occluded_of(frame, tolerance: float = stereo.DEPTH_TOLERANCE) -> np.ndarray:
+def non_occluded_of(frame, tolerance: float = stereo.DEPTH_TOLERANCE,
+                    other=None) -> np.ndarray:
     """(H, W) bool: the pixels of ``frame``'s view that the other view sees
     (:func:`blender_gt_addon.stereo.non_occluded`; instance ids compared where both
-    files have them)."""
+    files have them). ``other``: the other view's frame when the caller has it open
+    already (:func:`other_view_of`), else it is opened here."""
     rig = _need_rig(frame, "the occlusion mask")
-    other = other_view_of(frame)
+    other = other_view_of(frame) if other is None else other
     camera = frame._need_camera("the occlusion mask")
     ids = other_ids = None
     if "cryptomatte_object" in frame.passes and "cryptomatte_object" in other.passes:

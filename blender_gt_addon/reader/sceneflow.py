@@ -8,7 +8,7 @@ For frame t and another frame s of the same view (s = t + 1 forward, t - 1 backw
 1. the surface point of pixel (col, row) at t: ``X = camera_t.points_from_depth``
    (planar depth at the pixel centre), world coordinates;
 2. on an object o with a recorded pose in both frames: ``X' = T_o(s) T_o(t)^-1 X``
-   (:func:`blender_gt_addon.check.motions`, instanced copies each their own); a
+   (:func:`.motion.motions`, instanced copies each their own); a
    surface of no object (instance id 0 with a finite depth) stays, ``X' = X``;
 3. ``X'`` in the OpenCV axes of camera s, its projection (the 2D flow), and for a
    stereo pair its disparity there, ``disp2 = fx B / Z'`` (KITTI's ``disp_occ_1``,
@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import check, stereo
-from .reader import GroundTruthError
+from .. import stereo
+from .errors import GroundTruthError
+from .motion import motions, move_points
 
 __all__ = ["REASONS", "SceneFlow", "scene_flow", "seen_in"]
 
@@ -112,11 +113,11 @@ def scene_flow(first, second) -> SceneFlow:
     depth = first.depth
     ids = first.instance_id if "cryptomatte_object" in first.passes else None
     present = np.unique(ids).tolist() if ids is not None else []
-    moves, unposed, deforming = check.motions(first, second, present)
+    moves, unposed, deforming = motions(first, second, present)
     height, width = depth.shape
     hit = np.isfinite(depth)
     before = camera.points_from_depth(depth).reshape(-1, 3)
-    after = check.move_points(before.copy(), ids, moves)
+    after = move_points(before.copy(), ids, moves)
     w2c = later.world_to_camera
     in_camera = after @ w2c[:3, :3].T + w2c[:3, 3]
     reason = np.zeros((height, width), np.uint8)
