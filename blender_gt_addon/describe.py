@@ -21,7 +21,7 @@ from .exporters.common import file_size, human_bytes
 from .outputs import OUTPUTS_BY_LAYER
 from .reader.decode import declared_size, open_exr
 from .reader.errors import GroundTruthError, note_file
-from .reader.layouts import SINGLE_PASS_CHANNELS
+from .reader.layouts import SINGLE_PASS_CHANNELS, conventions_of
 from .sequence import quiet_native_stderr
 
 __all__ = ["describe", "text"]
@@ -219,7 +219,7 @@ def _pass_line(layer: str, entry: dict[str, Any]) -> str:
                 line += " (instance_id)"
         else:
             line += f"{_fmt(entry['min'])} .. {_fmt(entry['max'])}"
-            if layer == "depth" and entry["inf_fraction"]:
+            if conventions_of(layer) == "depth" and entry["inf_fraction"]:
                 line += f", nothing hit (inf) on {entry['inf_fraction']:.1%}"
             elif entry["nonfinite"]:
                 line += f", {entry['nonfinite']} non-finite"
@@ -260,6 +260,7 @@ def _value_range(layer: str, array: np.ndarray) -> dict[str, Any]:
     else the finite min and max, how many values are not finite, and for ``depth``
     the share that is inf, for ``vector`` (raw pass) the longest forward flow."""
     out: dict[str, Any] = {"dtype": str(array.dtype), "shape": list(array.shape)}
+    layer = conventions_of(layer)  # rolling_depth: as depth
     if layer in ("object_index", "material_index", "instance_id"):
         out["ids"] = [int(i) for i in np.unique(array)]
         return out

@@ -22,6 +22,7 @@ __all__ = [
     "OUTPUTS_BY_KEY",
     "OUTPUTS_BY_LAYER",
     "Output",
+    "ROLLING_KEYS",
     "Problem",
     "check_settings",
     "file_name",
@@ -55,6 +56,12 @@ class Output:
             than rendered as a pass, the EXR header attribute that holds it (then
             ``view_layer_pass`` is ``None`` and ``sockets`` and ``channels`` are
             empty: no File Output input, no layer); ``None`` for a pass.
+        of_image: taken from the image's own view layer (the user's, blurred as the
+            image is) even with motion blur on, when every other pass comes from the
+            add-on's crisp layer (``blender/compositor.py``): the image itself and the
+            rolling-shutter outputs, which show what the image's rows saw.
+        like: the layer whose conventions (decoding, units, background) this one
+            follows, e.g. ``"depth"`` for ``rolling_depth``; ``None``: its own.
     """
 
     key: str
@@ -71,6 +78,8 @@ class Output:
     render_passes: tuple[str, ...] = ()
     render_channels: tuple[str, ...] = ()
     header_key: str | None = None
+    of_image: bool = False
+    like: str | None = None
 
     @property
     def is_pass(self) -> bool:
@@ -83,7 +92,7 @@ OUTPUTS: tuple[Output, ...] = (
         "image", "Image",
         "The beauty render, linear RGBA as Cycles computed it (before the view transform)",
         None, ("Image",), "color", "image", ("R", "G", "B", "A"), False,
-        ("Combined",), ("R", "G", "B", "A"),
+        ("Combined",), ("R", "G", "B", "A"), of_image=True,
     ),
     Output(
         "depth", "Depth",
@@ -159,7 +168,34 @@ OUTPUTS: tuple[Output, ...] = (
         # No pass of its own: the Combined of the data layer (blender/compositor.py).
         None, ("Image",), "color", "crisp_image", ("R", "G", "B", "A"), False,
     ),
+    # What the rows of a rolling-shutter image saw, each at its own time: the passes of
+    # the image's own (blurred) layer, where Cycles puts a row's samples at the row's
+    # time when the Rolling Shutter Duration is 0 (docs/conventions.md). Not read from
+    # Blender's own render output (its passes are the plain outputs' there).
+    Output(
+        "rolling_depth", "Rolling-shutter depth",
+        "With Cycles' rolling shutter (Duration 0): the depth each image row saw at its "
+        "own time, as the image's rows saw the scene; like Depth otherwise",
+        "use_pass_z", ("Depth",), "value", "rolling_depth", ("V",), True,
+        of_image=True, like="depth",
+    ),
+    Output(
+        "rolling_position", "Rolling-shutter position",
+        "With Cycles' rolling shutter (Duration 0): the world position each image row saw "
+        "at its own time; like Position otherwise",
+        "use_pass_position", ("Position",), "vector", "rolling_position", ("X", "Y", "Z"),
+        True, of_image=True, like="position",
+    ),
+    Output(
+        "rolling_object_index", "Rolling-shutter object index",
+        "With Cycles' rolling shutter (Duration 0): the object index each image row saw at "
+        "its own time; like Object index otherwise",
+        "use_pass_object_index", ("IndexOB", "Object Index"), "value", "rolling_object_index",
+        ("V",), True, of_image=True, like="object_index",
+    ),
 )
+
+ROLLING_KEYS: tuple[str, ...] = tuple(o.key for o in OUTPUTS if o.key.startswith("rolling_"))
 
 OUTPUTS_BY_KEY: dict[str, Output] = {o.key: o for o in OUTPUTS}
 OUTPUTS_BY_LAYER: dict[str, Output] = {o.layer: o for o in OUTPUTS}
@@ -245,6 +281,7 @@ def check_settings(
     view_layers: tuple[str, ...] = (),
     crisp_layer_stale: bool = False,
     rolling_shutter: bool = False,
+    rolling_duration: float = 0.0,
     clean_edges: bool = False,
 ) -> list[Problem]:
     """Problems with these settings, found before rendering rather than after.
@@ -257,7 +294,8 @@ def check_settings(
     With ``use_motion_blur`` the data outputs come from the add-on's crisp view layer
     (``blender/compositor.py``); ``crisp_layer_stale``: that layer is not set up for the
     settings as they are now (motion blur switched on since the last sync);
-    ``rolling_shutter``: Cycles' rolling shutter is on (it acts only with motion blur);
+    ``rolling_shutter``: Cycles' rolling shutter is on (it acts only with motion blur),
+    ``rolling_duration`` its Rolling Shutter Duration (0 to 1);
     ``clean_edges``: the data layer renders one sample a pixel (so does the crisp image).
     """
     problems: list[Problem] = []
@@ -285,12 +323,8 @@ def check_settings(
             "would be blurred and its flow all zeros; change any Ground Truth setting "
             "(or run Rebuild Ground-Truth Nodes) to render it crisp",
         ))
-    if use_motion_blur and rolling_shutter:
-        problems.append(Problem(
-            "WARNING",
-            "Rolling shutter is on: the image's rows are exposed one after another, but "
-            "the ground truth is the whole frame at the frame's time, not each row's",
-        ))
+    problems.extend(_rolling_problems(enabled, use_motion_blur, rolling_shutter,
+                                      rolling_duration))
     if use_motion_blur and clean_edges and enabled.get("crisp_image"):
         problems.append(Problem(
             "WARNING",
@@ -335,6 +369,44 @@ def check_settings(
         if reason:
             problems.append(Problem("ERROR", reason))
     return problems
+
+
+def _rolling_problems(enabled: dict[str, bool], use_motion_blur: bool, rolling_shutter: bool,
+                      duration: float) -> list[Problem]:
+    """What the rolling-shutter outputs (:data:`ROLLING_KEYS`) will and will not be.
+
+    They are the image layer's own passes: each row at its own time under Cycles'
+    rolling shutter with duration 0. Without motion blur they equal the plain outputs
+    (no problem); a blurred render without rolling shutter, or a duration above 0,
+    puts each pixel's first sample at a random instant of its exposure.
+    """
+    if not use_motion_blur:
+        return []
+    ticked = [OUTPUTS_BY_KEY[k].label for k in ROLLING_KEYS if enabled.get(k)]
+    if not ticked:
+        if not rolling_shutter:
+            return []
+        return [Problem(
+            "WARNING",
+            "Rolling shutter is on: the image's rows are exposed one after another, but "
+            "the ground truth is the whole frame at the frame's time, not each row's: "
+            "tick the Rolling-shutter outputs for what each row saw",
+        )]
+    if not rolling_shutter:
+        return [Problem(
+            "WARNING",
+            f"{', '.join(ticked)}: Cycles' rolling shutter is off, so they come from the "
+            "blurred render, each pixel at one random instant of the exposure; turn on "
+            "Motion Blur > Rolling Shutter or untick them",
+        )]
+    if duration > 0.0:
+        return [Problem(
+            "WARNING",
+            f"Rolling Shutter Duration is {duration:g}: each pixel of {', '.join(ticked)} "
+            "is at one random instant of its row's exposure, not at the row's time; set "
+            "the duration to 0 for exact rows",
+        )]
+    return []
 
 
 def folder_problem(path: str) -> str | None:

@@ -9,6 +9,8 @@ import pytest
 from blender_gt_addon import outputs
 
 ALL_ON = {o.key: True for o in outputs.OUTPUTS}
+# Every output but the rolling-shutter ones (which warn on a blurred render without one).
+ROLLING_OFF = {k: k not in outputs.ROLLING_KEYS for k in outputs.OUTPUTS_BY_KEY}
 
 
 def check(**overrides):
@@ -23,7 +25,8 @@ def test_table_names_are_user_words_and_unique():
     keys = [o.key for o in outputs.OUTPUTS]
     assert keys == ["image", "depth", "normal", "flow", "emission", "object_index",
                     "material_index", "albedo", "position", "instance_id", "amodal",
-                    "crisp_image"]
+                    "crisp_image", "rolling_depth", "rolling_position",
+                    "rolling_object_index"]
     assert len({o.layer for o in outputs.OUTPUTS}) == len(keys)
     # Data must never be half float.
     assert {o.key for o in outputs.OUTPUTS if not o.is_data} == {"image", "emission", "albedo",
@@ -65,8 +68,8 @@ def test_no_problem_reported_when_nothing_is_chosen():
 
 def test_motion_blur_is_no_problem_once_the_crisp_layer_is_set_up():
     # With motion blur on, the data outputs come from the add-on's crisp view layer.
-    assert check(use_motion_blur=True) == []
-    problems = check(use_motion_blur=True, crisp_layer_stale=True)
+    assert check(enabled=ROLLING_OFF, use_motion_blur=True) == []
+    problems = check(enabled=ROLLING_OFF, use_motion_blur=True, crisp_layer_stale=True)
     assert [p.level for p in problems] == ["ERROR"]
     assert "Motion blur was turned on" in problems[0].message
     assert "flow all zeros" in problems[0].message
@@ -76,11 +79,11 @@ def test_motion_blur_is_no_problem_once_the_crisp_layer_is_set_up():
 
 def test_crisp_image_of_a_one_sample_layer_is_said():
     # Clean edges renders the data layer, whose image the crisp image is, at 1 sample.
-    problems = check(use_motion_blur=True, clean_edges=True)
+    problems = check(enabled=ROLLING_OFF, use_motion_blur=True, clean_edges=True)
     assert [p.level for p in problems] == ["WARNING"]
     assert "crisp image" in problems[0].message and "1-sample" in problems[0].message
     assert check(use_motion_blur=True, clean_edges=True,
-                 enabled={**ALL_ON, "crisp_image": False}) == []
+                 enabled={**ROLLING_OFF, "crisp_image": False}) == []
     # Without motion blur the crisp image is the image (the panel says so): no problem.
     assert check(clean_edges=True) == []
 
@@ -96,11 +99,29 @@ def test_crisp_image_is_a_picture_read_like_the_image():
 
 
 def test_rolling_shutter_is_said_to_be_a_frame_time_ground_truth():
-    problems = check(use_motion_blur=True, rolling_shutter=True)
+    problems = check(enabled=ROLLING_OFF, use_motion_blur=True, rolling_shutter=True)
     assert [p.level for p in problems] == ["WARNING"]
     assert "Rolling shutter" in problems[0].message
+    assert "tick the Rolling-shutter outputs" in problems[0].message
     # Cycles' rolling shutter acts only with motion blur on.
-    assert check(use_motion_blur=False, rolling_shutter=True) == []
+    assert check(enabled=ROLLING_OFF, use_motion_blur=False, rolling_shutter=True) == []
+
+
+def test_rolling_shutter_outputs_say_when_their_rows_are_not_exact():
+    # Exact rows (duration 0), or no motion blur (they are the plain outputs): nothing.
+    assert check(use_motion_blur=True, rolling_shutter=True) == []
+    assert check(use_motion_blur=False, rolling_duration=0.3) == []
+    # A duration spreads each row's samples: each pixel's first sample is a random one.
+    spread = check(use_motion_blur=True, rolling_shutter=True, rolling_duration=0.25)
+    assert [p.level for p in spread] == ["WARNING"]
+    assert "Rolling Shutter Duration is 0.25" in spread[0].message
+    assert "Rolling-shutter depth" in spread[0].message
+    # A blurred render without rolling shutter: random instants of the exposure.
+    global_ = check(use_motion_blur=True, rolling_shutter=False)
+    assert [p.level for p in global_] == ["WARNING"]
+    assert "rolling shutter is off" in global_[0].message
+    assert outputs.OUTPUTS_BY_KEY["rolling_depth"].like == "depth"
+    assert all(outputs.OUTPUTS_BY_KEY[k].of_image for k in outputs.ROLLING_KEYS)
 
 
 def test_other_engines_and_disabled_compositing_are_errors():

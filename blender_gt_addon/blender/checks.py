@@ -42,6 +42,8 @@ def problems(scene: bpy.types.Scene) -> list[outputs.Problem]:
         crisp_layer_stale=compositor.data_layer_is_stale(scene),
         rolling_shutter=getattr(getattr(scene, "cycles", None), "rolling_shutter_type",
                                 "NONE") != "NONE",
+        rolling_duration=float(getattr(getattr(scene, "cycles", None),
+                                       "rolling_shutter_duration", 0.0)),
         clean_edges=settings.clean_edges,
     )
     if settings.last_error:

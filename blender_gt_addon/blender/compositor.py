@@ -34,10 +34,11 @@ CLEAN_LAYER_NAME = "Ground Truth clean edges"
 CRISP_LAYER_NAME = "Ground Truth crisp"
 _LAYER_MARK = "clean"  # the layer's OWNER_KEY value (as .blend files already hold it)
 _CLEAN_KEYS = ("depth", "normal", "flow", "object_index", "material_index", "instance_id")
-# Every pass but the beauty: what a motion-blurred render takes from the crisp layer,
-# the crisp image (that layer's Combined) included. Without motion blur the crisp
-# image is the beauty's own socket: the image is crisp then.
-_CRISP_KEYS = tuple(o.key for o in outputs.OUTPUTS if o.is_pass and o.key != "image")
+# Every pass but the image's own (the beauty and what its rows saw, ``of_image``):
+# what a motion-blurred render takes from the crisp layer, the crisp image (that
+# layer's Combined) included. Without motion blur the crisp image is the beauty's own
+# socket: the image is crisp then.
+_CRISP_KEYS = tuple(o.key for o in outputs.OUTPUTS if o.is_pass and not o.of_image)
 
 _OWN_COLOR = (0.32, 0.45, 0.62)
 

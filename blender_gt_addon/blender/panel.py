@@ -12,11 +12,18 @@ from . import checks, compositor
 
 def draw_outputs_layout(layout, settings) -> None:
     column = layout.column(heading="Write", align=True)
+    blurred = compositor.blurred(settings.id_data)
+    rolling = [k for k in outputs.ROLLING_KEYS if getattr(settings, f"use_{k}")]
     for o in outputs.OUTPUTS:
-        column.prop(settings, f"use_{o.key}")
-    if settings.use_crisp_image and not compositor.blurred(settings.id_data):
+        # The rolling-shutter rows only where they can differ (or are ticked).
+        if o.key not in outputs.ROLLING_KEYS or blurred or rolling:
+            column.prop(settings, f"use_{o.key}")
+    if settings.use_crisp_image and not blurred:
         # Not a problem, a fact: without motion blur the image is already crisp.
         layout.label(text="Motion blur is off: the crisp image is the image", icon="INFO")
+    if rolling and not blurred:
+        layout.label(text="Motion blur is off: rolling-shutter outputs equal the plain ones",
+                     icon="INFO")
     layout.prop(settings, "clean_edges")
     if compositor.blurred(settings.id_data) and not settings.clean_edges:
         layout.prop(settings, "crisp_samples")

@@ -21,6 +21,7 @@ from ..conventions import forward_flow
 from ..exporters.common import make_folder, open_all, source_paths
 from ..outputs import OUTPUTS_BY_LAYER
 from ..reader import GroundTruthError, GroundTruthFrame
+from ..reader.layouts import conventions_of
 from ..sequence import parallel_map
 from . import colour
 
@@ -66,6 +67,7 @@ def preview_frames(source, out: str | os.PathLike[str], *, jobs: int | None = No
 def _thumbnail(frame: GroundTruthFrame, layer: str) -> np.ndarray:
     """(H, W, 3) uint8 picture of one layer, coloured as the preview draws it."""
     data = frame.instance_id if layer == "cryptomatte_object" else frame.get(layer)
+    layer = conventions_of(layer)  # rolling_depth is drawn as depth
     if layer in ("image", "crisp_image", "emission"):
         return colour.to_uint8(colour.display(data))
     if layer == "normal":

@@ -26,7 +26,7 @@ __all__ = ["GroundTruthFrame", "read"]
 
 
 # Arrays built in place or without a copy: no call to _shrink before them.
-_IN_PLACE = ("depth", "image", "crisp_image", "cryptomatte_object")
+_IN_PLACE = ("depth", "rolling_depth", "image", "crisp_image", "cryptomatte_object")
 
 
 def read(path: str | os.PathLike[str], layer: str | None = None, *,
@@ -105,6 +105,12 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
             pixel, scene units (first sample, like depth); NaN where nothing was hit.
         object_index: (H, W) int32, the objects' ``pass_index``; 0 on background.
         material_index: (H, W) int32, the materials' ``pass_index``; 0 on background.
+        rolling_depth, rolling_position, rolling_object_index: like ``depth``,
+            ``position`` and ``object_index``, but what the image's rows saw: under
+            Cycles' rolling shutter (duration 0) row r at its own time
+            ``row_times[r]``, with the camera ``shutter.row_world_to_camera[r]``; the
+            plain outputs are the frame at the frame's time. Without motion blur they
+            equal the plain ones (docs/conventions.md).
 
     Derived, computer-vision conventions (image x to the right, y downward;
     defined once in :mod:`blender_gt_addon.conventions`):
@@ -289,6 +295,18 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
     @property
     def material_index(self) -> np.ndarray:
         return self.get("material_index")
+
+    @property
+    def rolling_depth(self) -> np.ndarray:
+        return self.get("rolling_depth")
+
+    @property
+    def rolling_position(self) -> np.ndarray:
+        return self.get("rolling_position")
+
+    @property
+    def rolling_object_index(self) -> np.ndarray:
+        return self.get("rolling_object_index")
 
     # -- Derived outputs, in computer-vision conventions -------------------------
 

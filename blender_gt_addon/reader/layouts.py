@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..conventions import position_from_pass
-from ..outputs import OUTPUTS
+from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
 from . import convert
 
 __all__ = ["SINGLE_PASS_CHANNELS", "SINGLE_PASS_LAYER", "Sources", "find_sources",
-           "native_layout", "planes_to_array"]
+           "conventions_of", "native_layout", "planes_to_array"]
 
 # Single-pass EXRs from File Output nodes wired by hand: the channel sets they use
 # (Blender 4.2 writes value inputs as V, 4.5 and 5.0 as R, G, B plus A).
@@ -68,6 +68,13 @@ def find_sources(channels: set[str]) -> tuple[Sources, dict[str, Sources]]:
     return ours, theirs
 
 
+def conventions_of(layer: str) -> str:
+    """The layer whose conventions ``layer`` follows: itself, or the output table's
+    ``like`` (``rolling_depth`` is decoded as ``depth``)."""
+    output = OUTPUTS_BY_LAYER.get(layer)
+    return layer if output is None or output.like is None else output.like
+
+
 def planes_to_array(layer: str, planes: list[np.ndarray],
                     dtype: np.dtype | type = np.float32) -> np.ndarray:
     """The array of output ``layer`` from its decoded (H, W) channel planes, in order.
@@ -83,6 +90,7 @@ def planes_to_array(layer: str, planes: list[np.ndarray],
     array already in the final layout and dtype is returned as it is, and a depth
     plane is changed in place.
     """
+    layer = conventions_of(layer)
     if layer in ("object_index", "material_index"):
         # Exact small integers stored as float32 (pass_index is 0..32767).
         return convert.index(planes[0])
@@ -126,7 +134,7 @@ def native_layout(layer: str, names: list[str],
     decoding output ``layer`` straight into its array, or ``None`` when the layer has
     no row in :data:`NATIVE_LAYOUT` or its channels do not fit it. The array's shape is
     (H, W) for one channel or for the ids, else (H, W, channels)."""
-    row = NATIVE_LAYOUT.get(layer)
+    row = NATIVE_LAYOUT.get(conventions_of(layer))
     if row is None:
         return None
     op, take, kind = row

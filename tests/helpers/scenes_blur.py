@@ -33,6 +33,13 @@ BAR_U2 = 30.0  # the bar's centre column in frame 2
 BAR_ROWS = (14, 34)  # rows fully inside the bar (it spans 24 - 10 .. 24 + 10 in y)
 SAMPLES = 32
 CAMERA_STEP_PX = 5.0  # render_rolling: the camera's motion a frame, right, in px at BAR_Z
+BACK_Z = 10.0  # the back plane's distance in frame 2
+BACK_STEP = 1.0  # render_rolling: the back plane's motion a frame towards the camera, m
+
+
+def back_depth(time: float) -> float:
+    """render_rolling: the back plane's depth at ``time`` (frames, linear keys)."""
+    return BACK_Z - BACK_STEP * (time - 2.0)
 
 
 def _px_to_x(u: float) -> float:
@@ -154,27 +161,35 @@ def render_blur(directory: str) -> dict:
 def render_rolling(directory: str, duration: float = 0.0) -> dict:
     """Frame 2 with Cycles' rolling shutter (top to bottom, ``duration``), motion blur
     on (box shutter 0.5, centred), the bar made taller than the image (every row sees
-    it) and the camera moving :data:`CAMERA_STEP_PX` px a frame (at the bar's depth)
-    to the right, into ``<directory>/``."""
+    it), the camera moving :data:`CAMERA_STEP_PX` px a frame (at the bar's depth)
+    to the right and the back plane :data:`BACK_STEP` a frame towards the camera
+    (:func:`back_depth`), the rolling-shutter outputs ticked too, into
+    ``<directory>/``."""
     import bpy
 
     from blender_gt_addon.blender import checks, compat
 
     scene = build()
     bpy.data.objects["Bar"].scale.y = 3.0
-    camera = scene.camera
+    camera, back = scene.camera, bpy.data.objects["Back"]
     for frame in (1, 3):
         camera.location = ((frame - 2) * CAMERA_STEP_PX * BAR_Z / F_PX, 0.0, 0.0)
         camera.keyframe_insert("location", frame=frame)
-    for curve in compat.action_fcurves(camera.animation_data.action):
-        for key in curve.keyframe_points:
-            key.interpolation = "LINEAR"
+        # The back plane moves along the view axis: its depth changes from row to row.
+        back.location = (0.0, 0.0, -back_depth(frame))
+        back.keyframe_insert("location", frame=frame)
+    for thing in (camera, back):
+        for curve in compat.action_fcurves(thing.animation_data.action):
+            for key in curve.keyframe_points:
+                key.interpolation = "LINEAR"
     scene.render.use_motion_blur = True
     scene.render.motion_blur_shutter = 0.5
     scene.render.motion_blur_position = "CENTER"
     scene.cycles.rolling_shutter_type = "TOP"
     scene.cycles.rolling_shutter_duration = duration
     _tick(scene, directory.rstrip("/") + "/")
+    for key in ("rolling_depth", "rolling_position", "rolling_object_index"):
+        setattr(scene.groundtruth, f"use_{key}", True)
     scene.frame_set(2)
     scene.render.filepath = os.path.join(directory, "beauty_")
     bpy.ops.render.render(write_still=True)
