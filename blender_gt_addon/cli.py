@@ -8,7 +8,7 @@
     blender-gt render SCENE.blend -o FOLDER [--frames 1-240] [--shard I/N] [--resume]
     blender-gt video FOLDER -o OUT.mp4|OUT.gif [--layout image+boxes,emission,flow,depth]
     blender-gt check FOLDER [--tolerance 0.5] [--min-share 0.99] [--error-png OUT.png] [--json]
-                     [--stereo]
+                     [--stereo] [--rows]
                      [--tracks N]
     blender-gt tracks FOLDER -o OUT [--to npz|tapvid|tapvid3d|pointodyssey]
                       [--points N | --grid STEP] [--query-frames 1,25]
@@ -196,6 +196,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--stereo", action="store_true",
                        help="also prove stereo pairs: each view's disparity against the other "
                        "view's positions, and disp2 against the next frame's disparity")
+    check.add_argument("--rows", action="store_true",
+                       help="also prove rolling-shutter frames: each row's position and depth "
+                       "against that row's camera, and carried to the frame's time against "
+                       "the crisp depth")
     check.add_argument("--keypoints", action="store_true",
                        help="also prove the recorded keypoints against the position pass: "
                        "each one on the surface its pixel sees lies at the position there, "
@@ -379,6 +383,15 @@ def cmd_check(args) -> int:
         found["stereo"] = [v.as_dict() for v in views]
         text = f"{text}\n{stereo_report(views, args.tolerance)}"
         passed = passed and all(v.passed for v in views)
+    if args.rows:
+        from .check_rolling import check_rows_folder
+        from .check_rolling import report as rows_report
+
+        frames = check_rows_folder(args.source, tolerance=args.tolerance,
+                                   min_share=args.min_share)
+        found["rows"] = [f.as_dict() for f in frames]
+        text = f"{text}\n{rows_report(frames, args.tolerance)}"
+        passed = passed and all(f.passed for f in frames)
     if args.keypoints:
         from .check_keypoints import check_keypoints
 

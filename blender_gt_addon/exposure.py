@@ -20,9 +20,12 @@ scene **at the frame's time** ``t`` (the frame number). The frame record
 - ``curve``: Blender's shutter curve, ``[x, y]`` points: the shutter's openness ``y``
   at ``x`` in [0, 1] of the exposure (all ``y`` equal: a box shutter, the default).
 - ``rolling`` (only with Cycles' rolling shutter on): ``{"type": "TOP", "duration": d,
-  "world_to_camera": [...]}``, the camera at each row's time (:func:`row_times`),
-  one 4x4 matrix a row, top row first. The data outputs stay at the frame's time
-  (a layer without motion blur has no rolling shutter in Cycles).
+  "world_to_camera": [...], "objects": {name: [...]}}``, the camera at each row's time
+  (:func:`row_times`), one 4x4 matrix a row, top row first, and the same for the
+  ``object_to_world`` pose of every object that moves during the exposure (its pose at
+  the opening, the frame or the closing differs; instanced copies are not in it). The
+  data outputs stay at the frame's time (a layer without motion blur has no rolling
+  shutter in Cycles); the ``rolling_*`` outputs are each row's at the row's time.
 - ``at_open`` and ``at_close``: the scene evaluated at those (sub-frame) times: a
   frame record of its own (``frame``: the frame number, ``time``: the instant in
   frames, ``camera``, ``objects`` with their poses and mesh hashes), written by the
@@ -35,7 +38,7 @@ The reader turns these into :attr:`GroundTruthFrame.shutter` and
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -82,6 +85,10 @@ class Shutter:
         row_world_to_camera: (H, 4, 4) float64, the camera's world to OpenCV camera
             matrix at each row's time (:func:`row_times`), rows top first; ``None``
             without a rolling shutter.
+        row_object_to_world: ``{name: (H, 4, 4) float64}``, Blender's evaluated
+            ``matrix_world`` at each row's time of each object that moves during the
+            exposure (not instanced copies); objects not in it hold one pose over the
+            whole exposure (the frame record's). Empty without a rolling shutter.
     """
 
     position: str
@@ -95,6 +102,7 @@ class Shutter:
     rolling: str = "NONE"
     rolling_duration: float = 0.0
     row_world_to_camera: np.ndarray | None = None
+    row_object_to_world: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def is_box(self) -> bool:
@@ -139,7 +147,9 @@ def to_json(shutter: Shutter) -> dict:
         rows = shutter.row_world_to_camera
         data["rolling"] = {"type": shutter.rolling, "duration": float(shutter.rolling_duration),
                            "world_to_camera": None if rows is None else
-                           np.asarray(rows, dtype=np.float64).tolist()}
+                           np.asarray(rows, dtype=np.float64).tolist(),
+                           "objects": {name: np.asarray(m, dtype=np.float64).tolist()
+                                       for name, m in shutter.row_object_to_world.items()}}
     for key, instant in (("at_open", shutter.at_open), ("at_close", shutter.at_close)):
         if instant is not None:
             # A frame record of its own (the same camera and object encoding).
@@ -176,15 +186,22 @@ def parse(raw: object) -> Shutter:
             instants.append(Instant(time=float(entry["time"]), camera=record.camera,
                                     objects=record.objects))
         rolling, duration, rows = "NONE", 0.0, None
+        row_poses: dict[str, np.ndarray] = {}
         entry = raw.get("rolling")
         if entry is not None:
             rolling, duration = str(entry["type"]), float(entry["duration"])
             if rolling not in ("NONE", "TOP") or not 0.0 <= duration <= 1.0:
                 raise ValueError(f"rolling shutter {rolling!r}, duration {duration}")
             if entry.get("world_to_camera") is not None:
-                rows = np.array(entry["world_to_camera"], dtype=np.float64)
-                if rows.ndim != 3 or rows.shape[1:] != (4, 4) or not np.isfinite(rows).all():
-                    raise ValueError(f"row cameras of shape {rows.shape}")
+                rows = _row_matrices(entry["world_to_camera"], "row cameras")
+            objects = entry.get("objects") or {}
+            if not isinstance(objects, dict):
+                raise ValueError("row poses are not an object")
+            for name, matrices in objects.items():
+                row_poses[str(name)] = _row_matrices(matrices, f"row poses of {name!r}")
+                if rows is not None and len(row_poses[str(name)]) != len(rows):
+                    raise ValueError(f"{len(row_poses[str(name)])} row poses of {name!r} "
+                                     f"for {len(rows)} rows")
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise ValueError(f"damaged shutter record ({exc})") from None
     length, time, start, end = numbers
@@ -192,7 +209,16 @@ def parse(raw: object) -> Shutter:
         raise ValueError(f"damaged shutter record (exposure {start}..{end}, length {length})")
     return Shutter(position=position, length=length, time=time, open=start, close=end,
                    curve=curve, at_open=instants[0], at_close=instants[1], rolling=rolling,
-                   rolling_duration=duration, row_world_to_camera=rows)
+                   rolling_duration=duration, row_world_to_camera=rows,
+                   row_object_to_world=row_poses)
+
+
+def _row_matrices(raw: object, what: str) -> np.ndarray:
+    """(H, 4, 4) float64 finite matrices from a record's nested lists."""
+    matrices = np.array(raw, dtype=np.float64)
+    if matrices.ndim != 3 or matrices.shape[1:] != (4, 4) or not np.isfinite(matrices).all():
+        raise ValueError(f"{what} of shape {matrices.shape}")
+    return matrices
 
 
 def _finite(value: float) -> bool:

@@ -34,7 +34,7 @@ import numpy as np
 from .camera import Camera
 
 __all__ = ["KEY", "PIVOTS", "VIEWS", "Rig", "decode", "disparity", "encode",
-           "non_occluded", "rig_problem", "view_camera", "view_offset"]
+           "non_occluded", "rig_problem", "view_camera", "view_offset", "view_shift"]
 
 KEY = "blender-gt/stereo"
 VIEWS = ("left", "right")
@@ -107,11 +107,18 @@ def view_camera(camera: Camera, offset: float) -> Camera:
     In OpenCV camera axes a point seen by the moved camera is the point seen by the
     scene camera minus (offset, 0, 0), so ``world_to_camera`` gains that translation.
     """
-    shift = np.eye(4)
-    shift[0, 3] = -offset
-    return Camera(K=camera.K, world_to_camera=shift @ np.asarray(camera.world_to_camera),
+    moved = view_shift(offset) @ np.asarray(camera.world_to_camera)
+    return Camera(K=camera.K, world_to_camera=moved,
                   width=camera.width, height=camera.height, clip_start=camera.clip_start,
                   clip_end=camera.clip_end, type=camera.type)
+
+
+def view_shift(offset: float) -> np.ndarray:
+    """(4, 4) float64: what moves a world to OpenCV camera matrix of the scene camera to
+    the view ``offset`` scene units along its x axis (left-multiplied)."""
+    shift = np.eye(4)
+    shift[0, 3] = -offset
+    return shift
 
 
 def encode(rig: Rig) -> str:

@@ -319,6 +319,46 @@ def test_rolling_shutter_outputs_are_what_each_row_saw_at_its_time(rolling):
     assert np.abs(centres - seen).max() <= 0.6
 
 
+def test_rolling_shutter_rows_are_proved_by_check_rows(rolling, capsys):
+    from blender_gt_addon.check_rolling import check_frame, check_rows_folder, report
+    from blender_gt_addon.cli import main
+
+    _, gt = rolling
+    # The poses of the objects that move during the exposure, at each row's time: the
+    # back plane on its keyed path, the still blob not among them.
+    times = gt.row_times
+    moving = gt.shutter.row_object_to_world
+    assert sorted(moving) == ["Back", "Bar"]
+    np.testing.assert_allclose(moving["Back"][:, 2, 3],
+                               [-sb.back_depth(t) for t in times], atol=1e-6)
+    proved = check_frame(gt)
+    assert proved.passed and proved.judged > 0.8 * gt.width * gt.height, proved
+    assert proved.median_error < 0.01 and proved.median_depth_error < 1e-5, proved
+    assert proved.frame_judged > 0.6 * gt.width * gt.height, proved
+    assert proved.frame_median_error < 1e-5, proved
+    # The frame-time position in place of the rows': off by the camera's and the
+    # objects' motion between the frame's time and each row's; the check fails it.
+    wrong = check_frame(gt, position=gt.position)
+    assert not wrong.passed and wrong.within < 0.5 and wrong.median_error > 0.2, wrong
+    folder = gt.path.parent
+    assert [k.frame for k in check_rows_folder(folder)] == [2]
+    main(["check", str(folder), "--rows"])  # the flow check has no frame 3 here
+    printed = capsys.readouterr().out
+    assert "rows: 1 frames checked, all passed" in printed
+    assert "rows: 1 frames checked, all passed" in report([proved])
+
+
+def test_exports_carry_the_rolling_shutter_outputs(rolling, tmp_path):
+    from blender_gt_addon import exporters
+
+    _, gt = rolling
+    exporters.export(gt.path, "npz", tmp_path / "npz", jobs=1)
+    with np.load(tmp_path / "npz" / "gt_0002.npz") as npz:
+        for layer in ("rolling_depth", "rolling_position", "rolling_object_index"):
+            np.testing.assert_array_equal(npz[layer], gt.get(layer))
+        assert npz["rolling_object_index"].dtype == np.int32
+
+
 
 def test_stereo_pair_with_motion_blur_has_crisp_views_and_their_shutters(run_job, tmp_path):
     facts = run_job("scenes_blur:render_blur_stereo", directory=str(tmp_path)).value

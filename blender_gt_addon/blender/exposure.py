@@ -34,7 +34,8 @@ def shutter_now(scene, frame: int, camera_now, objects_now) -> exposure.Shutter 
         position=position, length=length, time=float(frame), open=start, close=end,
         curve=curve, rolling=rolling,
         rolling_duration=float(getattr(cycles, "rolling_shutter_duration", 0.0)))
-    instants, rows = [], None
+    instants, rows, row_poses = [], None, {}
+    now = {o.name: o.object_to_world for o in objects_now(scene) if o.instance_of is None}
     try:
         for time in (start, end):
             _go_to(scene, time)
@@ -42,18 +43,45 @@ def shutter_now(scene, frame: int, camera_now, objects_now) -> exposure.Shutter 
             instants.append(exposure.Instant(time=time, camera=camera,
                                              objects=tuple(objects_now(scene))))
         if rolling != "NONE" and scene.camera is not None:
-            # The camera at each row's time (one evaluation per distinct time).
+            # The camera, and each object that moves during the exposure, at each row's
+            # time (one evaluation per distinct time).
+            moving = _moving(now, instants)
             times = exposure.row_times(shutter, instants[0].camera.height)
-            seen: dict[float, list] = {}
+            seen: dict[float, tuple] = {}
             for time in times.tolist():
                 if time not in seen:
                     _go_to(scene, time)
-                    seen[time] = camera_now(scene).world_to_camera
-            rows = np.array([seen[t] for t in times.tolist()], dtype=np.float64)
+                    seen[time] = (camera_now(scene).world_to_camera, _poses(scene, moving))
+            rows = np.array([seen[t][0] for t in times.tolist()], dtype=np.float64)
+            row_poses = {name: np.array([seen[t][1][name] for t in times.tolist()],
+                                        dtype=np.float64) for name in moving}
     finally:
         scene.frame_set(frame)
     return dataclasses.replace(shutter, at_open=instants[0], at_close=instants[1],
-                               row_world_to_camera=rows)
+                               row_world_to_camera=rows, row_object_to_world=row_poses)
+
+
+def _moving(now: dict, instants: list) -> list[str]:
+    """Names of the objects (not instanced copies) whose pose at the frame (``now``),
+    the opening or the closing differ."""
+    ends = [{o.name: o.object_to_world for o in i.objects if o.instance_of is None}
+            for i in instants]
+    return sorted(name for name, pose in now.items()
+                  if any(name not in end or not np.array_equal(np.asarray(end[name]),
+                                                               np.asarray(pose))
+                         for end in ends))
+
+
+def _poses(scene, names: list[str]) -> dict[str, list]:
+    """The evaluated ``matrix_world`` of the objects ``names`` now."""
+    if not names:
+        return {}
+    import bpy
+
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    return {name: [list(row) for row in
+                   scene.objects[name].evaluated_get(depsgraph).matrix_world]
+            for name in names}
 
 
 def _go_to(scene, time: float) -> None:

@@ -236,7 +236,11 @@ def _view_shutter(shutter, offset):
     instants = [None if i is None or i.camera is None else
                 dataclasses.replace(i, camera=stereo.view_camera(i.camera, offset))
                 for i in (shutter.at_open, shutter.at_close)]
-    return dataclasses.replace(shutter, at_open=instants[0], at_close=instants[1])
+    rows = shutter.row_world_to_camera
+    if rows is not None:  # each row's camera moved to the view, as the frame's is
+        rows = stereo.view_shift(offset) @ rows
+    return dataclasses.replace(shutter, at_open=instants[0], at_close=instants[1],
+                               row_world_to_camera=rows)
 
 
 def _write(path: str, strings: dict[str, str]) -> None:
