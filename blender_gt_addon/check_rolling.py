@@ -23,7 +23,7 @@ depth is its first sample):
    edges) within ``depth_tolerance``, relative. Judged only where the object is known
    from the pixel's object index (a pass index no other recorded object has) and
    rigid over the exposure (equal mesh hashes at the opening, the frame and the
-   closing), and the point is in view at the frame.
+   closing; :func:`.reader.rolling.row_objects`), and the point is in view at the frame.
 
 A frame passes when at least ``min_share`` of the pixels judged by each part are right
 (rows: within ``tolerance`` px and the depth; frame: the depth) and some were judged.
@@ -38,6 +38,7 @@ import numpy as np
 
 from . import reader
 from .check import DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE, edge_mask
+from .reader.rolling import row_objects
 
 __all__ = ["DEFAULT_DEPTH_TOLERANCE", "RowsCheck", "check_frame", "check_rows_folder",
            "report"]
@@ -92,27 +93,6 @@ def _project(world_to_camera: np.ndarray, K: np.ndarray, points: np.ndarray):
     return uv, z
 
 
-def _row_poses(frame, shutter, height: int):
-    """``{pass index: (H, 4, 4) object to world at each row's time}`` of the rigid
-    objects whose pass index is theirs alone; and the frame's pose of each."""
-    poses = list(frame.poses.values())
-    counts: dict[int, int] = {}
-    for pose in poses:
-        counts[pose.pass_index] = counts.get(pose.pass_index, 0) + 1
-    ends = [{o.name: o.geometry for o in i.objects} if i is not None else {}
-            for i in (shutter.at_open, shutter.at_close)]
-    found = {}
-    for pose in poses:
-        rigid = all(end.get(pose.name) == pose.geometry for end in ends)
-        if counts[pose.pass_index] != 1 or pose.pass_index == 0 or not rigid:
-            continue
-        rows = shutter.row_object_to_world.get(pose.name)
-        if rows is None:
-            rows = np.broadcast_to(pose.object_to_world, (height, 4, 4))
-        found[pose.pass_index] = (rows, pose.object_to_world)
-    return found
-
-
 def check_frame(frame, *, tolerance: float = DEFAULT_TOLERANCE,
                 depth_tolerance: float = DEFAULT_DEPTH_TOLERANCE,
                 min_share: float = DEFAULT_MIN_SHARE,
@@ -164,10 +144,12 @@ def _against_frame(frame, r, c, points, index, height: int, width: int) -> np.nd
     crisp_index = frame.object_index
     crisp_edge = edge_mask(crisp_depth, crisp_index, orthographic=camera.type == "ORTHO")
     errors = []
-    for pass_index, (rows, now) in _row_poses(frame, frame.shutter, height).items():
+    poses = {p.name: p.object_to_world for p in frame.poses.values()}
+    for pass_index, obj in row_objects(frame).items():
         on = index == pass_index
-        if not on.any():
+        if not on.any() or not obj.rigid:
             continue
+        rows, now = obj.rows, poses[obj.name]
         # Object coordinates at the row's time, then world at the frame's time.
         homogeneous = np.concatenate([points[on], np.ones((int(on.sum()), 1))], axis=1)
         local = np.einsum("nij,nj->ni", np.linalg.inv(rows[r[on]]), homogeneous)

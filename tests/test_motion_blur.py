@@ -241,7 +241,7 @@ def test_exposure_motion_of_an_unblurred_frame_is_refused(blurred):
 def rolling(run_job, tmp_path_factory):
     out = tmp_path_factory.mktemp("rolling")
     facts = run_job("scenes_blur:render_rolling", directory=str(out)).value
-    return facts, reader.read(out / "gt_0002.exr")
+    return facts, reader.read(out / "gt_0002.exr")  # and gt_0003.exr
 
 
 def test_rolling_shutter_rows_follow_the_row_time_formula(rolling):
@@ -341,11 +341,48 @@ def test_rolling_shutter_rows_are_proved_by_check_rows(rolling, capsys):
     wrong = check_frame(gt, position=gt.position)
     assert not wrong.passed and wrong.within < 0.5 and wrong.median_error > 0.2, wrong
     folder = gt.path.parent
-    assert [k.frame for k in check_rows_folder(folder)] == [2]
-    main(["check", str(folder), "--rows"])  # the flow check has no frame 3 here
+    assert [k.frame for k in check_rows_folder(folder)] == [2, 3]
+    assert main(["check", str(folder), "--rows"]) == 0  # flow 2 -> 3 too
     printed = capsys.readouterr().out
-    assert "rows: 1 frames checked, all passed" in printed
+    assert "rows: 2 frames checked, all passed" in printed
     assert "rows: 1 frames checked, all passed" in report([proved])
+
+
+def _row_time(row: float) -> float:
+    """Frame 2's row time (shutter 0.5 centred, d = 0), continuous in the row."""
+    return 1.75 + 0.5 * (row + 1) / sb.HEIGHT
+
+
+def test_rolling_flow_finds_each_point_in_the_next_frames_rows(rolling):
+    from blender_gt_addon.reader.rolling import rolling_flow
+
+    _, gt = rolling
+    later = reader.read(gt.path.parent / "gt_0003.exr")
+    found = rolling_flow(gt, later)
+    index, position = gt.rolling_object_index, gt.rolling_position
+    # The bar and the camera move sideways only: each point stays in its row, one
+    # frame later, 20 - 5 px to the right.
+    bar = index == 2
+    assert found.valid[bar].all()
+    expected = np.broadcast_to([sb.BAR_STEP_PX - sb.CAMERA_STEP_PX, 0.0], found.flow[bar].shape)
+    np.testing.assert_allclose(found.flow[bar], expected, atol=0.01)
+    # The back plane comes nearer: its points move away from the centre, to another
+    # row, whose own time sets how far. Solved here from the plane's and the camera's
+    # keyed paths alone (a fixed point in the continuous row).
+    back = (index == 1) & found.valid
+    assert back.sum() > 0.5 * (index == 1).sum()
+    r, c = np.nonzero(back)
+    x, y = position[r, c, 0].astype(np.float64), position[r, c, 1].astype(np.float64)
+    row = r.astype(np.float64)
+    for _ in range(50):
+        time = _row_time(row) + 1.0
+        depth = np.array([sb.back_depth(t) for t in time])
+        camera_x = (time - 2.0) * sb.CAMERA_STEP_PX * sb.BAR_Z / sb.F_PX
+        row = sb.CY - sb.F_PX * y / depth
+    u = sb.CX + sb.F_PX * (x - camera_x) / depth
+    expected = np.stack([u - c, row - r], axis=1)
+    assert np.abs(expected[:, 1]).max() > 0.5  # some points change rows
+    np.testing.assert_allclose(found.flow[r, c], expected, atol=0.01)
 
 
 def test_exports_carry_the_rolling_shutter_outputs(rolling, tmp_path):

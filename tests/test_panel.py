@@ -52,6 +52,10 @@ def test_panel_says_motion_blur_needs_a_sync_then_offers_the_crisp_samples(drawn
     # After a sync the data come from the crisp layer: no error, its samples shown.
     assert not [e for e in story["synced"] if e[0] == "label" and e[2] == "ERROR"]
     assert ("prop", "crisp_samples") in [tuple(e) for e in story["synced"]]
+    # The rolling-shutter rows appear once motion blur is on (hidden before, unticked).
+    shown = [e[1] for e in story["synced"] if e[0] == "prop"]
+    assert shown[shown.index("use_crisp_image") + 1:][:3] == [
+        "use_rolling_depth", "use_rolling_position", "use_rolling_object_index"]
     assert "crisp_samples" not in [e[1] for e in story["clean"] if e[0] == "prop"]
 
 

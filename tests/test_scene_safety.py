@@ -11,7 +11,8 @@ from blender_gt_addon import outputs, reader
 
 pytestmark = pytest.mark.blender
 
-ALL_LAYERS = [o.layer for o in outputs.OUTPUTS if o.is_pass]  # File Output inputs
+ALL_LAYERS = [o.layer for o in outputs.OUTPUTS  # File Output inputs (scenes.ALL_OUTPUTS)
+              if o.is_pass and o.key not in outputs.ROLLING_KEYS]
 
 
 def user_part(snapshot: dict) -> dict:

@@ -179,12 +179,17 @@ def _add_sun_and_camera(scene) -> None:
 
 def _set_up_outputs(scene, directory: str) -> None:
     """Every ground-truth output into ``directory``, beauty PNGs beside them; the crisp
-    image only with motion blur (without it, it is the image again)."""
+    image only with motion blur, the rolling-shutter outputs only with Cycles' rolling
+    shutter (without them, they are the image, depth, position and index again)."""
     gt = scene.groundtruth
     gt.directory = directory.rstrip("/\\") + "/"
     gt.file_prefix = ""
+    blurred = scene.render.use_motion_blur
+    rolling = blurred and scene.cycles.rolling_shutter_type != "NONE"
     for o in outputs.OUTPUTS:
-        setattr(gt, f"use_{o.key}", o.key != "crisp_image" or scene.render.use_motion_blur)
+        wanted = {"crisp_image": blurred}.get(o.key, rolling if o.key in outputs.ROLLING_KEYS
+                                              else True)
+        setattr(gt, f"use_{o.key}", wanted)
     if gt.last_error:
         raise RuntimeError(gt.last_error)
     scene.render.filepath = os.path.join(directory, "beauty_")

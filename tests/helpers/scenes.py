@@ -167,10 +167,12 @@ def _fcurves(obj):
 def _all_outputs() -> tuple[str, ...]:
     from blender_gt_addon import outputs
 
-    return tuple(o.key for o in outputs.OUTPUTS)
+    return tuple(o.key for o in outputs.OUTPUTS if o.key not in outputs.ROLLING_KEYS)
 
 
-ALL_OUTPUTS = _all_outputs()  # every row of the output table
+# Every row of the output table but the rolling-shutter ones: without a rolling shutter
+# they are depth, position and object index again (tests/test_motion_blur.py has them).
+ALL_OUTPUTS = _all_outputs()
 
 
 def _enable_all(scene, directory, prefix="gt_", **overrides):

@@ -159,26 +159,30 @@ def render_blur(directory: str) -> dict:
 
 
 def render_rolling(directory: str, duration: float = 0.0) -> dict:
-    """Frame 2 with Cycles' rolling shutter (top to bottom, ``duration``), motion blur
+    """Frames 2 and 3 with Cycles' rolling shutter (top to bottom, ``duration``), motion blur
     on (box shutter 0.5, centred), the bar made taller than the image (every row sees
     it), the camera moving :data:`CAMERA_STEP_PX` px a frame (at the bar's depth)
     to the right and the back plane :data:`BACK_STEP` a frame towards the camera
     (:func:`back_depth`), the rolling-shutter outputs ticked too, into
-    ``<directory>/``."""
+    ``<directory>/``; frame 3 too."""
     import bpy
 
     from blender_gt_addon.blender import checks, compat
 
     scene = build()
     bpy.data.objects["Bar"].scale.y = 3.0
-    camera, back = scene.camera, bpy.data.objects["Back"]
-    for frame in (1, 3):
+    camera, back, bar = scene.camera, bpy.data.objects["Back"], bpy.data.objects["Bar"]
+    # Keys up to frame 4: frame 3's exposure goes past frame 3 (Blender holds the last
+    # key's value after it).
+    bar.location = (_bar_x(4), 0.0, -BAR_Z)
+    bar.keyframe_insert("location", frame=4)
+    for frame in (1, 4):
         camera.location = ((frame - 2) * CAMERA_STEP_PX * BAR_Z / F_PX, 0.0, 0.0)
         camera.keyframe_insert("location", frame=frame)
         # The back plane moves along the view axis: its depth changes from row to row.
         back.location = (0.0, 0.0, -back_depth(frame))
         back.keyframe_insert("location", frame=frame)
-    for thing in (camera, back):
+    for thing in (camera, back, bar):
         for curve in compat.action_fcurves(thing.animation_data.action):
             for key in curve.keyframe_points:
                 key.interpolation = "LINEAR"
@@ -190,9 +194,10 @@ def render_rolling(directory: str, duration: float = 0.0) -> dict:
     _tick(scene, directory.rstrip("/") + "/")
     for key in ("rolling_depth", "rolling_position", "rolling_object_index"):
         setattr(scene.groundtruth, f"use_{key}", True)
-    scene.frame_set(2)
     scene.render.filepath = os.path.join(directory, "beauty_")
-    bpy.ops.render.render(write_still=True)
+    for frame in (2, 3):  # frame 3: the rolling flow's next frame
+        scene.frame_set(frame)
+        bpy.ops.render.render(write_still=True)
     return {"files": sorted(os.listdir(directory)),
             "problems": [(p.level, p.message) for p in checks.problems(scene)]}
 
