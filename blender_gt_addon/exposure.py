@@ -215,7 +215,10 @@ def parse(raw: object) -> Shutter:
 
 def _row_matrices(raw: object, what: str) -> np.ndarray:
     """(H, 4, 4) float64 finite matrices from a record's nested lists."""
-    matrices = np.array(raw, dtype=np.float64)
+    try:
+        matrices = np.array(raw, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"{what}: not 4x4 matrices of numbers") from None
     if matrices.ndim != 3 or matrices.shape[1:] != (4, 4) or not np.isfinite(matrices).all():
         raise ValueError(f"{what} of shape {matrices.shape}")
     return matrices

@@ -64,7 +64,24 @@ def shutter_of(frame) -> exposure.Shutter | None:
             if instant is not None:
                 records.check_frame_record(frame_record.FrameRecord(
                     frame=record.frame, camera=instant.camera, objects=instant.objects))
+        _check_rows(shutter, frame.height)
     return shutter
+
+
+def _check_rows(shutter: exposure.Shutter, height: int) -> None:
+    """A row camera and a pose of each moving object for every image row; the poses
+    invertible (the rows' objects are carried through their inverses)."""
+    rows = shutter.row_world_to_camera
+    if rows is not None and len(rows) != height:
+        raise ValueError(f"{len(rows)} row cameras for {height} rows")
+    for name, poses in shutter.row_object_to_world.items():
+        if len(poses) != height:
+            raise ValueError(f"{len(poses)} row poses of {name!r:.60} for {height} rows")
+        with np.errstate(all="ignore"):
+            condition = np.linalg.cond(poses) if len(poses) else np.zeros(0)
+        if not (condition <= records.MAX_CONDITION).all():  # NaN too
+            row = int(np.argmin(condition <= records.MAX_CONDITION))
+            raise ValueError(f"row {row} pose of {name!r:.60}: singular or nearly so")
 
 
 def row_times_of(frame) -> np.ndarray | None:
@@ -74,10 +91,6 @@ def row_times_of(frame) -> np.ndarray | None:
     shutter = frame.shutter
     if shutter is None:
         return None
-    with records.reading(frame.path, "shutter"):
-        rows = shutter.row_world_to_camera
-        if rows is not None and len(rows) != frame.height:
-            raise ValueError(f"{len(rows)} row cameras for {frame.height} rows")
     return exposure.row_times(shutter, frame.height)
 
 

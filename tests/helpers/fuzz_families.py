@@ -7,7 +7,9 @@ so any file can be made again):
 
 - ``frame attr``: the ``Frame`` attribute replaced (signs, Unicode digits, thousands
   of digits, text);
-- ``frame record``, ``amodal``, ``note``, ``manifest``: the add-on's JSON records
+- ``frame record``, ``shutter`` (motion blur's record in it, a rolling shutter with row
+  cameras and row poses now and then), ``amodal``, ``note``, ``manifest``: the
+  add-on's JSON records
   mutated by structure (a node replaced by an edge value: singular, huge or
   non-finite matrices, nesting thousands deep, wrong types, lists cut or grown, keys
   dropped; amodal boxes and zlib bombs) or as text (cut, brackets inserted);
@@ -54,13 +56,14 @@ import fuzz_records as fr  # noqa: E402
 import fuzz_structured as fs  # noqa: E402
 import numpy as np  # noqa: E402
 
-FAMILIES = ("frame attr", "frame record", "amodal", "note", "manifest", "multipart",
-            "deep", "levels", "pressure", "threads", "pools")
+FAMILIES = ("frame attr", "frame record", "shutter", "amodal", "note", "manifest",
+            "multipart", "deep", "levels", "pressure", "threads", "pools")
 # How often each family is drawn (threads and pools run at the end of each child).
-_WEIGHTS = {"frame attr": 6, "frame record": 30, "amodal": 20, "note": 8, "manifest": 8,
-            "multipart": 10, "deep": 6, "levels": 6, "pressure": 1}
+_WEIGHTS = {"frame attr": 6, "frame record": 24, "shutter": 12, "amodal": 20, "note": 8,
+            "manifest": 8, "multipart": 10, "deep": 6, "levels": 6, "pressure": 1}
 _ANSWERS = ("camera", "poses", "names", "amodal_masks", "instance_id", "boxes()",
-            "emitting()", "occlusion_order()", "distance", "visib_fract", "normal")
+            "emitting()", "occlusion_order()", "distance", "visib_fract", "normal",
+            "shutter", "row_times", "exposure_motion")
 TRIAL_SECONDS = 60
 
 # -- Mutations -------------------------------------------------------------------------
@@ -193,6 +196,11 @@ def make(rng: random.Random, family: str, path: Path) -> None:
         fr.ours(path, Frame=frame)
     elif family == "frame record":
         fr.ours(path, attributes={fr.FRAME_KEY: mutate_json(rng, fr.record())})
+    elif family == "shutter":
+        # Spliced in as text: the mutation may leave it no JSON at all.
+        shutter = mutate_json(rng, fr.shutter_record(rng.random() < 0.7))
+        text = json.dumps(fr.record())[:-1] + ', "shutter": ' + shutter + "}"
+        fr.ours(path, attributes={fr.FRAME_KEY: text})
     elif family == "amodal":
         fr.ours(path, attributes={fr.AMODAL_KEY: _amodal(rng)})
     elif family == "note":

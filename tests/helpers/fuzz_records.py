@@ -52,6 +52,23 @@ def record() -> dict:
     return json.loads(analytic()[0][FRAME_KEY])
 
 
+def shutter_record(rolling: bool = True) -> dict:
+    """A valid motion-blur shutter entry for the analytic frame (48 rows): the frame
+    record's scene at the opening and the closing, with ``rolling`` a rolling shutter
+    with a camera and a pose of object "Back" per row."""
+    frame = record()
+    entry = {"position": "CENTER", "length": 0.5, "time": 2.0, "open": 1.75, "close": 2.25,
+             "curve": [[0.0, 1.0], [1.0, 1.0]],
+             "at_open": {**frame, "time": 1.75}, "at_close": {**frame, "time": 2.25}}
+    if rolling:
+        camera = np.asarray(frame["camera"]["world_to_camera"], dtype=np.float64)
+        back = next(o for o in frame["objects"] if o["name"] == "Back")["object_to_world"]
+        entry["rolling"] = {"type": "TOP", "duration": 0.0,
+                            "world_to_camera": [camera.tolist()] * 48,
+                            "objects": {"Back": [back] * 48}}
+    return entry
+
+
 def amodal_record(masks: list[dict] | None = None, frame: int = 2,
                   size: tuple[int, int] = (64, 48)) -> str:
     """An amodal record text; default: one valid 4x3 mask of object "Back"."""

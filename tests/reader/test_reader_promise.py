@@ -464,3 +464,45 @@ def test_records_module_bounds_what_other_records_parse():
             records.load_json('{"x": NaN}')
     assert records.load_json('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}') == {
         "a": "[" * 38}  # brackets inside strings do not count
+
+
+# -- 13. The rolling-shutter record (issue 26) -------------------------------------------
+
+
+def _rolling(**change) -> str:
+    """The analytic frame record with a rolling shutter entry (48 rows, one moving
+    object "Back"), then ``change`` applied to the ``rolling`` entry."""
+    record = fr.record()
+    eye = np.eye(4).tolist()
+    rolling = {"type": "TOP", "duration": 0.0, "world_to_camera": [eye] * 48,
+               "objects": {"Back": [eye] * 48}}
+    rolling.update(change)
+    record["shutter"] = {"position": "CENTER", "length": 0.5, "time": 2, "open": 1.75,
+                         "close": 2.25, "curve": [[0, 1], [1, 1]], "rolling": rolling}
+    return json.dumps(record)
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"objects": {"Back": [np.zeros((4, 4)).tolist()] * 48}}, "row 0 pose of 'Back'"),
+    ({"objects": {"Back": [np.eye(4).tolist()] * 47}}, "47 row poses of 'Back' for 48"),
+    ({"world_to_camera": [np.eye(4).tolist()] * 50, "objects": {}},
+     "50 row cameras for 48 rows"),
+    ({"world_to_camera": [np.eye(4).tolist()] * 50}, "48 row poses of 'Back' for 50 rows"),
+    ({"objects": [1, 2]}, "row poses are not an object"),
+    ({"objects": {"Back": [[[1e400] * 4] * 4] * 48}}, "row poses of 'Back' of shape"),
+    ({"objects": {"Back": "many"}}, "row poses of 'Back': not 4x4 matrices"),
+    ({"duration": 2.0}, "duration 2.0"),
+])
+def test_case13_a_damaged_rolling_shutter_record_is_refused_naming_the_file(
+        tmp_path, change, match):
+    """Row poses are inverted by the rows' checks and rolling flow: a singular one, or
+    a count that is not the image's rows, must not reach numpy as a LinAlgError or an
+    IndexError."""
+    text = _rolling(**change).replace("Infinity", "1e400")
+    path = fr.ours(tmp_path / "f.exr", attributes={fr.FRAME_KEY: text})
+    for what in ("shutter", "row_times"):
+        refused(path, what, match)
+    good = fr.ours(tmp_path / "g.exr", attributes={fr.FRAME_KEY: _rolling()})
+    gt = reader.read(good)
+    assert sorted(gt.shutter.row_object_to_world) == ["Back"]
+    assert gt.row_times.shape == (48,)
