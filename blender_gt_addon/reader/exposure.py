@@ -74,11 +74,11 @@ def _check_rows(shutter: exposure.Shutter, height: int) -> None:
     rows = shutter.row_world_to_camera
     if rows is not None and len(rows) != height:
         raise ValueError(f"{len(rows)} row cameras for {height} rows")
-    for name, poses in shutter.row_object_to_world.items():
-        if len(poses) != height:
-            raise ValueError(f"{len(poses)} row poses of {name!r:.60} for {height} rows")
+    for name, matrices in shutter.row_object_to_world.items():
+        if len(matrices) != height:
+            raise ValueError(f"{len(matrices)} row matrices of {name!r:.60} for {height} rows")
         with np.errstate(all="ignore"):
-            condition = np.linalg.cond(poses) if len(poses) else np.zeros(0)
+            condition = np.linalg.cond(matrices) if len(matrices) else np.zeros(0)
         if not (condition <= records.MAX_CONDITION).all():  # NaN too
             row = int(np.argmin(condition <= records.MAX_CONDITION))
             raise ValueError(f"row {row} pose of {name!r:.60}: singular or nearly so")
