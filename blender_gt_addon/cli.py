@@ -24,6 +24,7 @@ command with one line on stderr, ``blender-gt: error: ...``, and exit code 1
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -359,6 +360,12 @@ def cmd_video(args) -> int:
 # ----------------------------------------------------------------------- check
 
 
+# The proofs ``check`` adds per flag: (flag, module, its folder function); each module
+# has ``report(results, tolerance)`` and results with ``passed`` and ``as_dict()``.
+_FOLDER_PROOFS = (("stereo", "check_stereo", "check_stereo_folder"),
+                  ("rows", "check_rolling", "check_rows_folder"))
+
+
 def cmd_check(args) -> int:
     from .check import check_folder, report, save_error_png
 
@@ -374,24 +381,14 @@ def cmd_check(args) -> int:
 
         found["tracks"], more, tracks_passed = check_tracks(args)
         text, passed = f"{text}\n{more}", passed and tracks_passed
-    if args.stereo:
-        from .check_stereo import check_stereo_folder
-        from .check_stereo import report as stereo_report
-
-        views = check_stereo_folder(args.source, tolerance=args.tolerance,
-                                    min_share=args.min_share)
-        found["stereo"] = [v.as_dict() for v in views]
-        text = f"{text}\n{stereo_report(views, args.tolerance)}"
-        passed = passed and all(v.passed for v in views)
-    if args.rows:
-        from .check_rolling import check_rows_folder
-        from .check_rolling import report as rows_report
-
-        frames = check_rows_folder(args.source, tolerance=args.tolerance,
-                                   min_share=args.min_share)
-        found["rows"] = [f.as_dict() for f in frames]
-        text = f"{text}\n{rows_report(frames, args.tolerance)}"
-        passed = passed and all(f.passed for f in frames)
+    for flag, module_name, function in _FOLDER_PROOFS:
+        if getattr(args, flag):
+            module = importlib.import_module(f".{module_name}", __package__)
+            proved = getattr(module, function)(args.source, tolerance=args.tolerance,
+                                               min_share=args.min_share)
+            found[flag] = [each.as_dict() for each in proved]
+            text = f"{text}\n{module.report(proved, args.tolerance)}"
+            passed = passed and all(each.passed for each in proved)
     if args.keypoints:
         from .check_keypoints import check_keypoints
 
