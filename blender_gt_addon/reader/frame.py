@@ -19,6 +19,7 @@ from ..outputs import OUTPUTS, OUTPUTS_BY_LAYER
 from . import convert, decode, ids, instances, native, poses, records
 from .errors import GroundTruthError
 from .frame_objects import ObjectAnswers
+from .frame_time import TimeAnswers
 from .layouts import find_sources, planes_to_array
 from .stereo import StereoAnswers, resolve
 
@@ -67,7 +68,7 @@ def read(path: str | os.PathLike[str], layer: str | None = None, *,
 _UNREAD = object()  # a frame record not decoded yet
 
 
-class GroundTruthFrame(ObjectAnswers, StereoAnswers):
+class GroundTruthFrame(ObjectAnswers, StereoAnswers, TimeAnswers):
     """One frame of ground truth, decoded lazily.
 
     Attributes (header only, no pixels decoded):
@@ -296,18 +297,6 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
     def material_index(self) -> np.ndarray:
         return self.get("material_index")
 
-    @property
-    def rolling_depth(self) -> np.ndarray:
-        return self.get("rolling_depth")
-
-    @property
-    def rolling_position(self) -> np.ndarray:
-        return self.get("rolling_position")
-
-    @property
-    def rolling_object_index(self) -> np.ndarray:
-        return self.get("rolling_object_index")
-
     # -- Derived outputs, in computer-vision conventions -------------------------
 
     @property
@@ -375,37 +364,6 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers):
         from .keypoints import keypoints_of
 
         return keypoints_of(self)
-
-    @property
-    def shutter(self):
-        """The exposure of a motion-blurred frame (header only), a
-        :class:`blender_gt_addon.exposure.Shutter`: position, length and times in
-        frames, the shutter curve, the scene at its opening and closing; ``None`` for a
-        frame rendered without motion blur. The data outputs are at ``shutter.time``."""
-        from .exposure import shutter_of
-
-        return shutter_of(self)
-
-    @property
-    def row_times(self):
-        """(H,) float64, frames: the middle of each image row's exposure, top row first
-        (Cycles' rolling shutter: row r at ``(r + 1) / H`` of the shutter, see
-        :func:`blender_gt_addon.exposure.row_times`; without one, every row the
-        exposure's middle); ``None`` without motion blur. The camera at each row's
-        time: ``shutter.row_world_to_camera``."""
-        from .exposure import row_times_of
-
-        return row_times_of(self)
-
-    @property
-    def exposure_motion(self):
-        """Per pixel, the image motion over the exposure: an
-        :class:`blender_gt_addon.reader.exposure.ExposureMotion` (``open``, ``close``:
-        (H, W, 2) pixels, x right, y down, relative to the pixel). Needs the shutter
-        record, depth and instance ids."""
-        from .exposure import exposure_motion_of
-
-        return exposure_motion_of(self)
 
     def _need_camera(self, what: str) -> cammod.Camera:
         cam = self.camera
