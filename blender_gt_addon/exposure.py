@@ -23,7 +23,9 @@ scene **at the frame's time** ``t`` (the frame number). The frame record
   "world_to_camera": [...], "objects": {name: [...]}}``, the camera at each row's time
   (:func:`row_times`), one 4x4 matrix a row, top row first, and the same for the
   ``object_to_world`` pose of every object that moves during the exposure (its pose at
-  the opening, the frame or the closing differs; instanced copies are not in it). The
+  the opening, the frame or the closing differs; instanced copies are not in it), and
+  ``"depth_world_to_camera"``, the camera at the exposure's middle (whose axis the
+  image layer's depth pass measures along). The
   data outputs stay at the frame's time (a layer without motion blur has no rolling
   shutter in Cycles); the ``rolling_*`` outputs are each row's at the row's time.
 - ``at_open`` and ``at_close``: the scene evaluated at those (sub-frame) times: a
@@ -89,6 +91,12 @@ class Shutter:
             ``matrix_world`` at each row's time of each object that moves during the
             exposure (not instanced copies); objects not in it hold one pose over the
             whole exposure (the frame record's). Empty without a rolling shutter.
+        depth_world_to_camera: (4, 4) float64, the camera at the exposure's middle
+            (``(open + close) / 2``): Cycles' depth pass of a motion-blurred layer is
+            the planar depth along *its* axis, whatever the row (measured: a camera
+            moving along its axis, shutter START, every row's depth of a still wall
+            is its distance at the middle). The reader turns the ``rolling_depth``
+            pass into each row's own depth with it. ``None`` without a rolling shutter.
     """
 
     position: str
@@ -103,6 +111,7 @@ class Shutter:
     rolling_duration: float = 0.0
     row_world_to_camera: np.ndarray | None = None
     row_object_to_world: dict[str, np.ndarray] = field(default_factory=dict)
+    depth_world_to_camera: np.ndarray | None = None
 
     @property
     def is_box(self) -> bool:
@@ -149,7 +158,10 @@ def to_json(shutter: Shutter) -> dict:
                            "world_to_camera": None if rows is None else
                            np.asarray(rows, dtype=np.float64).tolist(),
                            "objects": {name: np.asarray(m, dtype=np.float64).tolist()
-                                       for name, m in shutter.row_object_to_world.items()}}
+                                       for name, m in shutter.row_object_to_world.items()},
+                           "depth_world_to_camera": None
+                           if shutter.depth_world_to_camera is None else
+                           np.asarray(shutter.depth_world_to_camera, np.float64).tolist()}
     for key, instant in (("at_open", shutter.at_open), ("at_close", shutter.at_close)):
         if instant is not None:
             # A frame record of its own (the same camera and object encoding).
@@ -187,6 +199,7 @@ def parse(raw: object) -> Shutter:
                                     objects=record.objects))
         rolling, duration, rows = "NONE", 0.0, None
         row_poses: dict[str, np.ndarray] = {}
+        depth_camera = None
         entry = raw.get("rolling")
         if entry is not None:
             rolling, duration = str(entry["type"]), float(entry["duration"])
@@ -194,6 +207,9 @@ def parse(raw: object) -> Shutter:
                 raise ValueError(f"rolling shutter {rolling!r}, duration {duration}")
             if entry.get("world_to_camera") is not None:
                 rows = _row_matrices(entry["world_to_camera"], "row cameras")
+            if entry.get("depth_world_to_camera") is not None:
+                depth_camera = _row_matrices([entry["depth_world_to_camera"]],
+                                             "depth camera")[0]
             objects = entry.get("objects") or {}
             if not isinstance(objects, dict):
                 raise ValueError("row poses are not an object")
@@ -210,7 +226,7 @@ def parse(raw: object) -> Shutter:
     return Shutter(position=position, length=length, time=time, open=start, close=end,
                    curve=curve, at_open=instants[0], at_close=instants[1], rolling=rolling,
                    rolling_duration=duration, row_world_to_camera=rows,
-                   row_object_to_world=row_poses)
+                   row_object_to_world=row_poses, depth_world_to_camera=depth_camera)
 
 
 def _row_matrices(raw: object, what: str) -> np.ndarray:

@@ -385,6 +385,34 @@ def test_rolling_flow_finds_each_point_in_the_next_frames_rows(rolling):
     np.testing.assert_allclose(found.flow[r, c], expected, atol=0.01)
 
 
+def test_rolling_depth_is_along_each_rows_camera_when_the_camera_moves_along_its_axis(
+        run_job, tmp_path):
+    import OpenEXR
+
+    from blender_gt_addon.check_rolling import check_frame
+
+    run_job("scenes_blur:render_rolling_dolly", directory=str(tmp_path), position="START")
+    gt = reader.read(tmp_path / "gt_0002.exr")
+    times = 2.0 + 0.5 * (np.arange(gt.height) + 1) / gt.height  # START: [2, 2.5]
+    np.testing.assert_allclose(gt.row_times, times, atol=1e-12)
+    wall = gt.rolling_object_index == 1
+    rows = np.nonzero(wall)[0]
+    # The still wall seen by each row's camera, which has come (t - 2) m nearer.
+    expected = sb.BACK_Z - sb.DOLLY_STEP * (times - 2.0)
+    np.testing.assert_allclose(gt.rolling_depth[wall], expected[rows], rtol=1e-4)
+    # What Cycles wrote (prove which): the depth along the camera at the exposure's
+    # middle (2.25) for every row, 9.75, not each row's; the reader converts it.
+    exr = OpenEXR.File(str(gt.path), separate_channels=True)
+    raw = np.asarray(exr.parts[0].channels["rolling_depth.V"].pixels)
+    np.testing.assert_allclose(raw[wall], sb.BACK_Z - sb.DOLLY_STEP * 0.25, rtol=1e-5)
+    middle = gt.shutter.depth_world_to_camera
+    assert middle[2, 3] == pytest.approx(-0.25 * sb.DOLLY_STEP, abs=1e-6)  # z = -0.25 then
+    # The crisp depth is the frame camera's (the frame's time, 2.0): 10.
+    np.testing.assert_allclose(gt.depth[gt.object_index == 1], sb.BACK_Z, rtol=1e-5)
+    proved = check_frame(gt)
+    assert proved.passed and proved.median_depth_error < 1e-5, proved
+
+
 def test_exports_carry_the_rolling_shutter_outputs(rolling, tmp_path):
     from blender_gt_addon import exporters
 

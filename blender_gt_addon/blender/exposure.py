@@ -34,7 +34,7 @@ def shutter_now(scene, frame: int, camera_now, objects_now) -> exposure.Shutter 
         position=position, length=length, time=float(frame), open=start, close=end,
         curve=curve, rolling=rolling,
         rolling_duration=float(getattr(cycles, "rolling_shutter_duration", 0.0)))
-    instants, rows, row_poses = [], None, {}
+    instants, rows, row_poses, depth_camera = [], None, {}, None
     now = {o.name: o.object_to_world for o in objects_now(scene) if o.instance_of is None}
     try:
         for time in (start, end):
@@ -53,12 +53,16 @@ def shutter_now(scene, frame: int, camera_now, objects_now) -> exposure.Shutter 
                     _go_to(scene, time)
                     seen[time] = (camera_now(scene).world_to_camera, _poses(scene, moving))
             rows = np.array([seen[t][0] for t in times.tolist()], dtype=np.float64)
+            # The camera Cycles measures the blurred layer's depth from: the middle's.
+            _go_to(scene, (start + end) / 2)
+            depth_camera = np.asarray(camera_now(scene).world_to_camera, dtype=np.float64)
             row_poses = {name: np.array([seen[t][1][name] for t in times.tolist()],
                                         dtype=np.float64) for name in moving}
     finally:
         scene.frame_set(frame)
     return dataclasses.replace(shutter, at_open=instants[0], at_close=instants[1],
-                               row_world_to_camera=rows, row_object_to_world=row_poses)
+                               row_world_to_camera=rows, row_object_to_world=row_poses,
+                               depth_world_to_camera=depth_camera)
 
 
 def _moving(now: dict, instants: list) -> list[str]:

@@ -236,11 +236,13 @@ def _view_shutter(shutter, offset):
     instants = [None if i is None or i.camera is None else
                 dataclasses.replace(i, camera=stereo.view_camera(i.camera, offset))
                 for i in (shutter.at_open, shutter.at_close)]
-    rows = shutter.row_world_to_camera
+    rows, depth_camera = shutter.row_world_to_camera, shutter.depth_world_to_camera
     if rows is not None:  # each row's camera moved to the view, as the frame's is
         rows = stereo.view_shift(offset) @ rows
+    if depth_camera is not None:
+        depth_camera = stereo.view_shift(offset) @ depth_camera
     return dataclasses.replace(shutter, at_open=instants[0], at_close=instants[1],
-                               row_world_to_camera=rows)
+                               row_world_to_camera=rows, depth_world_to_camera=depth_camera)
 
 
 def _write(path: str, strings: dict[str, str]) -> None:

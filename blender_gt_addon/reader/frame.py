@@ -109,7 +109,8 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers, TimeAnswers):
         rolling_depth, rolling_position, rolling_object_index: like ``depth``,
             ``position`` and ``object_index``, but what the image's rows saw: under
             Cycles' rolling shutter (duration 0) row r at its own time
-            ``row_times[r]``, with the camera ``shutter.row_world_to_camera[r]``; the
+            ``row_times[r]``, with the camera ``shutter.row_world_to_camera[r]``
+            (``rolling_depth`` is planar depth along *that* camera's axis); the
             plain outputs are the frame at the frame's time. Without motion blur they
             equal the plain ones (docs/conventions.md).
 
@@ -177,6 +178,7 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers, TimeAnswers):
         self._record_cache: frame_record.FrameRecord | None | object = _UNREAD
         self._amodal_cache: dict | None = None  # {id: amodal.Mask} once read
         self._native_tried = False
+        self._per_row: set[str] = set()  # rolling_depth made each row's own
 
     def __repr__(self) -> str:
         return (
@@ -229,7 +231,7 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers, TimeAnswers):
         if layer in self.passes:
             self._decode_arrays()
         if layer in self._arrays:
-            return self._arrays[layer]
+            return self._finish(layer, self._arrays[layer])
         planes = self._planes(layer)
         if layer not in _IN_PLACE:
             self._shrink(but=layer)
@@ -239,6 +241,17 @@ class GroundTruthFrame(ObjectAnswers, StereoAnswers, TimeAnswers):
             raise decode.out_of_memory(self.path, self._budget) from None
         self._arrays[layer] = array
         self._release(layer)
+        return self._finish(layer, array)
+
+    def _finish(self, layer: str, array: np.ndarray) -> np.ndarray:
+        """``array`` of ``layer`` as documented: the rolling depth pass turned into each
+        row's own depth once (:func:`.rolling.row_depth_in_place`)."""
+        if layer == "rolling_depth" and layer not in self._per_row:
+            from .rolling import row_depth_in_place
+
+            with records.reading(self.path, "shutter"):
+                row_depth_in_place(self, array)
+            self._per_row.add(layer)
         return array
 
     def _planes(self, layer: str) -> list[np.ndarray]:

@@ -20,11 +20,51 @@ import numpy as np
 
 from .errors import GroundTruthError
 
-__all__ = ["REASONS", "RollingFlow", "RowObject", "row_objects", "rolling_flow"]
+__all__ = ["REASONS", "RollingFlow", "RowObject", "row_depth_in_place", "row_objects",
+           "rolling_flow"]
 
 # Why a pixel has no rolling flow; its code in RollingFlow.reason is the position + 1.
 REASONS = ("unknown object", "no pose", "deforms", "leaves view")
 _UNKNOWN, _NO_POSE, _DEFORMS, _LEAVES = 1, 2, 3, 4
+
+
+def row_depth_in_place(frame, depth: np.ndarray) -> None:
+    """Turn the ``rolling_depth`` pass into each row's own planar depth, in place.
+
+    Cycles writes a motion-blurred layer's depth along the axis of the camera at the
+    exposure's middle (``shutter.depth_world_to_camera``), whichever row the ray came
+    from. The surface point of pixel (c, r) lies on that pixel's ray of row r's camera,
+    ``o + λ d`` in its OpenCV axes (perspective: ``o = 0``, ``d = K^-1 (c, r, 1)``;
+    orthographic: ``o = (x, y, 0)``, ``d = (0, 0, 1)``), so its depth there, ``λ``,
+    follows from the middle camera's depth of it exactly. Infinite depth stays.
+    Files without that camera (no rolling shutter, or an earlier add-on) keep the
+    pass as written.
+    """
+    shutter = frame.shutter
+    camera = frame.camera
+    if (shutter is None or shutter.depth_world_to_camera is None or camera is None
+            or shutter.row_world_to_camera is None):
+        return
+    height, width = depth.shape
+    rows = shutter.row_world_to_camera
+    rotation, shift = rows[:, :3, :3], rows[:, :3, 3]
+    centre = -np.einsum("hji,hj->hi", rotation, shift)  # -R^T t, world
+    middle = np.asarray(shutter.depth_world_to_camera, dtype=np.float64)
+    axis, offset = middle[2, :3], middle[2, 3]
+    g = rotation @ axis  # (H, 3): the middle's axis in each row camera's axes
+    fx, fy, cx, cy = camera.K[0, 0], camera.K[1, 1], camera.K[0, 2], camera.K[1, 2]
+    x = ((np.arange(width, dtype=np.float64) - cx) / fx)[None, :]
+    y = ((np.arange(height, dtype=np.float64) - cy) / fy)[:, None]
+    base = (offset + centre @ axis)[:, None]  # (H, 1)
+    gx, gy, gz = (g[:, i][:, None] for i in range(3))
+    if camera.type == "ORTHO":
+        numerator, denominator = -(base + gx * x + gy * y), np.broadcast_to(gz, depth.shape)
+    else:
+        numerator, denominator = -base, gx * x + gy * y + gz
+    finite = np.isfinite(depth)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = (depth.astype(np.float64) + numerator) / denominator
+    depth[finite] = own[finite].astype(depth.dtype)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,8 @@ def shutter_record(rolling: bool = True) -> dict:
         back = next(o for o in frame["objects"] if o["name"] == "Back")["object_to_world"]
         entry["rolling"] = {"type": "TOP", "duration": 0.0,
                             "world_to_camera": [camera.tolist()] * 48,
-                            "objects": {"Back": [back] * 48}}
+                            "objects": {"Back": [back] * 48},
+                            "depth_world_to_camera": camera.tolist()}
     return entry
 
 

@@ -35,6 +35,7 @@ SAMPLES = 32
 CAMERA_STEP_PX = 5.0  # render_rolling: the camera's motion a frame, right, in px at BAR_Z
 BACK_Z = 10.0  # the back plane's distance in frame 2
 BACK_STEP = 1.0  # render_rolling: the back plane's motion a frame towards the camera, m
+DOLLY_STEP = 1.0  # render_rolling_dolly: the camera's motion a frame towards the back, m
 
 
 def back_depth(time: float) -> float:
@@ -200,6 +201,37 @@ def render_rolling(directory: str, duration: float = 0.0) -> dict:
         bpy.ops.render.render(write_still=True)
     return {"files": sorted(os.listdir(directory)),
             "problems": [(p.level, p.message) for p in checks.problems(scene)]}
+
+
+def render_rolling_dolly(directory: str, position: str = "START") -> dict:
+    """Frame 2 with Cycles' rolling shutter (duration 0, shutter 0.5 at ``position``),
+    the camera moving :data:`DOLLY_STEP` a frame towards the still back plane (along
+    its own axis; keys at frames 1 and 4, linear), the rolling-shutter outputs ticked,
+    into ``<directory>/``."""
+    import bpy
+
+    from blender_gt_addon.blender import compat
+
+    scene = build()
+    camera = scene.camera
+    for frame in (1, 4):
+        camera.location = (0.0, 0.0, -(frame - 2) * DOLLY_STEP)
+        camera.keyframe_insert("location", frame=frame)
+    for curve in compat.action_fcurves(camera.animation_data.action):
+        for key in curve.keyframe_points:
+            key.interpolation = "LINEAR"
+    scene.render.use_motion_blur = True
+    scene.render.motion_blur_shutter = 0.5
+    scene.render.motion_blur_position = position
+    scene.cycles.rolling_shutter_type = "TOP"
+    scene.cycles.rolling_shutter_duration = 0.0
+    _tick(scene, directory.rstrip("/") + "/")
+    for key in ("rolling_depth", "rolling_position", "rolling_object_index"):
+        setattr(scene.groundtruth, f"use_{key}", True)
+    scene.frame_set(2)
+    scene.render.filepath = os.path.join(directory, "beauty_")
+    bpy.ops.render.render(write_still=True)
+    return {"files": sorted(os.listdir(directory))}
 
 
 def render_blur_stereo(directory: str) -> dict:
