@@ -443,3 +443,21 @@ def test_stereo_pair_with_motion_blur_has_crisp_views_and_their_shutters(run_job
         np.testing.assert_allclose(motion.close[bar][:, 0], sb.BAR_STEP_PX * 0.25, atol=0.01)
     right = reader.read(tmp_path / "gt_0002_R.exr")
     assert right.shutter.at_open.camera.world_to_camera[0, 3] != 0.0  # the rig's offset
+
+
+def test_rolling_shutter_stereo_views_have_their_own_row_cameras(run_job, tmp_path):
+    from blender_gt_addon.check_rolling import check_frame
+
+    run_job("scenes_blur:render_blur_stereo", directory=str(tmp_path), rolling=True)
+    left = reader.read(tmp_path / "gt_0002_L.exr")
+    right = reader.read(tmp_path / "gt_0002_R.exr")
+    baseline = left.stereo.baseline
+    for gt in (left, right):
+        # Each view's rows proved against that view's row cameras.
+        proved = check_frame(gt)
+        assert proved.passed and proved.median_error < 0.01, (gt.path, proved)
+    # The right view's row cameras (and depth camera) are the left's moved by the rig.
+    shift = right.shutter.row_world_to_camera[:, 0, 3] - left.shutter.row_world_to_camera[:, 0, 3]
+    np.testing.assert_allclose(shift, -baseline, atol=1e-9)
+    middle = right.shutter.depth_world_to_camera - left.shutter.depth_world_to_camera
+    assert middle[0, 3] == pytest.approx(-baseline, abs=1e-9)

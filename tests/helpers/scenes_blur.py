@@ -234,15 +234,21 @@ def render_rolling_dolly(directory: str, position: str = "START") -> dict:
     return {"files": sorted(os.listdir(directory))}
 
 
-def render_blur_stereo(directory: str) -> dict:
+def render_blur_stereo(directory: str, rolling: bool = False) -> dict:
     """Frame 2 as a stereo pair (the add-on's Stereo pair, parallel rig) with motion
-    blur on (box shutter 0.5, centred), into ``<directory>/``."""
+    blur on (box shutter 0.5, centred), into ``<directory>/``; with ``rolling``, Cycles'
+    rolling shutter too (duration 0, the rolling-shutter outputs ticked)."""
     import bpy
 
     scene = build()
     scene.render.use_motion_blur = True
     scene.render.motion_blur_shutter = 0.5
     _tick(scene, directory.rstrip("/") + "/")
+    if rolling:
+        scene.cycles.rolling_shutter_type = "TOP"
+        scene.cycles.rolling_shutter_duration = 0.0
+        for key in ("rolling_depth", "rolling_position", "rolling_object_index"):
+            setattr(scene.groundtruth, f"use_{key}", True)
     scene.groundtruth.use_stereo = True
     scene.frame_set(2)
     scene.render.filepath = os.path.join(directory, "beauty_")
