@@ -42,6 +42,9 @@ def describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, Any
         "clip"} (with a camera), "instances": {"id": name} (with Cryptomatte),
         "keypoints": {object: number of keypoints} (frames recording keypoints),
         "stereo": {"view", "baseline", "pivot", "files"} (a view of a stereo pair),
+        "shutter": {"position", "length", "time", "open", "close" (frames), "rolling"
+        ("NONE" or "TOP"), "rolling_duration", "moving" (the objects with a pose per
+        row)} (a motion-blurred frame),
         "passes": {layer: {"channels", and with ranges "dtype", "shape", then "ids"
         (id layers) or "min", "max" (finite values), "nonfinite", "inf_fraction"
         (depth: share of pixels where nothing was hit), "max_forward_flow" (vector:
@@ -111,6 +114,13 @@ def _describe(path: str | os.PathLike[str], ranges: bool = True) -> dict[str, An
     if rig is not None:
         info["stereo"] = {"view": rig.view, "baseline": rig.baseline, "pivot": rig.pivot,
                           "files": dict(rig.files)}
+    shutter = frame.shutter
+    if shutter is not None:
+        info["shutter"] = {"position": shutter.position, "length": shutter.length,
+                           "time": shutter.time, "open": shutter.open, "close": shutter.close,
+                           "rolling": shutter.rolling,
+                           "rolling_duration": shutter.rolling_duration,
+                           "moving": sorted(shutter.row_object_to_world)}
     for layer in frame.passes:
         output = OUTPUTS_BY_LAYER[layer]
         entry: dict[str, Any] = {"channels": "".join(output.channels)}
@@ -193,6 +203,16 @@ def text(info: dict[str, Any]) -> str:
         lines.append(f"  stereo: the {rig['view']} view of a pair, baseline {rig['baseline']:.6g}, "
                      f"pivot {rig['pivot'].lower()}; the other view "
                      f"{rig['files']['right' if rig['view'] == 'left' else 'left']}")
+    shutter = info.get("shutter")
+    if shutter:
+        line = (f"  motion blur: shutter {shutter['length']:g} frames, "
+                f"{shutter['position'].lower()} ({shutter['open']:g}..{shutter['close']:g}); "
+                f"data at {shutter['time']:g}")
+        if shutter["rolling"] != "NONE":
+            line += (f"; rolling shutter {shutter['rolling'].lower()}, duration "
+                     f"{shutter['rolling_duration']:g}, row poses of "
+                     f"{len(shutter['moving'])} moving objects")
+        lines.append(line)
     instances = info.get("instances")
     if instances is not None:
         named = ", ".join(f"{i} {n}" for i, n in list(instances.items())[:20])

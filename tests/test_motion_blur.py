@@ -319,6 +319,19 @@ def test_rolling_shutter_outputs_are_what_each_row_saw_at_its_time(rolling):
     assert np.abs(centres - seen).max() <= 0.6
 
 
+def test_info_says_the_shutter_and_the_rolling_rows(rolling):
+    from blender_gt_addon import describe
+
+    _, gt = rolling
+    info = describe.describe(gt.path, ranges=False)
+    assert info["shutter"] == {"position": "CENTER", "length": 0.5, "time": 2.0,
+                               "open": 1.75, "close": 2.25, "rolling": "TOP",
+                               "rolling_duration": 0.0, "moving": ["Back", "Bar"]}
+    text = describe.text(info)
+    assert "motion blur: shutter 0.5 frames, center (1.75..2.25); data at 2" in text
+    assert "rolling shutter top, duration 0, row poses of 2 moving objects" in text
+
+
 def test_rolling_shutter_rows_are_proved_by_check_rows(rolling, capsys):
     from blender_gt_addon.check_rolling import check_frame, check_rows_folder, report
     from blender_gt_addon.cli import main
