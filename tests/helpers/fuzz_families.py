@@ -8,8 +8,9 @@ so any file can be made again):
 - ``frame attr``: the ``Frame`` attribute replaced (signs, Unicode digits, thousands
   of digits, text);
 - ``frame record``, ``shutter`` (motion blur's record in it, a rolling shutter with row
-  cameras and row poses now and then), ``amodal``, ``note``, ``manifest``: the
-  add-on's JSON records
+  cameras and row poses now and then), ``keypoints`` (two sets in it), ``stereo`` (the
+  stereo record of a left view), ``amodal``, ``note``, ``manifest``: the add-on's JSON
+  records
   mutated by structure (a node replaced by an edge value: singular, huge or
   non-finite matrices, nesting thousands deep, wrong types, lists cut or grown, keys
   dropped; amodal boxes and zlib bombs) or as text (cut, brackets inserted);
@@ -56,14 +57,16 @@ import fuzz_records as fr  # noqa: E402
 import fuzz_structured as fs  # noqa: E402
 import numpy as np  # noqa: E402
 
-FAMILIES = ("frame attr", "frame record", "shutter", "amodal", "note", "manifest",
-            "multipart", "deep", "levels", "pressure", "threads", "pools")
+FAMILIES = ("frame attr", "frame record", "shutter", "keypoints", "stereo", "amodal", "note",
+            "manifest", "multipart", "deep", "levels", "pressure", "threads", "pools")
 # How often each family is drawn (threads and pools run at the end of each child).
-_WEIGHTS = {"frame attr": 6, "frame record": 24, "shutter": 12, "amodal": 20, "note": 8,
-            "manifest": 8, "multipart": 10, "deep": 6, "levels": 6, "pressure": 1}
+_WEIGHTS = {"frame attr": 6, "frame record": 20, "shutter": 10, "keypoints": 8, "stereo": 6,
+            "amodal": 18, "note": 8, "manifest": 8, "multipart": 10, "deep": 6, "levels": 6,
+            "pressure": 1}
+# Answers of this file alone (the other view's, e.g. non_occluded, name that file).
 _ANSWERS = ("camera", "poses", "names", "amodal_masks", "instance_id", "boxes()",
             "emitting()", "occlusion_order()", "distance", "visib_fract", "normal",
-            "shutter", "row_times")
+            "shutter", "row_times", "keypoints", "stereo")
 TRIAL_SECONDS = 60
 
 # -- Mutations -------------------------------------------------------------------------
@@ -201,6 +204,13 @@ def make(rng: random.Random, family: str, path: Path) -> None:
         shutter = mutate_json(rng, fr.shutter_record(rng.random() < 0.7))
         text = json.dumps(fr.record())[:-1] + ', "shutter": ' + shutter + "}"
         fr.ours(path, attributes={fr.FRAME_KEY: text})
+    elif family == "keypoints":
+        entry = mutate_json(rng, fr.keypoints_record())
+        text = json.dumps(fr.record())[:-1] + ', "keypoints": ' + entry + "}"
+        fr.ours(path, attributes={fr.FRAME_KEY: text})
+    elif family == "stereo":
+        fr.ours(path, attributes={fr.STEREO_KEY: _text(rng, mutate_json(rng, fr.stereo_record(
+            path.name)))})
     elif family == "amodal":
         fr.ours(path, attributes={fr.AMODAL_KEY: _amodal(rng)})
     elif family == "note":
@@ -293,8 +303,9 @@ def answers(path: Path) -> dict:
         got[name] = outcome(lambda name=name: (getattr(gt, name.removesuffix("()"))()
                                                if name.endswith("()")
                                                else getattr(gt, name)))
-    # Asked only of blurred frames (a plain frame refuses it, as it should).
+    # Asked only of blurred frames and stereo views (others refuse them, as they should).
     got["exposure_motion"] = outcome(lambda: gt.exposure_motion if gt.shutter else None)
+    got["disparity"] = outcome(lambda: gt.disparity if gt.stereo else None)
     return got
 
 

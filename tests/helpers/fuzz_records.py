@@ -29,6 +29,7 @@ import OpenEXR
 
 ANALYTIC = Path(__file__).resolve().parents[1] / "data" / "analytic_0002.exr"
 FRAME_KEY = "blender-gt/frame"
+STEREO_KEY = "blender-gt/stereo"
 AMODAL_KEY = "blender-gt/amodal"
 MANIFEST_KEY = "cryptomatte/5635860/manifest"
 # Structural attributes the package sets from the arrays it writes.
@@ -50,6 +51,22 @@ def analytic() -> tuple[dict, dict[str, np.ndarray]]:
 def record() -> dict:
     """The analytic frame's frame record (a new copy to change)."""
     return json.loads(analytic()[0][FRAME_KEY])
+
+
+def keypoints_record() -> list:
+    """A valid ``"keypoints"`` entry of the frame record: two sets, on objects of the
+    analytic frame, one with a skeleton."""
+    return [{"object": "Back", "bodies": ["Back"], "names": ["a", "b", "c"],
+             "skeleton": [[0, 1], [1, 2]],
+             "world": [[0.0, 0.0, -10.0], [1.0, 0.5, -10.0], [-1.0, -0.5, -10.0]]},
+            {"object": "Tilted", "bodies": [], "names": ["tip"], "skeleton": [],
+             "world": [[0.5, 0.2, -6.0]]}]
+
+
+def stereo_record(name: str) -> dict:
+    """A valid stereo record of the left view ``name`` (its right view: ``R`` for ``L``)."""
+    return {"v": 1, "view": "left", "baseline": 0.065, "pivot": "LEFT",
+            "files": {"left": name, "right": name.replace("L", "R") or "r.exr"}}
 
 
 def shutter_record(rolling: bool = True) -> dict:
