@@ -319,6 +319,23 @@ def test_rolling_shutter_outputs_are_what_each_row_saw_at_its_time(rolling):
     assert np.abs(centres - seen).max() <= 0.6
 
 
+def test_preview_draws_the_crisp_image_and_the_rows_depth_where_they_differ(
+        blurred, rolling, tmp_path):
+    from blender_gt_addon.pictures import preview
+
+    _, frames = blurred
+    # Without motion blur the crisp image is the image again: one tile, not two.
+    assert "crisp_image" in frames["off"].passes
+    assert "crisp_image" not in preview.preview_layers(frames["off"])
+    assert preview.preview_layers(frames["center"])[:2] == ["image", "crisp_image"]
+    assert "rolling_depth" not in preview.preview_layers(frames["center"])
+    _, gt = rolling
+    drawn = preview.preview_layers(gt)
+    assert drawn.index("rolling_depth") == drawn.index("depth") + 1
+    out = preview.save_preview(gt, tmp_path / "rolling.png")
+    assert out.stat().st_size > 10_000
+
+
 def test_info_says_the_shutter_and_the_rolling_rows(rolling):
     from blender_gt_addon import describe
 

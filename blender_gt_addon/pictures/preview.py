@@ -42,7 +42,8 @@ from ..conventions import forward_flow
 from . import colour
 from .colour import COLORWHEEL, flow_to_color, id_colors
 
-__all__ = ["COLORWHEEL", "flow_to_color", "forward_flow", "id_colors", "save_preview"]
+__all__ = ["COLORWHEEL", "flow_to_color", "forward_flow", "id_colors", "preview_layers",
+           "save_preview"]
 
 
 def _describe_ids(names: Mapping[int, str] | None, i: int) -> str:
@@ -56,13 +57,27 @@ def _describe_ids(names: Mapping[int, str] | None, i: int) -> str:
 
 _TILE_TITLES = {
     "image": "Image (beauty)",
+    "crisp_image": "Crisp image (the data's instant)",
     "depth": "Depth",
+    "rolling_depth": "Depth each row saw",
     "normal": "Normal (world space)",
     "vector": "Flow to the next frame",
     "emission": "Emission",
     "object_index": "Object index",
     "material_index": "Material index",
 }
+
+
+def preview_layers(frame: Any) -> list[str]:
+    """The layers :func:`save_preview` draws, in order: those of :data:`_TILE_TITLES`
+    the frame holds, the crisp image only for a motion-blurred frame and the rows'
+    depth only under a rolling shutter (else they are the image and depth again)."""
+    shutter = frame.shutter if "crisp_image" in frame.passes or \
+        "rolling_depth" in frame.passes else None
+    wanted = {"crisp_image": shutter is not None,
+              "rolling_depth": shutter is not None and shutter.rolling != "NONE"}
+    return [layer for layer in _TILE_TITLES
+            if layer in frame.passes and wanted.get(layer, True)]
 
 
 def save_preview(
@@ -94,7 +109,7 @@ def save_preview(
     """
     from matplotlib.figure import Figure
 
-    layers = [layer for layer in _TILE_TITLES if layer in frame.passes]
+    layers = preview_layers(frame)
     if not layers:
         raise ValueError(f"{frame.path}: holds no ground-truth outputs to preview")
     width, height = int(frame.width), int(frame.height)
@@ -128,7 +143,7 @@ def save_preview(
         side.set_axis_off()
         heading = _TILE_TITLES[layer]
         data = frame.get(layer)
-        if layer == "image":
+        if layer in ("image", "crisp_image"):
             ax.imshow(colour.display(data), interpolation=smooth)
             _note(side, "linear RGB,\nclipped to 0..1,\nγ 1/2.2")
         elif layer == "emission":
@@ -137,7 +152,7 @@ def save_preview(
             _note(side, f"clipped to 0..1,\nγ 1/2.2\n\nbrightest: {peak:.3g}")
         elif layer == "normal":
             _draw_normal(ax, side, data, smooth)
-        elif layer == "depth":
+        elif layer in ("depth", "rolling_depth"):
             _draw_depth(fig, ax, side, data)
         elif layer == "vector":
             peak = _draw_flow(ax, side, data)
