@@ -336,6 +336,24 @@ def test_preview_draws_the_crisp_image_and_the_rows_depth_where_they_differ(
     assert out.stat().st_size > 10_000
 
 
+def test_video_draws_the_deblurring_pair_side_by_side(blurred, tmp_path):
+    from blender_gt_addon.pictures import video
+
+    _, frames = blurred
+    gt = frames["center"]
+    pictures = {}
+    video.make_video(gt.path.parent, tmp_path / "pair.gif", layout="image,crisp_image",
+                     jobs=1, on_frame=lambda i, picture: pictures.setdefault(i, picture))
+    assert (tmp_path / "pair.gif").stat().st_size > 1000
+    picture = pictures[0].astype(np.int32)
+    half = picture.shape[1] // 2
+    # Along a row through the middle of the tiles (below the label bars): the blurred
+    # tile's streak is wider than the crisp tile's bar (10 px against 2 px rendered).
+    row = picture[int(picture.shape[0] * 0.6)]
+    width_of = [int((row[side, 0] > 60).sum()) for side in (slice(0, half), slice(half, None))]
+    assert width_of[0] > 2 * width_of[1] > 0, width_of
+
+
 def test_info_says_the_shutter_and_the_rolling_rows(rolling):
     from blender_gt_addon import describe
 

@@ -35,6 +35,8 @@ __all__ = [
 TILES: dict[str, str] = {
     "image": "the beauty image (clipped to 0..1, gamma 1/2.2)",
     "image+boxes": "the image with each object's 2D box and name",
+    "crisp_image": "the crisp image of a motion-blurred render: no blur, the data's "
+                   "instant (clipped to 0..1, gamma 1/2.2)",
     "emission": "emitted light (clipped to 0..1, gamma 1/2.2)",
     "flow": "forward flow on the Middlebury colour wheel, one scale for the sequence",
     "depth": "depth, one colour range (1st-99th percentile) for the sequence",
@@ -49,7 +51,8 @@ TILES: dict[str, str] = {
 MIN_TILE_WIDTH = 320  # px: smaller renders are enlarged by a whole factor to this
 MAX_TILE_WIDTH = 960  # px: larger renders are reduced to this
 
-_TITLES = {"image": "image", "image+boxes": "image + boxes", "emission": "emission",
+_TITLES = {"image": "image", "image+boxes": "image + boxes", "crisp_image": "crisp image",
+           "emission": "emission",
            "flow": "flow (forward)", "depth": "depth", "normal": "normal (world)",
            "object_index": "object index", "material_index": "material index",
            "instance_id": "instance id", "occlusion": "occlusion boundaries",
@@ -162,8 +165,8 @@ def _picture(frame: GroundTruthFrame, tile: str, scales: Scales) -> np.ndarray:
         return colour.to_uint8(colour.display(frame.image))
     if tile == "keypoints":
         tile = "instance_id"
-    if tile == "emission":
-        return colour.to_uint8(colour.display(frame.emission))
+    if tile in ("emission", "crisp_image"):
+        return colour.to_uint8(colour.display(frame.get(tile)))
     if tile == "flow":
         return colour.flow_to_color(frame.flow_forward, max_magnitude=scales.flow_max or 0.0)
     if tile == "depth":
