@@ -77,6 +77,9 @@ def _needs(frame) -> None:
                                       "cameras); check --rows needs a rolling-shutter render")
     if frame.camera is None:
         raise reader.GroundTruthError(f"{frame.path}: no camera in the header")
+    if frame.camera.type != "PERSP":
+        raise reader.GroundTruthError(f"{frame.path}: check --rows is for perspective "
+                                      f"cameras, not {frame.camera.type}")
 
 
 def _project(world_to_camera: np.ndarray, K: np.ndarray, points: np.ndarray):

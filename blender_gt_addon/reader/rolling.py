@@ -170,6 +170,9 @@ def rolling_flow(frame, next_frame, iterations: int = 8) -> RollingFlow:
     if (frame.width, frame.height) != (next_frame.width, next_frame.height):
         raise GroundTruthError(f"{next_frame.path}: {next_frame.width}x{next_frame.height}, "
                                f"not {frame.width}x{frame.height} like {frame.path}")
+    if next_frame._need_camera("rolling flow").type != "PERSP":
+        raise GroundTruthError(f"{next_frame.path}: rolling flow is for perspective cameras, "
+                               f"not {next_frame.camera.type}")
     height, width = frame.height, frame.width
     position = np.asarray(frame.rolling_position, dtype=np.float64)
     index = frame.rolling_object_index
