@@ -25,8 +25,16 @@ depth is its first sample):
    rigid over the exposure (equal mesh hashes at the opening, the frame and the
    closing; :func:`.reader.rolling.row_objects`), and the point is in view at the frame.
 
+3. **rolling flow** (where the folder has frame t + 1): the point carried to where
+   :func:`.reader.rolling.rolling_flow` says frame t + 1 sees it lies on the surface
+   frame t + 1's own render sees there: its distance from ``rolling_position`` of t + 1
+   at that point (linear between the 2x2 pixel centres around it, all on the same
+   object and away from edges), over its depth, times the focal length. Error in
+   pixels; a flow off by e pixels shows as about e.
+
 A frame passes when at least ``min_share`` of the pixels judged by each part are right
-(rows: within ``tolerance`` px and the depth; frame: the depth) and some were judged.
+(rows: within ``tolerance`` px and the depth; frame: the depth; flow: ``tolerance``)
+and some were judged.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ import numpy as np
 
 from . import reader
 from .check import DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE, edge_mask
-from .reader.rolling import row_objects
+from .reader.rolling import rolling_flow, row_objects
 
 __all__ = ["DEFAULT_DEPTH_TOLERANCE", "RowsCheck", "check_frame", "check_rows_folder",
            "report"]
@@ -49,7 +57,8 @@ DEFAULT_DEPTH_TOLERANCE = 1e-3  # relative
 @dataclass(frozen=True)
 class RowsCheck:
     """One frame: how many pixels each part judged, their median errors (rows: pixels,
-    frame: relative depth) and the share that is right."""
+    frame: relative depth, next: pixels) and the share that is right; the next frame's
+    part ``None`` where it was not in the folder."""
 
     frame: int
     judged: int
@@ -60,6 +69,9 @@ class RowsCheck:
     frame_median_error: float | None
     frame_within: float | None
     passed: bool
+    next_judged: int | None = None
+    next_median_error: float | None = None
+    next_within: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -96,13 +108,15 @@ def _project(world_to_camera: np.ndarray, K: np.ndarray, points: np.ndarray):
     return uv, z
 
 
-def check_frame(frame, *, tolerance: float = DEFAULT_TOLERANCE,
+def check_frame(frame, next_frame=None, *, tolerance: float = DEFAULT_TOLERANCE,
                 depth_tolerance: float = DEFAULT_DEPTH_TOLERANCE,
                 min_share: float = DEFAULT_MIN_SHARE,
-                position: np.ndarray | None = None) -> RowsCheck:
-    """Check one rolling-shutter frame (a :class:`reader.GroundTruthFrame`); see the
-    module. ``position`` replaces the frame's rolling position (to see what the check
-    says of a wrong one, e.g. the frame-time ``position``).
+                position: np.ndarray | None = None,
+                flow: np.ndarray | None = None) -> RowsCheck:
+    """Check one rolling-shutter frame (a :class:`reader.GroundTruthFrame`), and its
+    rolling flow to ``next_frame`` (t + 1) when given; see the module. ``position``
+    replaces the frame's rolling position and ``flow`` the rolling flow (to see what
+    the check says of a wrong one).
 
     Raises:
         GroundTruthError: the file lacks what the check needs.
@@ -131,13 +145,66 @@ def check_frame(frame, *, tolerance: float = DEFAULT_TOLERANCE,
     frame_within = float(np.mean(frame_errors <= depth_tolerance)) if frame_count else None
     passed = (within is not None and within >= min_share
               and frame_within is not None and frame_within >= min_share)
+    found: dict[str, Any] = {}
+    if next_frame is not None:
+        # 3. Where the rolling flow says frame t + 1 sees each point.
+        next_errors = _against_next(frame, next_frame, judged, flow)
+        n = int(next_errors.size)
+        found = {"next_judged": n,
+                 "next_median_error": float(np.median(next_errors)) if n else None,
+                 "next_within": float(np.mean(next_errors <= tolerance)) if n else None}
+        passed = passed and n > 0 and found["next_within"] >= min_share
     return RowsCheck(
         frame=frame.frame if frame.frame is not None else -1, judged=count,
         median_error=float(np.median(errors)) if count else None,
         median_depth_error=float(np.median(depth_errors)) if count else None,
         within=within, frame_judged=frame_count,
         frame_median_error=float(np.median(frame_errors)) if frame_count else None,
-        frame_within=frame_within, passed=passed)
+        frame_within=frame_within, passed=passed, **found)
+
+
+def _between(values: np.ndarray, x: np.ndarray, y: np.ndarray, index: np.ndarray,
+             wanted, edge: np.ndarray):
+    """``values`` (H, W) or (H, W, C) linear between the 2x2 pixel centres around each
+    (x, y), and where all four show ``wanted`` in ``index`` and are no ``edge``."""
+    height, width = index.shape
+    c0 = np.clip(np.floor(x), 0, width - 2).astype(np.intp)
+    r0 = np.clip(np.floor(y), 0, height - 2).astype(np.intp)
+    ok = np.ones(len(x), dtype=bool)
+    for rr, cc in ((r0, c0), (r0, c0 + 1), (r0 + 1, c0), (r0 + 1, c0 + 1)):
+        ok &= (index[rr, cc] == wanted) & ~edge[rr, cc]
+    fx, fy = x - c0, y - r0
+    if values.ndim == 3:
+        fx, fy = fx[:, None], fy[:, None]
+    seen = ((1 - fx) * (1 - fy) * values[r0, c0] + fx * (1 - fy) * values[r0, c0 + 1]
+            + (1 - fx) * fy * values[r0 + 1, c0] + fx * fy * values[r0 + 1, c0 + 1])
+    return seen, ok
+
+
+def _against_next(frame, next_frame, judged: np.ndarray, flow: np.ndarray | None) -> np.ndarray:
+    """Errors, pixels, of the rolling flow (part 3): the distance between the point
+    carried to where frame t + 1 sees it and frame t + 1's own rolling position there,
+    over the point's depth, times the focal length."""
+    _needs(next_frame)
+    found = rolling_flow(frame, next_frame)
+    moved = found.flow if flow is None else flow
+    index = frame.rolling_object_index
+    height, width = index.shape
+    r, c = np.nonzero(judged & found.valid)
+    x = c + moved[r, c, 0].astype(np.float64)
+    y = r + moved[r, c, 1].astype(np.float64)
+    inside = (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
+    r, c, x, y = r[inside], c[inside], x[inside], y[inside]
+    later_depth = np.asarray(next_frame.rolling_depth, dtype=np.float64)
+    later_index = next_frame.rolling_object_index
+    later_edge = edge_mask(later_depth, later_index)
+    there, ok = _between(np.asarray(next_frame.rolling_position, dtype=np.float64), x, y,
+                         later_index, index[r, c], later_edge)
+    depth, _ = _between(later_depth, x, y, later_index, index[r, c], later_edge)
+    carried = found.world[r, c].astype(np.float64)
+    focal = next_frame.camera.K[0, 0]
+    errors = np.linalg.norm(carried - there, axis=1) * focal / depth
+    return errors[ok]
 
 
 def _against_frame(frame, r, c, points, index, height: int, width: int) -> np.ndarray:
@@ -161,15 +228,7 @@ def _against_frame(frame, r, c, points, index, height: int, width: int) -> np.nd
         x, y = uv[:, 0], uv[:, 1]
         inside = (z > 0) & (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
         x, y, z = x[inside], y[inside], z[inside]
-        c0 = np.clip(np.floor(x), 0, width - 2).astype(np.intp)
-        r0 = np.clip(np.floor(y), 0, height - 2).astype(np.intp)
-        corners = [(r0, c0), (r0, c0 + 1), (r0 + 1, c0), (r0 + 1, c0 + 1)]
-        ok = np.ones(len(x), dtype=bool)
-        for rr, cc in corners:
-            ok &= (crisp_index[rr, cc] == pass_index) & ~crisp_edge[rr, cc]
-        fx, fy = x - c0, y - r0
-        seen = ((1 - fx) * (1 - fy) * crisp_depth[r0, c0] + fx * (1 - fy) * crisp_depth[r0, c0 + 1]
-                + (1 - fx) * fy * crisp_depth[r0 + 1, c0] + fx * fy * crisp_depth[r0 + 1, c0 + 1])
+        seen, ok = _between(crisp_depth, x, y, crisp_index, pass_index, crisp_edge)
         errors.append((np.abs(z - seen) / seen)[ok])
     return np.concatenate(errors) if errors else np.zeros(0)
 
@@ -183,7 +242,8 @@ def check_rows_folder(folder, *, tolerance: float = DEFAULT_TOLERANCE,
         GroundTruthError: no frames, or a frame lacks what the check needs.
     """
     sequence = reader.open_sequence(folder)
-    return [check_frame(sequence[i], tolerance=tolerance, depth_tolerance=depth_tolerance,
+    return [check_frame(sequence[i], sequence[i + 1] if sequence.has_successor(i) else None,
+                        tolerance=tolerance, depth_tolerance=depth_tolerance,
                         min_share=min_share) for i in range(len(sequence))]
 
 
@@ -202,6 +262,10 @@ def report(checks: list[RowsCheck], tolerance: float = DEFAULT_TOLERANCE,
         text += (f"; carried to the frame: median depth error {k.frame_median_error:.2g}, "
                  f"{k.frame_within:.1%} of {k.frame_judged} within" if k.frame_judged
                  else "; carried to the frame: no pixel could be judged")
+        if k.next_judged is not None:
+            text += (f"; rolling flow median error {k.next_median_error:.3g} px, "
+                     f"{k.next_within:.1%} of {k.next_judged} within {tolerance:g} px"
+                     if k.next_judged else "; rolling flow: no pixel could be judged")
         lines.append(head + text + (": ok" if k.passed else ": FAILED"))
     failed = sum(not k.passed for k in checks)
     lines.append(f"rows: {len(checks)} frames checked, "

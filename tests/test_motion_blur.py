@@ -388,6 +388,17 @@ def test_rolling_shutter_rows_are_proved_by_check_rows(rolling, capsys):
     # objects' motion between the frame's time and each row's; the check fails it.
     wrong = check_frame(gt, position=gt.position)
     assert not wrong.passed and wrong.within < 0.5 and wrong.median_error > 0.2, wrong
+    # The rolling flow against frame 3's own render: each point is where the flow says
+    # frame 3 sees it; a flow off by 1 px shows as 1 px and fails.
+    later = reader.read(gt.path.parent / "gt_0003.exr")
+    both = check_frame(gt, later)
+    assert both.passed and both.next_judged > 0.4 * gt.width * gt.height, both
+    assert both.next_median_error < 0.01, both
+    from blender_gt_addon.reader.rolling import rolling_flow
+
+    shifted = rolling_flow(gt, later).flow + np.float32([1.0, 0.0])
+    off = check_frame(gt, later, flow=shifted)
+    assert not off.passed and abs(off.next_median_error - 1.0) < 0.05, off
     folder = gt.path.parent
     assert [k.frame for k in check_rows_folder(folder)] == [2, 3]
     assert main(["check", str(folder), "--rows"]) == 0  # flow 2 -> 3 too

@@ -137,11 +137,15 @@ class RollingFlow:
         valid: (H, W) bool, where ``flow`` is known.
         reason: (H, W) uint8, why not (0: known or nothing hit; else the position in
             :data:`REASONS` + 1).
+        world: (H, W, 3) float32, the point where frame t + 1 sees it (world
+            coordinates at the time of the row it appears in: the rolling shutter's
+            scene flow end), NaN where ``flow`` is.
     """
 
     flow: np.ndarray
     valid: np.ndarray
     reason: np.ndarray
+    world: np.ndarray
 
 
 def rolling_flow(frame, next_frame, iterations: int = 8) -> RollingFlow:
@@ -178,6 +182,7 @@ def rolling_flow(frame, next_frame, iterations: int = 8) -> RollingFlow:
     index = frame.rolling_object_index
     hit = np.isfinite(position).all(axis=-1)
     flow = np.full((height, width, 2), np.nan, dtype=np.float32)
+    world = np.full((height, width, 3), np.nan, dtype=np.float32)
     reason = np.where(hit, _UNKNOWN, 0).astype(np.uint8)
     now, later = row_objects(frame), row_objects(next_frame)
     later_by_name = {o.name: o for o in later.values()}
@@ -197,38 +202,41 @@ def rolling_flow(frame, next_frame, iterations: int = 8) -> RollingFlow:
         r, c = np.nonzero(on)
         points = np.concatenate([position[r, c], np.ones((len(r), 1))], axis=1)
         local = np.einsum("nij,nj->ni", np.linalg.inv(obj.rows[r]), points)
-        uv, ok = _landing(local, other.rows, cameras, K, r.astype(np.float64), iterations)
+        uv, ok, carried = _landing(local, other.rows, cameras, K, r.astype(np.float64),
+                                   iterations)
         ok &= ((uv[:, 0] >= -0.5) & (uv[:, 0] <= width - 0.5)
                & (uv[:, 1] >= -0.5) & (uv[:, 1] <= height - 0.5))
         reason[r, c] = np.where(ok, 0, _LEAVES)
         flow[r[ok], c[ok]] = (uv[ok] - np.stack([c[ok], r[ok]], axis=1)).astype(np.float32)
-    return RollingFlow(flow=flow, valid=np.isfinite(flow[..., 0]), reason=reason)
+        world[r[ok], c[ok]] = carried[ok].astype(np.float32)
+    return RollingFlow(flow=flow, valid=np.isfinite(flow[..., 0]), reason=reason, world=world)
 
 
 def _project_at(local, poses, cameras, K, rows):
-    """(N, 2) pixels and (N,) depth of object points ``local`` (N, 4) with the pose and
-    camera of integer ``rows`` (N,)."""
+    """(N, 2) pixels, (N,) depth and (N, 3) world positions of object points ``local``
+    (N, 4) with the pose and camera of integer ``rows`` (N,)."""
     world = np.einsum("nij,nj->ni", poses[rows], local)
     camera = np.einsum("nij,nj->ni", cameras[rows], world)[:, :3]
     z = camera[:, 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         uv = camera[:, :2] / z[:, None] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
-    return uv, z
+    return uv, z, world[:, :3]
 
 
 def _landing(local, poses, cameras, K, start, iterations: int):
     """Pixels where points ``local`` appear in a rolling-shutter frame (see
-    :func:`rolling_flow`), and whether each is in front of its camera and found."""
+    :func:`rolling_flow`), whether each is in front of its camera and found, and its
+    world position then."""
     last = len(cameras) - 1
     rho = start
     for _ in range(iterations):
         rows = np.clip(np.rint(np.nan_to_num(rho, nan=0.0)), 0, last).astype(np.intp)
-        uv, z = _project_at(local, poses, cameras, K, rows)
+        uv, z, _ = _project_at(local, poses, cameras, K, rows)
         rho = uv[:, 1]
     low = np.clip(np.floor(np.nan_to_num(rho, nan=0.0)), 0, max(last - 1, 0)).astype(np.intp)
     high = np.minimum(low + 1, last)
-    a, za = _project_at(local, poses, cameras, K, low)
-    b, zb = _project_at(local, poses, cameras, K, high)
+    a, za, world_a = _project_at(local, poses, cameras, K, low)
+    b, zb, world_b = _project_at(local, poses, cameras, K, high)
     h_low, h_high = a[:, 1] - low, b[:, 1] - high
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(h_low != h_high, h_low / (h_low - h_high), 0.0)
@@ -237,6 +245,7 @@ def _landing(local, poses, cameras, K, start, iterations: int):
     reach_low = np.where(low == 0, -0.5, 0.0) - 1e-6
     reach_high = np.where(high == last, 1.5, 1.0) + 1e-6
     uv = a + t[:, None] * (b - a)
+    world = world_a + t[:, None] * (world_b - world_a)
     ok = ((za > 0) & (zb > 0) & np.isfinite(uv).all(axis=1)
           & (t >= reach_low) & (t <= reach_high))
-    return uv, ok
+    return uv, ok, world
