@@ -354,6 +354,15 @@ def test_video_draws_the_deblurring_pair_side_by_side(blurred, tmp_path):
     assert width_of[0] > 2 * width_of[1] > 0, width_of
 
 
+def test_exposure_motion_of_a_rolling_shutter_frame_is_refused_in_words(rolling):
+    # The whole shutter's motion is no row's blur (each row here is one instant).
+    _, gt = rolling
+    with pytest.raises(reader.GroundTruthError, match="rolling shutter, each row exposed "
+                       "for 0 frames around its own time") as caught:
+        _ = gt.exposure_motion
+    assert str(caught.value).startswith(f"{gt.path}: ")
+
+
 def test_info_says_the_shutter_and_the_rolling_rows(rolling):
     from blender_gt_addon import describe
 

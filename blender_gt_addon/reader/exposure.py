@@ -112,13 +112,23 @@ def exposure_motion_of(frame) -> ExposureMotion:
     Raises:
         GroundTruthError: the frame has no shutter record with the scene at its
             opening and closing, no depth, no instance ids (which tell moving objects
-            apart) or no camera.
+            apart) or no camera, or it was rendered with a rolling shutter (each row
+            has its own exposure).
     """
 
     shutter = frame.shutter
     if shutter is None or shutter.at_open is None or shutter.at_close is None:
         raise GroundTruthError(f"{frame.path}: no shutter record (the frame was not "
                                "rendered with motion blur), which exposure motion needs")
+    if shutter.rolling != "NONE":
+        # Each row has its own, shorter exposure: the whole shutter's motion is no row's
+        # blur (with duration 0 the rows have none at all).
+        raise GroundTruthError(
+            f"{frame.path}: rendered with a rolling shutter, each row exposed for "
+            f"{shutter.length * shutter.rolling_duration:g} frames around its own time "
+            "(row_times), so exposure motion (a global shutter's) is no row's blur; what "
+            "the rows saw: rolling_depth, rolling_position, rolling_object_index, "
+            "reader.rolling.rolling_flow")
     for instant in (shutter.at_open, shutter.at_close):
         if instant.camera is None:
             raise GroundTruthError(f"{frame.path}: no camera at time {instant.time} in the "
