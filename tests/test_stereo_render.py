@@ -400,3 +400,30 @@ def test_info_says_which_view_of_which_pair(pair, capsys):
     printed = capsys.readouterr().out
     assert (f"stereo: the right view of a pair, baseline 0.2, pivot {pivot.lower()}; the other "
             "view s_0001_L.exr") in printed
+
+
+def test_video_draws_a_views_disparity_on_one_scale(pair, tmp_path):
+    from blender_gt_addon.pictures import video
+
+    out, _, _ = pair
+    pictures = {}
+    result = video.make_video(out, tmp_path / "disparity.gif", layout="image,disparity",
+                              jobs=1, on_frame=lambda i, p: pictures.setdefault(i, p))
+    assert result.frames == 2 and (tmp_path / "disparity.gif").stat().st_size > 1000
+    # The left view's disparity tile has several colours (the card nearer than the wall).
+    half = pictures[0].shape[1] // 2
+    tile = pictures[0][pictures[0].shape[0] // 3:, half + 2:]
+    assert len(np.unique(tile.reshape(-1, 3), axis=0)) >= 3
+    # A folder of single views: said in words.
+    single = tmp_path / "single"
+    single.mkdir()
+    import OpenEXR
+
+    exr = OpenEXR.File(str(out / "s_0001_L.exr"), separate_channels=True)
+    header = {k: v for k, v in exr.parts[0].header.items()
+              if k not in ("channels", "dataWindow", "displayWindow", "type", "chunkCount",
+                           "blender-gt/stereo")}
+    OpenEXR.File(header, {n: c.pixels for n, c in exr.parts[0].channels.items()}).write(
+        str(single / "s_0001.exr"))
+    with pytest.raises(reader.GroundTruthError, match="needs a stereo pair"):
+        video.make_video(single, tmp_path / "no.gif", layout="disparity", jobs=1)

@@ -40,6 +40,8 @@ TILES: dict[str, str] = {
     "emission": "emitted light (clipped to 0..1, gamma 1/2.2)",
     "flow": "forward flow on the Middlebury colour wheel, one scale for the sequence",
     "depth": "depth, one colour range (1st-99th percentile) for the sequence",
+    "disparity": "a stereo view's disparity (fx B / Z), 0 to the sequence's largest on "
+                 "the depth colours (near yellow)",
     "normal": "world-space normals, RGB = (n + 1) / 2",
     "object_index": "the objects' pass index, a colour per id",
     "material_index": "the materials' pass index, a colour per id",
@@ -53,7 +55,8 @@ MAX_TILE_WIDTH = 960  # px: larger renders are reduced to this
 
 _TITLES = {"image": "image", "image+boxes": "image + boxes", "crisp_image": "crisp image",
            "emission": "emission",
-           "flow": "flow (forward)", "depth": "depth", "normal": "normal (world)",
+           "flow": "flow (forward)", "depth": "depth", "disparity": "disparity",
+           "normal": "normal (world)",
            "object_index": "object index", "material_index": "material index",
            "instance_id": "instance id", "occlusion": "occlusion boundaries",
            "keypoints": "keypoints"}
@@ -80,6 +83,7 @@ class Scales:
 
     depth_range: tuple[float, float] | None = None
     flow_max: float | None = None
+    disparity_max: float | None = None
     ids: dict[str, tuple[int, ...]] = field(default_factory=dict)  # id source -> ids
 
 
@@ -171,6 +175,9 @@ def _picture(frame: GroundTruthFrame, tile: str, scales: Scales) -> np.ndarray:
         return colour.flow_to_color(frame.flow_forward, max_magnitude=scales.flow_max or 0.0)
     if tile == "depth":
         return colour.depth_to_rgb(frame.depth, scales.depth_range or (0.0, 1.0))
+    if tile == "disparity":  # large disparity is near: drawn like a near depth
+        disparity = np.where(frame.disparity > 0, frame.disparity, np.nan)
+        return colour.depth_to_rgb(disparity, (scales.disparity_max or 1.0, 0.0))
     if tile == "normal":
         return colour.to_uint8(colour.normals_to_rgb(frame.normal))
     if tile == "occlusion":
@@ -293,6 +300,8 @@ def _draw_label(canvas, n: int, tile: str, geo: Geometry, scales: Scales, frame_
         canvas.paste(_wheel(size), (right - size, top + 2), _wheel(size))
         right -= size + 4
         right -= text_at(right, f"rim {scales.flow_max:.3g} px", "rm") + 10
+    if tile == "disparity" and scales.disparity_max is not None:
+        right -= text_at(right, f"0..{scales.disparity_max:.3g} px", "rm") + 10
     if tile == "depth" and scales.depth_range is not None:
         near, far = scales.depth_range
         right -= text_at(right, f"{far:.3g} m", "rm") + 4

@@ -154,7 +154,8 @@ def _needs(tile: str, frame: GroundTruthFrame) -> list[str]:
                 else "object_index"]
     if tile == "keypoints":
         return ["depth", "cryptomatte_object"]
-    return [{"flow": "vector", "instance_id": "cryptomatte_object"}.get(tile, tile)]
+    return [{"flow": "vector", "instance_id": "cryptomatte_object",
+             "disparity": "depth"}.get(tile, tile)]
 
 
 def _check_passes(frames: Sequence[GroundTruthFrame], layout: Sequence[str]) -> None:
@@ -167,6 +168,9 @@ def _check_passes(frames: Sequence[GroundTruthFrame], layout: Sequence[str]) -> 
                     extra = " or object_index" if tile in ("image+boxes", "occlusion") else ""
                     raise VideoError(f"{frame.path}: the {tile!r} tile needs the {need!r} "
                                      f"output{extra}, which the file lacks (it has: {has})")
+            if tile == "disparity" and frame.stereo is None:
+                raise VideoError(f"{frame.path}: the 'disparity' tile needs a stereo pair "
+                                 "(tick Stereo pair); this file holds one view")
         if (frame.width, frame.height) != size:
             raise VideoError(f"{frame.path}: {frame.width}x{frame.height} pixels, but "
                              f"{frames[0].path.name} has {size[0]}x{size[1]}; a video needs "
@@ -215,6 +219,8 @@ def _scan_frame(job: tuple[str, tuple[str, ...]]) -> dict:
                 np.float64), int(finite.size))
     if "flow" in layout:
         found["flow"] = colour.longest_flow(frame.flow_forward)
+    if "disparity" in layout:
+        found["disparity"] = float(np.max(frame.disparity, initial=0.0))
     for layer in _id_layers(layout, frame):
         found["ids"][layer] = [int(i) for i in np.unique(ids_of(frame, layer))]
     return found
@@ -246,6 +252,9 @@ def _scales(found: list[dict], layout: Sequence[str]) -> Scales:
     flows = [f["flow"] for f in found if "flow" in f]
     if flows:
         scales.flow_max = max(flows)
+    disparities = [f["disparity"] for f in found if "disparity" in f]
+    if disparities:
+        scales.disparity_max = max(max(disparities), 1e-6)
     for f in found:
         for layer, ids in f["ids"].items():
             scales.ids[layer] = tuple(sorted(set(scales.ids.get(layer, ())) | set(ids)))
@@ -316,7 +325,7 @@ def make_video(folder: str | os.PathLike[str], out: str | os.PathLike[str], *,
     paths = [str(p) for _, p in files]
 
     found = []
-    if any(t in layout for t in ("depth", "flow", "image+boxes", "object_index",
+    if any(t in layout for t in ("depth", "flow", "disparity", "image+boxes", "object_index",
                                  "material_index", "instance_id")):
         with progress_bar(len(paths), "video: scales", progress) as bar:
             for item in imap(_scan_frame, [(p, layout) for p in paths], jobs):
