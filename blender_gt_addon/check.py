@@ -53,9 +53,9 @@ from . import reader
 from .camera import Camera
 from .reader.motion import motions, move_points
 
-__all__ = ["REASONS", "CheckResult", "FrameCheck", "check_folder", "check_pair",
+__all__ = ["REASONS", "CheckResult", "FrameCheck", "between", "check_folder", "check_pair",
            "edge_mask", "error_picture", "motions", "move_points", "predicted_flow", "report",
-           "save_error_png"]
+           "save_error_png", "summary", "tally"]
 
 DEFAULT_TOLERANCE = 0.5   # pixels
 DEFAULT_MIN_SHARE = 0.99  # of the judged pixels of a frame
@@ -211,6 +211,42 @@ def edge_mask(depth: np.ndarray, ids: np.ndarray | None = None, *,
         edge = np.any([_neighbours(edge, dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)],
                       axis=0)
     return edge & finite
+
+
+def summary(errors: np.ndarray, tolerance: float) -> tuple[int, float | None, float | None]:
+    """``(count, median, share within tolerance)`` of judged ``errors`` (``None``, ``None``
+    when nothing was judged): what each part of the checks reports."""
+    if not errors.size:
+        return 0, None, None
+    return int(errors.size), float(np.median(errors)), float(np.mean(errors <= tolerance))
+
+
+def tally(label: str, checks, noun: str) -> str:
+    """The closing line of a check's report: ``"stereo: 4 views checked, all passed"``."""
+    failed = sum(not c.passed for c in checks)
+    return (f"{label}: {len(checks)} {noun} checked, "
+            + (f"{failed} failed" if failed else "all passed"))
+
+
+def between(values: np.ndarray, x: np.ndarray, y: np.ndarray, edge: np.ndarray,
+            index: np.ndarray | None = None, wanted=None) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` (H, W) or (H, W, C) at points (x, y) (pixels, any matching shapes),
+    linear between the 2x2 pixel centres around each, and where that is judged: none
+    of the four is an ``edge`` (and each shows ``wanted`` in ``index``, when given)."""
+    height, width = edge.shape
+    c0 = np.clip(np.floor(x), 0, width - 2).astype(np.intp)
+    r0 = np.clip(np.floor(y), 0, height - 2).astype(np.intp)
+    ok = np.ones(np.shape(x), dtype=bool)
+    for rr, cc in ((r0, c0), (r0, c0 + 1), (r0 + 1, c0), (r0 + 1, c0 + 1)):
+        ok &= ~edge[rr, cc]
+        if index is not None:
+            ok &= index[rr, cc] == wanted
+    fx, fy = x - c0, y - r0
+    if values.ndim == 3:
+        fx, fy = fx[..., None], fy[..., None]
+    seen = ((1 - fx) * (1 - fy) * values[r0, c0] + fx * (1 - fy) * values[r0, c0 + 1]
+            + (1 - fx) * fy * values[r0 + 1, c0] + fx * fy * values[r0 + 1, c0 + 1])
+    return seen, ok
 
 
 def _without_mesh_hashes(frame) -> bool:

@@ -45,8 +45,8 @@ from typing import Any
 import numpy as np
 
 from . import reader
-from .check import DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE, edge_mask
-from .reader.rolling import rolling_flow, row_objects
+from .check import DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE, between, edge_mask, summary, tally
+from .reader.rolling import project, rolling_flow, row_objects
 
 __all__ = ["DEFAULT_DEPTH_TOLERANCE", "RowsCheck", "check_frame", "check_rows_folder",
            "report"]
@@ -94,20 +94,6 @@ def _needs(frame) -> None:
                                       f"cameras, not {frame.camera.type}")
 
 
-def _project(world_to_camera: np.ndarray, K: np.ndarray, points: np.ndarray):
-    """Pixel coordinates (N, 2) and depth (N,) of world ``points`` (N, 3);
-    ``world_to_camera`` (N, 4, 4) or (4, 4)."""
-    homogeneous = np.concatenate([points, np.ones((len(points), 1))], axis=1)
-    if world_to_camera.ndim == 3:
-        camera = np.einsum("nij,nj->ni", world_to_camera, homogeneous)[:, :3]
-    else:
-        camera = homogeneous @ world_to_camera[:3].T
-    z = camera[:, 2]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        uv = camera[:, :2] / z[:, None] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
-    return uv, z
-
-
 def check_frame(frame, next_frame=None, *, tolerance: float = DEFAULT_TOLERANCE,
                 depth_tolerance: float = DEFAULT_DEPTH_TOLERANCE,
                 min_share: float = DEFAULT_MIN_SHARE,
@@ -127,58 +113,37 @@ def check_frame(frame, next_frame=None, *, tolerance: float = DEFAULT_TOLERANCE,
     position = np.asarray(frame.rolling_position if position is None else position,
                           dtype=np.float64)
     index = frame.rolling_object_index
-    height, width = depth.shape
     judged = (np.isfinite(depth) & np.isfinite(position).all(axis=-1)
-              & ~edge_mask(depth, index, orthographic=camera.type == "ORTHO"))
+              & ~edge_mask(depth, index))
     r, c = np.nonzero(judged)
     points = position[r, c]
-    # 1. Each row's point with each row's camera.
-    uv, z = _project(shutter.row_world_to_camera[r], camera.K, points)
+    # 1. Each row's point with each row's camera: right when both the pixel and the
+    # depth agree.
+    uv, z = project(shutter.row_world_to_camera[r], camera.K, points)
     errors = np.hypot(uv[:, 0] - c, uv[:, 1] - r)
     depth_errors = np.abs(z - depth[r, c]) / depth[r, c]
-    right = (errors <= tolerance) & (depth_errors <= depth_tolerance)
-    count = int(len(r))
+    count, median, _ = summary(errors, tolerance)
+    within = (float(np.mean((errors <= tolerance) & (depth_errors <= depth_tolerance)))
+              if count else None)
     # 2. Carried to the frame's time, against the crisp render.
-    frame_errors = _against_frame(frame, r, c, points, index[r, c], height, width)
-    frame_count = int(frame_errors.size)
-    within = float(right.mean()) if count else None
-    frame_within = float(np.mean(frame_errors <= depth_tolerance)) if frame_count else None
+    frame_count, frame_median, frame_within = summary(
+        _against_frame(frame, r, points, index[r, c]), depth_tolerance)
     passed = (within is not None and within >= min_share
               and frame_within is not None and frame_within >= min_share)
     found: dict[str, Any] = {}
     if next_frame is not None:
         # 3. Where the rolling flow says frame t + 1 sees each point.
-        next_errors = _against_next(frame, next_frame, judged, flow)
-        n = int(next_errors.size)
-        found = {"next_judged": n,
-                 "next_median_error": float(np.median(next_errors)) if n else None,
-                 "next_within": float(np.mean(next_errors <= tolerance)) if n else None}
-        passed = passed and n > 0 and found["next_within"] >= min_share
+        n, next_median, next_within = summary(
+            _against_next(frame, next_frame, judged, flow), tolerance)
+        found = {"next_judged": n, "next_median_error": next_median,
+                 "next_within": next_within}
+        passed = passed and next_within is not None and next_within >= min_share
     return RowsCheck(
         frame=frame.frame if frame.frame is not None else -1, judged=count,
-        median_error=float(np.median(errors)) if count else None,
+        median_error=median,
         median_depth_error=float(np.median(depth_errors)) if count else None,
-        within=within, frame_judged=frame_count,
-        frame_median_error=float(np.median(frame_errors)) if frame_count else None,
+        within=within, frame_judged=frame_count, frame_median_error=frame_median,
         frame_within=frame_within, passed=passed, **found)
-
-
-def _between(values: np.ndarray, x: np.ndarray, y: np.ndarray, index: np.ndarray,
-             wanted, edge: np.ndarray):
-    """``values`` (H, W) or (H, W, C) linear between the 2x2 pixel centres around each
-    (x, y), and where all four show ``wanted`` in ``index`` and are no ``edge``."""
-    height, width = index.shape
-    c0 = np.clip(np.floor(x), 0, width - 2).astype(np.intp)
-    r0 = np.clip(np.floor(y), 0, height - 2).astype(np.intp)
-    ok = np.ones(len(x), dtype=bool)
-    for rr, cc in ((r0, c0), (r0, c0 + 1), (r0 + 1, c0), (r0 + 1, c0 + 1)):
-        ok &= (index[rr, cc] == wanted) & ~edge[rr, cc]
-    fx, fy = x - c0, y - r0
-    if values.ndim == 3:
-        fx, fy = fx[:, None], fy[:, None]
-    seen = ((1 - fx) * (1 - fy) * values[r0, c0] + fx * (1 - fy) * values[r0, c0 + 1]
-            + (1 - fx) * fy * values[r0 + 1, c0] + fx * fy * values[r0 + 1, c0 + 1])
-    return seen, ok
 
 
 def _against_next(frame, next_frame, judged: np.ndarray, flow: np.ndarray | None) -> np.ndarray:
@@ -198,37 +163,37 @@ def _against_next(frame, next_frame, judged: np.ndarray, flow: np.ndarray | None
     later_depth = np.asarray(next_frame.rolling_depth, dtype=np.float64)
     later_index = next_frame.rolling_object_index
     later_edge = edge_mask(later_depth, later_index)
-    there, ok = _between(np.asarray(next_frame.rolling_position, dtype=np.float64), x, y,
-                         later_index, index[r, c], later_edge)
-    depth, _ = _between(later_depth, x, y, later_index, index[r, c], later_edge)
+    there, ok = between(np.asarray(next_frame.rolling_position, dtype=np.float64), x, y,
+                        later_edge, later_index, index[r, c])
+    depth, _ = between(later_depth, x, y, later_edge, later_index, index[r, c])
     carried = found.world[r, c].astype(np.float64)
     focal = next_frame.camera.K[0, 0]
     errors = np.linalg.norm(carried - there, axis=1) * focal / depth
     return errors[ok]
 
 
-def _against_frame(frame, r, c, points, index, height: int, width: int) -> np.ndarray:
-    """Relative depth errors of the rows' points carried to the frame's time (part 2)."""
+def _against_frame(frame, r, points, index) -> np.ndarray:
+    """Relative depth errors of the rows' points carried to the frame's time (part 2):
+    ``points`` (N, 3) seen in rows ``r`` on objects of pass ``index`` (N,)."""
     camera = frame.camera
     crisp_depth = np.asarray(frame.depth, dtype=np.float64)
     crisp_index = frame.object_index
-    crisp_edge = edge_mask(crisp_depth, crisp_index, orthographic=camera.type == "ORTHO")
+    crisp_edge = edge_mask(crisp_depth, crisp_index)
+    height, width = crisp_depth.shape
     errors = []
-    poses = {p.name: p.object_to_world for p in frame.poses.values()}
     for pass_index, obj in row_objects(frame).items():
         on = index == pass_index
         if not on.any() or not obj.rigid:
             continue
-        rows, now = obj.rows, poses[obj.name]
         # Object coordinates at the row's time, then world at the frame's time.
         homogeneous = np.concatenate([points[on], np.ones((int(on.sum()), 1))], axis=1)
-        local = np.einsum("nij,nj->ni", np.linalg.inv(rows[r[on]]), homogeneous)
-        carried = (local @ np.asarray(now).T)[:, :3]
-        uv, z = _project(np.asarray(camera.world_to_camera), camera.K, carried)
+        local = np.einsum("nij,nj->ni", np.linalg.inv(obj.rows[r[on]]), homogeneous)
+        carried = (local @ obj.object_to_world.T)[:, :3]
+        uv, z = project(np.asarray(camera.world_to_camera), camera.K, carried)
         x, y = uv[:, 0], uv[:, 1]
         inside = (z > 0) & (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
         x, y, z = x[inside], y[inside], z[inside]
-        seen, ok = _between(crisp_depth, x, y, crisp_index, pass_index, crisp_edge)
+        seen, ok = between(crisp_depth, x, y, crisp_edge, crisp_index, pass_index)
         errors.append((np.abs(z - seen) / seen)[ok])
     return np.concatenate(errors) if errors else np.zeros(0)
 
@@ -267,7 +232,5 @@ def report(checks: list[RowsCheck], tolerance: float = DEFAULT_TOLERANCE,
                      f"{k.next_within:.1%} of {k.next_judged} within {tolerance:g} px"
                      if k.next_judged else "; rolling flow: no pixel could be judged")
         lines.append(head + text + (": ok" if k.passed else ": FAILED"))
-    failed = sum(not k.passed for k in checks)
-    lines.append(f"rows: {len(checks)} frames checked, "
-                 + (f"{failed} failed" if failed else "all passed"))
+    lines.append(tally("rows", checks, "frames"))
     return "\n".join(lines)

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import reader
-from .check import DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE, edge_mask
+from .check import DEFAULT_MIN_SHARE, DEFAULT_TOLERANCE, between, edge_mask, summary, tally
 from .reader.sceneflow import scene_flow, seen_in
 from .reader.stereo import non_occluded_of
 
@@ -60,12 +60,6 @@ def _positions(frame) -> np.ndarray:
     if "position" in frame.passes:
         return np.asarray(frame.position, dtype=np.float64)
     return frame._need_camera("the stereo check").points_from_depth(frame.depth)
-
-
-def _summary(errors: np.ndarray, tolerance: float) -> tuple[int, float | None, float | None]:
-    if not errors.size:
-        return 0, None, None
-    return int(errors.size), float(np.median(errors)), float(np.mean(errors <= tolerance))
 
 
 def check_view(frame, next_frame=None, *, disparity: np.ndarray | None = None,
@@ -98,7 +92,7 @@ def check_view(frame, next_frame=None, *, disparity: np.ndarray | None = None,
     uv = frame.camera.project(seen[judged])
     r, c = np.nonzero(judged)
     errors = np.hypot(uv[:, 0] - c, uv[:, 1] - r)
-    count, median, within = _summary(errors, tolerance)
+    count, median, within = summary(errors, tolerance)
     passed = within is not None and within >= min_share
     found: dict[str, Any] = {}
     if next_frame is not None:
@@ -111,15 +105,10 @@ def check_view(frame, next_frame=None, *, disparity: np.ndarray | None = None,
         x = np.arange(width)[None, :] + np.nan_to_num(flows.flow[..., 0], nan=-1e9)
         y = np.arange(height)[:, None] + np.nan_to_num(flows.flow[..., 1], nan=-1e9)
         ok &= (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
-        c0 = np.clip(np.floor(x), 0, width - 1).astype(np.intp)
-        r0 = np.clip(np.floor(y), 0, height - 1).astype(np.intp)
-        c1, r1 = np.minimum(c0 + 1, width - 1), np.minimum(r0 + 1, height - 1)
-        ok &= ~(next_edge[r0, c0] | next_edge[r0, c1] | next_edge[r1, c0] | next_edge[r1, c1])
-        fx, fy = x - c0, y - r0
-        there = ((1 - fx) * (1 - fy) * later[r0, c0] + fx * (1 - fy) * later[r0, c1]
-                 + (1 - fx) * fy * later[r1, c0] + fx * fy * later[r1, c1])
+        there, away_from_edges = between(later, x, y, next_edge)
+        ok &= away_from_edges
         errors2 = np.abs(there[ok] - flows.disparity_other[ok])
-        n2, median2, within2 = _summary(errors2, tolerance)
+        n2, median2, within2 = summary(errors2, tolerance)
         found = dict(next_judged=n2, next_median_error=median2, next_within=within2)
         passed = passed and within2 is not None and within2 >= min_share
     return StereoCheck(frame=frame.frame if frame.frame is not None else -1, view=rig.view,
@@ -161,7 +150,5 @@ def report(checks: list[StereoCheck], tolerance: float = DEFAULT_TOLERANCE) -> s
                      f"{c.next_within:.1%} of {c.next_judged} within" if c.next_judged
                      else "; disp2: no pixel seen in the next frame could be judged")
         lines.append(head + text + (": ok" if c.passed else ": FAILED"))
-    failed = sum(not c.passed for c in checks)
-    lines.append(f"stereo: {len(checks)} views checked, "
-                 + (f"{failed} failed" if failed else "all passed"))
+    lines.append(tally("stereo", checks, "views"))
     return "\n".join(lines)

@@ -237,6 +237,13 @@ def test_exposure_motion_of_an_unblurred_frame_is_refused(blurred):
         _ = frames["off"].exposure_motion
 
 
+def _row_time(row, opening: float = 1.75):
+    """Row ``row``'s time in frame 2 (rows of sb.HEIGHT, shutter 0.5 opening at
+    ``opening``, duration 0), continuous in the row: written out independently of the
+    add-on's formula, (r + 1) / H of the exposure for row r from the top."""
+    return opening + 0.5 * (np.asarray(row, dtype=np.float64) + 1) / sb.HEIGHT
+
+
 @pytest.fixture(scope="module")
 def rolling(run_job, tmp_path_factory):
     out = tmp_path_factory.mktemp("rolling")
@@ -248,9 +255,7 @@ def test_rolling_shutter_rows_follow_the_row_time_formula(rolling):
     facts, gt = rolling
     height = gt.height
     rows = np.arange(height)
-    # Written independently of the add-on's formula: shutter 0.5 centred on frame 2,
-    # duration 0: row r (top 0) at (r + 1) / H of the exposure.
-    expected = 1.75 + 0.5 * (rows + 1) / height
+    expected = _row_time(rows)  # shutter 0.5 centred on frame 2
     np.testing.assert_allclose(gt.row_times, expected, atol=1e-12)
     # The camera recorded at each row's time: it moves CAMERA_STEP_PX px a frame at the
     # bar's depth, right (OpenCV world to camera: translation -x).
@@ -282,13 +287,13 @@ def test_rolling_shutter_rows_follow_the_row_time_formula(rolling):
 def test_rolling_shutter_outputs_are_what_each_row_saw_at_its_time(rolling):
     _, gt = rolling
     rows = np.arange(gt.height)
-    times = 1.75 + 0.5 * (rows + 1) / gt.height  # the formula, written out again
+    times = _row_time(rows)
     depth, index = gt.rolling_depth, gt.rolling_object_index
     # The back plane moves along the view axis: each row sees it at its depth at the
     # row's time (1e-4 relative), while the plain depth is the frame's (10) everywhere.
     back = index == 1
     assert back.sum(axis=1).min() >= 20  # every row sees the back plane
-    expected = np.array([sb.back_depth(t) for t in times])
+    expected = sb.back_depth(times)
     row_of = np.broadcast_to(rows[:, None], depth.shape)
     np.testing.assert_allclose(depth[back], expected[row_of[back]], rtol=1e-4)
     assert np.ptp(expected) > 0.45  # the test can tell the rows apart
@@ -387,7 +392,7 @@ def test_rolling_shutter_rows_are_proved_by_check_rows(rolling, capsys):
     moving = gt.shutter.row_object_to_world
     assert sorted(moving) == ["Back", "Bar"]
     np.testing.assert_allclose(moving["Back"][:, 2, 3],
-                               [-sb.back_depth(t) for t in times], atol=1e-6)
+                               -sb.back_depth(times), atol=1e-6)
     proved = check_frame(gt)
     assert proved.passed and proved.judged > 0.8 * gt.width * gt.height, proved
     assert proved.median_error < 0.01 and proved.median_depth_error < 1e-5, proved
@@ -416,11 +421,6 @@ def test_rolling_shutter_rows_are_proved_by_check_rows(rolling, capsys):
     assert "rows: 1 frames checked, all passed" in report([proved])
 
 
-def _row_time(row: float) -> float:
-    """Frame 2's row time (shutter 0.5 centred, d = 0), continuous in the row."""
-    return 1.75 + 0.5 * (row + 1) / sb.HEIGHT
-
-
 def test_rolling_flow_finds_each_point_in_the_next_frames_rows(rolling):
     from blender_gt_addon.reader.rolling import rolling_flow
 
@@ -444,7 +444,7 @@ def test_rolling_flow_finds_each_point_in_the_next_frames_rows(rolling):
     row = r.astype(np.float64)
     for _ in range(50):
         time = _row_time(row) + 1.0
-        depth = np.array([sb.back_depth(t) for t in time])
+        depth = sb.back_depth(time)
         camera_x = (time - 2.0) * sb.CAMERA_STEP_PX * sb.BAR_Z / sb.F_PX
         row = sb.CY - sb.F_PX * y / depth
     u = sb.CX + sb.F_PX * (x - camera_x) / depth
@@ -461,7 +461,7 @@ def test_rolling_depth_is_along_each_rows_camera_when_the_camera_moves_along_its
 
     run_job("scenes_blur:render_rolling_dolly", directory=str(tmp_path), position="START")
     gt = reader.read(tmp_path / "gt_0002.exr")
-    times = 2.0 + 0.5 * (np.arange(gt.height) + 1) / gt.height  # START: [2, 2.5]
+    times = _row_time(np.arange(gt.height), opening=2.0)  # START: [2, 2.5]
     np.testing.assert_allclose(gt.row_times, times, atol=1e-12)
     wall = gt.rolling_object_index == 1
     rows = np.nonzero(wall)[0]
@@ -490,7 +490,6 @@ def test_exports_carry_the_rolling_shutter_outputs(rolling, tmp_path):
         for layer in ("rolling_depth", "rolling_position", "rolling_object_index"):
             np.testing.assert_array_equal(npz[layer], gt.get(layer))
         assert npz["rolling_object_index"].dtype == np.int32
-
 
 
 def test_stereo_pair_with_motion_blur_has_crisp_views_and_their_shutters(run_job, tmp_path):

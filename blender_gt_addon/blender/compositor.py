@@ -85,18 +85,15 @@ def data_keys(scene: bpy.types.Scene, settings, chosen: list[outputs.Output]) ->
     return keys
 
 
-def clean_layer(scene: bpy.types.Scene):
+def data_layer(scene: bpy.types.Scene):
     """The add-on's data layer (clean edges, crisp ground truth), or ``None``."""
     return next((v for v in scene.view_layers if v.get(OWNER_KEY) == _LAYER_MARK), None)
-
-
-data_layer = clean_layer
 
 
 def _sync_clean_layer(scene, settings, chosen: list[outputs.Output]):
     """Create, update or remove the data layer; return ``(layer or None, its keys)``."""
     keys = data_keys(scene, settings, chosen)
-    layer = clean_layer(scene)
+    layer = data_layer(scene)
     if not keys:
         if layer is not None:
             scene.view_layers.remove(layer)
@@ -136,7 +133,7 @@ def data_layer_is_stale(scene: bpy.types.Scene) -> bool:
         return False
     chosen = outputs.pass_outputs(outputs.planned_outputs(enabled_map(settings)))
     keys = data_keys(scene, settings, chosen)
-    layer = clean_layer(scene)
+    layer = data_layer(scene)
     if not keys:
         return layer is not None
     return (layer is None or layer.use_motion_blur or not layer.use

@@ -35,14 +35,17 @@ def shutter_now(scene, frame: int, camera_now, objects_now) -> exposure.Shutter 
         curve=curve, rolling=rolling,
         rolling_duration=float(getattr(cycles, "rolling_shutter_duration", 0.0)))
     instants, rows, row_poses, depth_camera = [], None, {}, None
-    now = {o.name: o.object_to_world for o in objects_now(scene) if o.instance_of is None}
+    rolls = rolling != "NONE" and scene.camera is not None
+    # Only a rolling shutter needs the frame's poses (to find what moves): matrices read
+    # now, on the frame, not a second walk with mesh hashes (the frame record has one).
+    now = _poses(scene, [o.name for o in scene.objects]) if rolls else {}
     try:
         for time in (start, end):
             _go_to(scene, time)
             camera = camera_now(scene) if scene.camera is not None else None
             instants.append(exposure.Instant(time=time, camera=camera,
                                              objects=tuple(objects_now(scene))))
-        if rolling != "NONE" and scene.camera is not None:
+        if rolls:
             # The camera, and each object that moves during the exposure, at each row's
             # time (one evaluation per distinct time).
             moving = _moving(now, instants)
@@ -66,14 +69,15 @@ def shutter_now(scene, frame: int, camera_now, objects_now) -> exposure.Shutter 
 
 
 def _moving(now: dict, instants: list) -> list[str]:
-    """Names of the objects (not instanced copies) whose pose at the frame (``now``),
-    the opening or the closing differ."""
+    """Names of the rendered objects (not instanced copies) whose pose at the frame
+    (``now``: name -> matrix of every scene object), the opening or the closing differ."""
     ends = [{o.name: o.object_to_world for o in i.objects if o.instance_of is None}
             for i in instants]
-    return sorted(name for name, pose in now.items()
-                  if any(name not in end or not np.array_equal(np.asarray(end[name]),
-                                                               np.asarray(pose))
-                         for end in ends))
+    rendered = set(ends[0]) | set(ends[1])
+    return sorted(name for name, pose in now.items() if name in rendered
+                  and any(name not in end or not np.array_equal(np.asarray(end[name]),
+                                                                np.asarray(pose))
+                          for end in ends))
 
 
 def _poses(scene, names: list[str]) -> dict[str, list]:

@@ -25,7 +25,7 @@ def draw_outputs_layout(layout, settings) -> None:
         layout.label(text="Motion blur is off: rolling-shutter outputs equal the plain ones",
                      icon="INFO")
     layout.prop(settings, "clean_edges")
-    if compositor.blurred(settings.id_data) and not settings.clean_edges:
+    if blurred and not settings.clean_edges:
         layout.prop(settings, "crisp_samples")
     layout.prop(settings, "keypoints")
     if "GROUPS" in settings.keypoints:

@@ -12,6 +12,8 @@ Conventions: docs/conventions.md (motion blur).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = ["TimeAnswers"]
@@ -20,12 +22,14 @@ __all__ = ["TimeAnswers"]
 class TimeAnswers:
     """The shutter and row answers of a :class:`.frame.GroundTruthFrame`."""
 
-    @property
+    @functools.cached_property
     def shutter(self):
         """The exposure of a motion-blurred frame (header only), a
         :class:`blender_gt_addon.exposure.Shutter`: position, length and times in
         frames, the shutter curve, the scene at its opening and closing; ``None`` for a
-        frame rendered without motion blur. The data outputs are at ``shutter.time``."""
+        frame rendered without motion blur. The data outputs are at ``shutter.time``.
+        Parsed and checked once (row times, rolling depth, rolling flow and the checks
+        all ask for it); a damaged record is refused on every access."""
         from .exposure import shutter_of
 
         return shutter_of(self)

@@ -20,8 +20,8 @@ import numpy as np
 
 from .errors import GroundTruthError
 
-__all__ = ["REASONS", "RollingFlow", "RowObject", "row_depth_in_place", "row_objects",
-           "rolling_flow"]
+__all__ = ["REASONS", "RollingFlow", "RowObject", "project", "row_depth_in_place",
+           "row_objects", "rolling_flow"]
 
 # Why a pixel has no rolling flow; its code in RollingFlow.reason is the position + 1.
 REASONS = ("unknown object", "no pose", "deforms", "leaves view")
@@ -73,6 +73,7 @@ class RowObject:
 
     Attributes:
         name, pass_index: as the frame record has them.
+        object_to_world: (4, 4) float64, its pose at the frame's time.
         rows: (H, 4, 4) float64, its ``object_to_world`` at each row's time.
         rigid: its mesh is the same at the exposure's opening, the frame and the closing
             (equal mesh hashes; ``False`` where a hash is missing at an end).
@@ -81,6 +82,7 @@ class RowObject:
 
     name: str
     pass_index: int
+    object_to_world: np.ndarray
     rows: np.ndarray
     rigid: bool
     geometry: str | None
@@ -113,13 +115,13 @@ def row_objects(frame) -> dict[int, RowObject]:
     for pose in poses:
         if pose.pass_index == 0 or counts[pose.pass_index] != 1:
             continue
+        now = np.asarray(pose.object_to_world, np.float64)
         rows = shutter.row_object_to_world.get(pose.name)
         if rows is None:
-            rows = np.broadcast_to(np.asarray(pose.object_to_world, np.float64),
-                                   (height, 4, 4))
+            rows = np.broadcast_to(now, (height, 4, 4))
         rigid = pose.geometry is not None and all(end.get(pose.name) == pose.geometry
                                                   for end in ends)
-        found[pose.pass_index] = RowObject(pose.name, pose.pass_index, rows, rigid,
+        found[pose.pass_index] = RowObject(pose.name, pose.pass_index, now, rows, rigid,
                                            pose.geometry)
     return found
 
@@ -212,15 +214,27 @@ def rolling_flow(frame, next_frame, iterations: int = 8) -> RollingFlow:
     return RollingFlow(flow=flow, valid=np.isfinite(flow[..., 0]), reason=reason, world=world)
 
 
-def _project_at(local, poses, cameras, K, rows):
-    """(N, 2) pixels, (N,) depth and (N, 3) world positions of object points ``local``
-    (N, 4) with the pose and camera of integer ``rows`` (N,)."""
-    world = np.einsum("nij,nj->ni", poses[rows], local)
-    camera = np.einsum("nij,nj->ni", cameras[rows], world)[:, :3]
+def project(world_to_camera: np.ndarray, K: np.ndarray, points: np.ndarray):
+    """Pixels (N, 2) and depth (N,) of world ``points`` (N, 3) through perspective
+    cameras: ``world_to_camera`` one (4, 4) for all, or (N, 4, 4), one a point (each
+    row's camera); pixel centres at integers, x right, y down."""
+    homogeneous = np.concatenate([points, np.ones((len(points), 1))], axis=1)
+    if world_to_camera.ndim == 3:
+        camera = np.einsum("nij,nj->ni", world_to_camera, homogeneous)[:, :3]
+    else:
+        camera = homogeneous @ world_to_camera[:3].T
     z = camera[:, 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         uv = camera[:, :2] / z[:, None] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
-    return uv, z, world[:, :3]
+    return uv, z
+
+
+def _project_at(local, poses, cameras, K, rows):
+    """(N, 2) pixels, (N,) depth and (N, 3) world positions of object points ``local``
+    (N, 4) with the pose and camera of integer ``rows`` (N,)."""
+    world = np.einsum("nij,nj->ni", poses[rows], local)[:, :3]
+    uv, z = project(cameras[rows], K, world)
+    return uv, z, world
 
 
 def _landing(local, poses, cameras, K, start, iterations: int):

@@ -38,8 +38,9 @@ BACK_STEP = 1.0  # render_rolling: the back plane's motion a frame towards the c
 DOLLY_STEP = 1.0  # render_rolling_dolly: the camera's motion a frame towards the back, m
 
 
-def back_depth(time: float) -> float:
-    """render_rolling: the back plane's depth at ``time`` (frames, linear keys)."""
+def back_depth(time):
+    """render_rolling: the back plane's depth at ``time`` (frames, a number or an
+    array; linear keys)."""
     return BACK_Z - BACK_STEP * (time - 2.0)
 
 
